@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { SignalingAdapter } from '@parley/nest-signaling';
+import { AppModule } from './app.module.js';
+import { enabledLogLevels, type AppConfig } from './config.js';
+
+/** apps/web/dist, from either apps/api/src (tests) or apps/api/dist (the build). */
+export const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+    logger: enabledLogLevels(config.logLevel),
+  });
+  app.useWebSocketAdapter(new SignalingAdapter(app));
+  app.enableShutdownHooks();
+  return app;
+}

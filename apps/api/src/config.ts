@@ -1,0 +1,65 @@
+import type { IceServer } from '@parley/protocol';
+import { DEFAULT_MAX_PEERS, DEFAULT_SIGNALING_PATH } from '@parley/nest-signaling';
+
+/** Everything the app reads from the environment (see the README's configuration table). */
+export interface AppConfig {
+  port: number;
+  host: string;
+  signalingPath: string;
+  iceServers: IceServer[];
+  allowedOrigins: string[];
+  maxPeers: number;
+  resumeSecret?: string;
+  logLevel: LogLevel;
+  /** Where the built SPA lives. */
+  webRoot: string;
+}
+
+// Most severe first: a level enables itself and everything before it.
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The Nest logger levels that `level` turns on. */
+export function enabledLogLevels(level: LogLevel): LogLevel[] {
+  return LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
+}
+
+const DEFAULT_STUN = 'stun:stun.l.google.com:19302';
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+// Pino-style names are accepted too, so LOG_LEVEL=info works as operators expect.
+function logLevel(raw = 'info'): LogLevel {
+  const level = ({ info: 'log', trace: 'verbose' } as Record<string, LogLevel>)[raw] ?? raw;
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new Error(`LOG_LEVEL must be one of info, ${LOG_LEVELS.join(', ')}; got "${raw}"`);
+  }
+  return level as LogLevel;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, webRoot: string): AppConfig {
+  const stun = env.STUN_URLS === undefined ? [DEFAULT_STUN] : list(env.STUN_URLS);
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    signalingPath: env.SIGNALING_PATH || DEFAULT_SIGNALING_PATH,
+    iceServers: stun.length ? [{ urls: stun }] : [],
+    allowedOrigins: list(env.ALLOWED_ORIGINS),
+    maxPeers: integer(env, 'MAX_PEERS', DEFAULT_MAX_PEERS, 2, 50),
+    resumeSecret: env.RESUME_SECRET || undefined,
+    logLevel: logLevel(env.LOG_LEVEL),
+    webRoot,
+  };
+}

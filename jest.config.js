@@ -1,0 +1,34 @@
+/**
+ * Unit and gateway tests. Nest 12 is ESM-only, so ts-jest runs in ESM mode
+ * (package.json's test:unit sets --experimental-vm-modules).
+ */
+const esm = (tsconfig) => ({
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig }] },
+  moduleNameMapper: {
+    '^@parley/protocol$': '<rootDir>/libs/protocol/src/index.ts',
+    '^@parley/nest-signaling$': '<rootDir>/libs/signaling/src/index.ts',
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+});
+
+export default {
+  testTimeout: 30000,
+  projects: [
+    {
+      ...esm('tsconfig.json'),
+      displayName: 'server',
+      rootDir: '.',
+      roots: ['<rootDir>/libs', '<rootDir>/apps/api'],
+      testMatch: ['**/*.spec.ts'],
+    },
+    {
+      ...esm('apps/web/tsconfig.json'),
+      displayName: 'web',
+      rootDir: '.',
+      roots: ['<rootDir>/apps/web/src'],
+      testMatch: ['**/*.spec.ts'],
+    },
+  ],
+};

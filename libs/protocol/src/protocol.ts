@@ -1,0 +1,228 @@
+/**
+ * Parley's signaling protocol, version 1.
+ *
+ * Every frame is one text frame holding `{"event": "<name>", "data": {...}}`.
+ * The client and server event maps below are the whole contract; docs/protocol.md
+ * explains them for people who write their own clients.
+ */
+
+/** The protocol version a client declares in `join`. */
+export const PROTOCOL_VERSION = 1 as const;
+
+/** Error codes carried by the server's `error` event. */
+export const ErrorCode = {
+  InvalidMessage: 'invalid-message',
+  UnknownEvent: 'unknown-event',
+  UnsupportedProtocol: 'unsupported-protocol',
+  Unauthorized: 'unauthorized',
+  RoomFull: 'room-full',
+  NotJoined: 'not-joined',
+  UnknownPeer: 'unknown-peer',
+  RateLimited: 'rate-limited',
+  Internal: 'internal',
+} as const;
+/** One of the protocol's error codes. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** WebSocket close codes the server uses. */
+export const CloseCode = {
+  /** The server is shutting down or restarting: reconnect at once. */
+  GoingAway: 1001,
+  /** Sustained abuse (for example, ignoring `rate-limited`). */
+  PolicyViolation: 1008,
+  /** A frame larger than `LIMITS.maxFrameBytes`. */
+  MessageTooBig: 1009,
+} as const;
+
+/** Fixed limits of protocol v1. */
+export const LIMITS = {
+  /** Largest frame the server accepts; a larger one closes the socket with 1009. */
+  maxFrameBytes: 64 * 1024,
+  /** Longest `ref` the server echoes. */
+  maxRefLength: 64,
+  /** Room names: 1 to 64 characters of `[A-Za-z0-9_-]`. */
+  roomNamePattern: /^[A-Za-z0-9_-]{1,64}$/,
+  maxRoomNameLength: 64,
+  /** Display names, after trimming and removing control characters. */
+  maxNameLength: 40,
+  /** Longest session description (`sdp`) in a signal. */
+  maxSdpLength: 32 * 1024,
+  /** Longest ICE candidate line in a signal. */
+  maxCandidateLength: 1024,
+  /** Chat text, after cleaning. */
+  maxChatLength: 2000,
+  /** Chat messages kept per room and sent in `joined.chat`. */
+  chatHistory: 50,
+} as const;
+
+/** Whether a participant's microphone, camera and screen share are on. */
+export interface MediaState {
+  audio: boolean;
+  video: boolean;
+  screen: boolean;
+}
+
+/** `reconnecting` while the peer's socket is gone but its grace window is open. */
+export type ConnectionState = 'online' | 'reconnecting';
+
+/** A participant as everyone in the room sees it. */
+export interface Peer {
+  /** Issued by the server; random; never chosen by a client. */
+  id: string;
+  name: string;
+  media: MediaState;
+  connection: ConnectionState;
+}
+
+/** A session description, as in `RTCSessionDescriptionInit`. */
+export interface SessionDescription {
+  type: 'offer' | 'answer' | 'pranswer' | 'rollback';
+  sdp: string;
+}
+
+/** An ICE candidate, as in `RTCIceCandidateInit`. */
+export interface IceCandidate {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
+/** An ICE server, as in `RTCIceServer`. */
+export interface IceServer {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/** A chat message as the server stores and broadcasts it. */
+export interface ChatMessage {
+  id: string;
+  from: string;
+  name: string;
+  text: string;
+  /** Milliseconds since the epoch, set by the server. */
+  at: number;
+}
+
+/** The limits a client should respect, sent in `joined`. */
+export interface RoomLimits {
+  maxPeers: number;
+  maxFrameBytes: number;
+  maxNameLength: number;
+  maxChatLength: number;
+}
+
+/** Fields every client message may carry. */
+export interface Referenced {
+  /** Echoed in the reply or the error for this message; up to 64 characters. */
+  ref?: string;
+}
+
+export interface JoinPayload extends Referenced {
+  room: string;
+  name: string;
+  protocol: number;
+  /** A room token, required when the server has authorization enabled. */
+  token?: string;
+  /** The `resume` token of a previous `joined`, to keep the same peer id. */
+  resume?: string;
+}
+
+/** Exactly one of `description` and `candidate`; `candidate: null` means end of candidates. */
+export interface SignalPayload extends Referenced {
+  to: string;
+  description?: SessionDescription;
+  candidate?: IceCandidate | null;
+}
+
+export interface MediaPayload extends Referenced, MediaState {}
+
+export interface ChatPayload extends Referenced {
+  text: string;
+}
+
+export type LeavePayload = Referenced;
+
+/** Client-to-server events. */
+export interface ClientEvents {
+  join: JoinPayload;
+  signal: SignalPayload;
+  media: MediaPayload;
+  chat: ChatPayload;
+  leave: LeavePayload;
+}
+
+export interface JoinedPayload extends Referenced {
+  self: Peer;
+  room: string;
+  peers: Peer[];
+  iceServers: IceServer[];
+  /** Present this in a later `join` to resume as the same peer. */
+  resume: string;
+  chat: ChatMessage[];
+  limits: RoomLimits;
+}
+
+export interface PeerJoinedPayload {
+  peer: Peer;
+}
+
+export interface PeerUpdatedPayload extends Referenced {
+  peer: Peer;
+}
+
+export type PeerLeftReason = 'left' | 'timeout' | 'kicked';
+
+export interface PeerLeftPayload {
+  id: string;
+  reason: PeerLeftReason;
+}
+
+export interface RelayedSignalPayload {
+  /** Set by the server to the sender's id. */
+  from: string;
+  description?: SessionDescription;
+  candidate?: IceCandidate | null;
+}
+
+export interface ChatEventPayload extends ChatMessage, Referenced {}
+
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+  ref?: string;
+  /** The client event that caused the error, when known. */
+  event?: string;
+  /** The fields that failed validation, with what is wrong with each. */
+  details?: FieldError[];
+}
+
+export interface FieldError {
+  field: string;
+  problems: string[];
+}
+
+/** Server-to-client events. */
+export interface ServerEvents {
+  joined: JoinedPayload;
+  'peer-joined': PeerJoinedPayload;
+  'peer-updated': PeerUpdatedPayload;
+  'peer-left': PeerLeftPayload;
+  signal: RelayedSignalPayload;
+  chat: ChatEventPayload;
+  error: ErrorPayload;
+}
+
+/** The names of client events, for validating `event` at runtime. */
+export const CLIENT_EVENTS = ['join', 'signal', 'media', 'chat', 'leave'] as const satisfies readonly (keyof ClientEvents)[];
+
+/** One frame on the wire. */
+export interface Frame<Events, E extends keyof Events = keyof Events> {
+  event: E;
+  data: Events[E];
+}
+/** A frame a client sends. */
+export type ClientFrame = { [E in keyof ClientEvents]: Frame<ClientEvents, E> }[keyof ClientEvents];
+/** A frame the server sends. */
+export type ServerFrame = { [E in keyof ServerEvents]: Frame<ServerEvents, E> }[keyof ServerEvents];

@@ -1,0 +1,5 @@
+export { ChatDto } from './chat.dto.js';
+export { JoinDto } from './join.dto.js';
+export { LeaveDto } from './leave.dto.js';
+export { MediaDto } from './media.dto.js';
+export { IceCandidateDto, SessionDescriptionDto, SignalDto } from './signal.dto.js';

@@ -1,0 +1,23 @@
+/** The Nest module: `SignalingModule.forRoot(options)` or `forRootAsync({...})`. */
+export { SignalingModule } from './signaling.module.js';
+/** Token of the raw options given to `forRoot`/`forRootAsync`. */
+export { SIGNALING_MODULE_OPTIONS } from './signaling.module-definition.js';
+/** Token of the options with defaults applied, and the defaults themselves. */
+export { SIGNALING_OPTIONS, DEFAULT_MAX_PEERS, DEFAULT_SIGNALING_PATH, resolveSignalingOptions } from './signaling.constants.js';
+/** Injects the resolved signaling options. */
+export { InjectSignalingOptions } from './signaling.decorators.js';
+/** The WebSocket adapter the host app must use: `app.useWebSocketAdapter(new SignalingAdapter(app))`. */
+export { SignalingAdapter } from './signaling.adapter.js';
+/** The gateway, exported for hosts that need to reference it (e.g. in tests). */
+export { SignalingGateway } from './signaling.gateway.js';
+/** Every room rule; inject it to inspect rooms. */
+export { RoomService } from './room.service.js';
+/** A failure sent to the client as the protocol's `error` event. */
+export { SignalingException } from './signaling.exception.js';
+/** Options, the authorize hook's context and the identity it returns. */
+export type {
+  AuthorizeContext,
+  ResolvedSignalingOptions,
+  SignalingIdentity,
+  SignalingModuleOptions,
+} from './signaling-options.interface.js';

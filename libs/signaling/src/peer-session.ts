@@ -1,0 +1,43 @@
+import type { IncomingMessage } from 'node:http';
+import { WebSocket } from 'ws';
+import type { ServerEvents } from '@parley/protocol';
+
+/** One frame, serialized once so a broadcast does not stringify per recipient. */
+export function encodeFrame<E extends keyof ServerEvents>(event: E, data: ServerEvents[E]): string {
+  return JSON.stringify({ event, data });
+}
+
+/** One socket and what the server knows about it: set on `join`, cleared on `leave`. */
+export class PeerSession {
+  static readonly #bySocket = new WeakMap<WebSocket, PeerSession>();
+
+  peerId?: string;
+  room?: string;
+  /** A `join` is being processed (the authorize hook may be async). */
+  joining = false;
+
+  private constructor(
+    readonly socket: WebSocket,
+    readonly request: IncomingMessage,
+  ) {}
+
+  static attach(socket: WebSocket, request: IncomingMessage): PeerSession {
+    const session = new PeerSession(socket, request);
+    PeerSession.#bySocket.set(socket, session);
+    return session;
+  }
+
+  static of(socket: WebSocket): PeerSession {
+    const session = PeerSession.#bySocket.get(socket);
+    if (!session) throw new Error('socket has no session: was handleConnection skipped?');
+    return session;
+  }
+
+  send<E extends keyof ServerEvents>(event: E, data: ServerEvents[E]): void {
+    this.sendFrame(encodeFrame(event, data));
+  }
+
+  sendFrame(frame: string): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(frame);
+  }
+}

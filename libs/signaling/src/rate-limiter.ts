@@ -1,0 +1,74 @@
+import type { ClientEvents } from '@parley/protocol';
+
+interface BucketSpec {
+  /** Tokens available at once. */
+  burst: number;
+  /** Tokens added per second. */
+  perSecond: number;
+}
+
+// Candidates arrive in bursts when a link starts or restarts ICE, so signals get a deep bucket.
+const BUCKETS = {
+  signal: { burst: 200, perSecond: 50 },
+  chat: { burst: 3, perSecond: 3 },
+  other: { burst: 40, perSecond: 10 },
+} satisfies Record<string, BucketSpec>;
+
+type EventClass = keyof typeof BUCKETS;
+
+/** Rejected frames within one window that count as sustained abuse. */
+const ABUSE_STRIKES = 100;
+const ABUSE_WINDOW_MS = 10_000;
+
+class TokenBucket {
+  #tokens: number;
+  #updatedAt: number;
+
+  constructor(
+    private readonly spec: BucketSpec,
+    now: number,
+  ) {
+    this.#tokens = spec.burst;
+    this.#updatedAt = now;
+  }
+
+  take(now: number): boolean {
+    this.#tokens = Math.min(this.spec.burst, this.#tokens + ((now - this.#updatedAt) / 1000) * this.spec.perSecond);
+    this.#updatedAt = now;
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+}
+
+export type RateDecision = 'allow' | 'reject' | 'abuse';
+
+/** Per-socket message rate limits: one token bucket per class of event. */
+export class RateLimiter {
+  readonly #buckets: Record<EventClass, TokenBucket>;
+  #strikes = 0;
+  #windowStart: number;
+
+  constructor(now = Date.now()) {
+    this.#buckets = {
+      signal: new TokenBucket(BUCKETS.signal, now),
+      chat: new TokenBucket(BUCKETS.chat, now),
+      other: new TokenBucket(BUCKETS.other, now),
+    };
+    this.#windowStart = now;
+  }
+
+  check(event: string, now = Date.now()): RateDecision {
+    if (this.#buckets[classOf(event)].take(now)) return 'allow';
+    if (now - this.#windowStart > ABUSE_WINDOW_MS) {
+      this.#windowStart = now;
+      this.#strikes = 0;
+    }
+    return ++this.#strikes >= ABUSE_STRIKES ? 'abuse' : 'reject';
+  }
+}
+
+function classOf(event: string): EventClass {
+  const known: Partial<Record<keyof ClientEvents, EventClass>> = { signal: 'signal', chat: 'chat' };
+  return known[event as keyof ClientEvents] ?? 'other';
+}

@@ -1,0 +1,35 @@
+import { ArgumentsHost, Catch, Logger, type WsExceptionFilter } from '@nestjs/common';
+import { ErrorCode, LIMITS, type ErrorPayload } from '@parley/protocol';
+import type { WebSocket } from 'ws';
+import { encodeFrame } from './peer-session.js';
+import { SignalingException } from './signaling.exception.js';
+
+/** The `error` frame for a failure; internals never reach the client. */
+export function errorPayload(error: unknown, data: unknown, event?: string): ErrorPayload {
+  const known = error instanceof SignalingException;
+  const payload: ErrorPayload = {
+    code: known ? error.code : ErrorCode.Internal,
+    message: known ? error.message : 'Something went wrong on the server',
+  };
+  const ref = (data as { ref?: unknown } | null | undefined)?.ref;
+  if (typeof ref === 'string' && ref.length <= LIMITS.maxRefLength) payload.ref = ref;
+  if (event !== undefined) payload.event = event.slice(0, 64);
+  if (known && error.details) payload.details = error.details;
+  return payload;
+}
+
+export function sendError(socket: WebSocket, error: unknown, data: unknown, event?: string): void {
+  if (socket.readyState === socket.OPEN) socket.send(encodeFrame('error', errorPayload(error, data, event)));
+}
+
+/** Turns every failure in a gateway handler into the protocol's `error` event. */
+@Catch()
+export class SignalingExceptionFilter implements WsExceptionFilter {
+  readonly #logger = new Logger('Signaling');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const ws = host.switchToWs();
+    if (!(error instanceof SignalingException)) this.#logger.error(error);
+    sendError(ws.getClient<WebSocket>(), error, ws.getData(), ws.getPattern());
+  }
+}

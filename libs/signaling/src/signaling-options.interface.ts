@@ -1,0 +1,40 @@
+import type { IncomingMessage } from 'node:http';
+import type { IceServer } from '@parley/protocol';
+
+/** What an `authorize` hook is given for each `join`. */
+export interface AuthorizeContext {
+  /** The HTTP upgrade request that opened the socket (headers, cookies, remote address). */
+  request: IncomingMessage;
+  /** The room the client asks to join. */
+  room: string;
+  /** The `token` field of the `join`, if any. */
+  token?: string;
+}
+
+/** Who a client is, as an `authorize` hook decided. */
+export interface SignalingIdentity {
+  /** A stable identity from the host app (a user id), kept on the peer record. */
+  subject?: string;
+  /** Overrides the display name the client asked for. */
+  name?: string;
+}
+
+/** Options of `SignalingModule.forRoot()` and `forRootAsync()`. */
+export interface SignalingModuleOptions {
+  /** WebSocket path of the gateway. Default `/ws`. */
+  path?: string;
+  /** Most peers in one room; the next joiner gets `room-full`. Default 6. */
+  maxPeers?: number;
+  /** ICE servers handed to every peer in `joined`. Default none. */
+  iceServers?: IceServer[];
+  /** Origins allowed to open the socket, besides the page's own; `*` allows any. Default none. */
+  allowedOrigins?: string[];
+  /** Key that signs resume tokens; set the same value on every instance to resume across restarts. Default random. */
+  resumeSecret?: string;
+  /** Decides who may join a room: return an identity, or throw to answer `unauthorized`. */
+  authorize?: (context: AuthorizeContext) => SignalingIdentity | Promise<SignalingIdentity>;
+}
+
+/** The options with every default applied, as the module's providers see them. */
+export type ResolvedSignalingOptions = Required<Omit<SignalingModuleOptions, 'authorize'>> &
+  Pick<SignalingModuleOptions, 'authorize'>;

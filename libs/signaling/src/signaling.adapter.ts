@@ -1,0 +1,121 @@
+import type { IncomingMessage } from 'node:http';
+import type { INestApplicationContext } from '@nestjs/common';
+import { WsAdapter } from '@nestjs/platform-ws';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import { CloseCode, ErrorCode, LIMITS } from '@parley/protocol';
+import { EMPTY, from, fromEvent, type Observable } from 'rxjs';
+import { catchError, concatMap, filter, share, takeUntil } from 'rxjs/operators';
+import type { WebSocket } from 'ws';
+import { RateLimiter } from './rate-limiter.js';
+import { resolveSignalingOptions, SIGNALING_GATEWAY, SIGNALING_OPTIONS } from './signaling.constants.js';
+import { SignalingException } from './signaling.exception.js';
+import { sendError } from './signaling-exception.filter.js';
+import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
+
+type Transform = (data: unknown) => Observable<unknown>;
+
+/**
+ * Nest's `WsAdapter`, shaped for Parley's gateway: the configured path, a 64 KiB frame limit,
+ * the origin check, per-socket rate limits, and an `error` reply (instead of silence) for
+ * frames that are not JSON or name no known event. Messages from one socket are handled
+ * strictly in order, so an async `join` finishes before that socket's next signal.
+ */
+export class SignalingAdapter extends WsAdapter {
+  readonly #app?: INestApplicationContext;
+
+  constructor(app: INestApplicationContext) {
+    super(app);
+    this.#app = app;
+  }
+
+  override create(port: number, options: Record<string, unknown> = {}) {
+    if (!options[SIGNALING_GATEWAY]) return super.create(port, options);
+    const { [SIGNALING_GATEWAY]: _, ...rest } = options;
+    const signaling = this.#options();
+    return super.create(port, {
+      ...rest,
+      path: signaling.path,
+      maxPayload: LIMITS.maxFrameBytes,
+      verifyClient: (
+        info: { origin?: string; req: IncomingMessage },
+        done: (ok: boolean, code?: number, message?: string) => void,
+      ) => (originAllowed(info.origin, info.req, signaling.allowedOrigins) ? done(true) : done(false, 403, 'Origin not allowed')),
+    });
+  }
+
+  override bindMessageHandlers(client: WebSocket, handlers: MessageMappingProperties[], transform: Transform): void {
+    const byEvent = new Map(handlers.map((handler) => [handler.message as string, handler]));
+    const limiter = new RateLimiter();
+    const close$ = fromEvent(client, 'close').pipe(share());
+    fromEvent(client, 'message')
+      .pipe(
+        concatMap((message) =>
+          this.#dispatch(client, (message as MessageEvent).data, byEvent, limiter, transform).pipe(
+            catchError(() => EMPTY),
+          ),
+        ),
+        filter((reply) => reply !== undefined && reply !== null),
+        takeUntil(close$),
+      )
+      .subscribe((reply) => client.readyState === client.OPEN && client.send(JSON.stringify(reply)));
+  }
+
+  #dispatch(
+    client: WebSocket,
+    raw: unknown,
+    byEvent: Map<string, MessageMappingProperties>,
+    limiter: RateLimiter,
+    transform: Transform,
+  ): Observable<unknown> {
+    const frame = parseFrame(raw);
+    const event = typeof frame?.event === 'string' ? frame.event : undefined;
+    const decision = limiter.check(event ?? '');
+    if (decision === 'abuse') {
+      client.close(CloseCode.PolicyViolation, 'Too many messages');
+      return EMPTY;
+    }
+    const fail = (code: ErrorCode, message: string) => {
+      sendError(client, new SignalingException(code, message), frame?.data, event);
+      return EMPTY;
+    };
+    if (decision === 'reject') return fail(ErrorCode.RateLimited, 'Too many messages: slow down');
+    if (!frame) return fail(ErrorCode.InvalidMessage, 'A frame must be a JSON text frame: {"event": "...", "data": {...}}');
+    if (event === undefined) return fail(ErrorCode.InvalidMessage, 'A frame needs a string "event"');
+    const handler = byEvent.get(event);
+    if (!handler) return fail(ErrorCode.UnknownEvent, `Unknown event "${event.slice(0, 64)}"`);
+    const data = frame.data ?? {};
+    if (typeof data !== 'object' || Array.isArray(data)) return fail(ErrorCode.InvalidMessage, '"data" must be an object');
+    return from(transform(handler.callback(data, event)));
+  }
+
+  #options(): ResolvedSignalingOptions {
+    try {
+      return this.#app!.get<ResolvedSignalingOptions>(SIGNALING_OPTIONS, { strict: false });
+    } catch {
+      return resolveSignalingOptions();
+    }
+  }
+}
+
+function parseFrame(raw: unknown): { event?: unknown; data?: unknown } | undefined {
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const frame: unknown = JSON.parse(raw);
+    return frame !== null && typeof frame === 'object' && !Array.isArray(frame) ? frame : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Browsers always send `Origin`; other clients (tests, native apps) do not, and are let through.
+ * The page's own origin is allowed, and so are the configured ones.
+ */
+export function originAllowed(origin: string | undefined, request: IncomingMessage, allowed: string[]): boolean {
+  if (!origin || allowed.includes('*') || allowed.includes(origin)) return true;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import type { ResolvedSignalingOptions, SignalingModuleOptions } from './signaling-options.interface.js';
+
+/** Injection token of the resolved options (defaults applied). */
+export const SIGNALING_OPTIONS = Symbol('SIGNALING_OPTIONS');
+
+/** Marks the gateway's metadata, so the adapter only reshapes Parley's own server. */
+export const SIGNALING_GATEWAY = 'parleySignaling';
+
+export const DEFAULT_SIGNALING_PATH = '/ws';
+export const DEFAULT_MAX_PEERS = 6;
+
+export function resolveSignalingOptions(options: SignalingModuleOptions = {}): ResolvedSignalingOptions {
+  const maxPeers = options.maxPeers ?? DEFAULT_MAX_PEERS;
+  if (!Number.isInteger(maxPeers) || maxPeers < 2) {
+    throw new Error(`SignalingModule: maxPeers must be an integer of at least 2, got ${maxPeers}`);
+  }
+  return {
+    path: options.path ?? DEFAULT_SIGNALING_PATH,
+    maxPeers,
+    iceServers: options.iceServers ?? [],
+    allowedOrigins: options.allowedOrigins ?? [],
+    resumeSecret: options.resumeSecret || randomBytes(32).toString('base64url'),
+    authorize: options.authorize,
+  };
+}

@@ -1,0 +1,60 @@
+import type { IncomingMessage } from 'node:http';
+import { UseFilters, UsePipes } from '@nestjs/common';
+import {
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+} from '@nestjs/websockets';
+import type { WebSocket } from 'ws';
+import { ChatDto, JoinDto, LeaveDto, MediaDto, SignalDto } from './dto/index.js';
+import { PeerSession } from './peer-session.js';
+import { RoomService } from './room.service.js';
+import { SIGNALING_GATEWAY } from './signaling.constants.js';
+import { Session } from './signaling.decorators.js';
+import { SignalingExceptionFilter } from './signaling-exception.filter.js';
+import { signalingValidationPipe } from './signaling-validation.pipe.js';
+
+/** Moves messages between sockets and `RoomService`; the rules live in the service. */
+@WebSocketGateway({ [SIGNALING_GATEWAY]: true })
+@UsePipes(signalingValidationPipe)
+@UseFilters(new SignalingExceptionFilter())
+export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnect {
+  constructor(private readonly rooms: RoomService) {}
+
+  // Synchronous on purpose: an async handleConnection that throws takes the process down,
+  // and messages could arrive before it finished.
+  handleConnection(socket: WebSocket, request: IncomingMessage): void {
+    PeerSession.attach(socket, request);
+  }
+
+  handleDisconnect(socket: WebSocket): void {
+    this.rooms.disconnect(PeerSession.of(socket));
+  }
+
+  @SubscribeMessage('join')
+  join(@Session() session: PeerSession, @MessageBody() dto: JoinDto) {
+    return this.rooms.join(session, dto);
+  }
+
+  @SubscribeMessage('signal')
+  signal(@Session() session: PeerSession, @MessageBody() dto: SignalDto) {
+    this.rooms.signal(session, dto);
+  }
+
+  @SubscribeMessage('media')
+  media(@Session() session: PeerSession, @MessageBody() dto: MediaDto) {
+    this.rooms.media(session, dto);
+  }
+
+  @SubscribeMessage('chat')
+  chat(@Session() session: PeerSession, @MessageBody() dto: ChatDto) {
+    this.rooms.chat(session, dto);
+  }
+
+  @SubscribeMessage('leave')
+  leave(@Session() session: PeerSession, @MessageBody() dto: LeaveDto) {
+    this.rooms.leave(session, dto);
+  }
+}

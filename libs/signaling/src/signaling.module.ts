@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { ConfigurableModuleClass, SIGNALING_MODULE_OPTIONS } from './signaling.module-definition.js';
+import { resolveSignalingOptions, SIGNALING_OPTIONS } from './signaling.constants.js';
+import { SignalingGateway } from './signaling.gateway.js';
+import { RoomService } from './room.service.js';
+import { ResumeTokens } from './resume-tokens.js';
+
+@Module({
+  providers: [
+    { provide: SIGNALING_OPTIONS, useFactory: resolveSignalingOptions, inject: [SIGNALING_MODULE_OPTIONS] },
+    ResumeTokens,
+    RoomService,
+    SignalingGateway,
+  ],
+  exports: [RoomService, SIGNALING_OPTIONS],
+})
+export class SignalingModule extends ConfigurableModuleClass {}

@@ -1,0 +1,42 @@
+import type { AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { SignalingAdapter, SignalingModule, type SignalingModuleOptions } from '../src/index.js';
+import { TestClient } from './test-client.js';
+
+/** A real Nest app with the signaling module, listening on a free port. */
+export class TestApp {
+  readonly #clients: TestClient[] = [];
+
+  private constructor(
+    readonly app: INestApplication,
+    readonly url: string,
+  ) {}
+
+  static async start(options: SignalingModuleOptions = {}): Promise<TestApp> {
+    const moduleRef = await Test.createTestingModule({ imports: [SignalingModule.forRoot(options)] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    app.useWebSocketAdapter(new SignalingAdapter(app));
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    return new TestApp(app, `ws://127.0.0.1:${port}${options.path ?? '/ws'}`);
+  }
+
+  async client(headers?: Record<string, string>): Promise<TestClient> {
+    const client = await TestClient.connect(this.url, headers);
+    this.#clients.push(client);
+    return client;
+  }
+
+  /** A client already in `room`. */
+  async joined(room: string, name?: string) {
+    const client = await this.client();
+    const joined = await client.join(room, name);
+    return { client, joined, id: joined.self.id };
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.#clients) client.close();
+    await this.app.close();
+  }
+}
