@@ -1,0 +1,57 @@
+import { enabledLogLevels, loadConfig } from './config.js';
+
+describe(loadConfig.name, () => {
+  it('has a default for everything', () => {
+    expect(loadConfig({}, '/web')).toEqual({
+      port: 3000,
+      host: '0.0.0.0',
+      signalingPath: '/ws',
+      iceServers: [{ urls: ['stun:stun.l.google.com:19302'] }],
+      allowedOrigins: [],
+      maxPeers: 6,
+      resumeSecret: undefined,
+      logLevel: 'log',
+      webRoot: '/web',
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig(
+      {
+        PORT: '8080',
+        HOST: '127.0.0.1',
+        SIGNALING_PATH: '/signal',
+        STUN_URLS: 'stun:a:3478, stun:b:3478',
+        ALLOWED_ORIGINS: 'https://a.example,https://b.example',
+        MAX_PEERS: '4',
+        RESUME_SECRET: 'shh',
+        LOG_LEVEL: 'debug',
+      },
+      '/web',
+    );
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      signalingPath: '/signal',
+      iceServers: [{ urls: ['stun:a:3478', 'stun:b:3478'] }],
+      allowedOrigins: ['https://a.example', 'https://b.example'],
+      maxPeers: 4,
+      resumeSecret: 'shh',
+      logLevel: 'debug',
+    });
+  });
+
+  it('takes an empty STUN_URLS as no STUN server', () => {
+    expect(loadConfig({ STUN_URLS: '' }, '/web').iceServers).toEqual([]);
+  });
+
+  it('refuses values that make no sense, naming the variable', () => {
+    expect(() => loadConfig({ PORT: 'http' }, '/web')).toThrow(/PORT must be an integer/);
+    expect(() => loadConfig({ MAX_PEERS: '1' }, '/web')).toThrow(/MAX_PEERS must be an integer from 2/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' }, '/web')).toThrow(/LOG_LEVEL/);
+  });
+
+  it('maps a level to itself and everything more severe', () => {
+    expect(enabledLogLevels('warn')).toEqual(['fatal', 'error', 'warn']);
+  });
+});

@@ -1,0 +1,33 @@
+import { RateLimiter } from './rate-limiter.js';
+
+describe(RateLimiter.name, () => {
+  it('allows a burst of signals, then refills over time', () => {
+    const sut = new RateLimiter(0);
+    for (let i = 0; i < 200; i++) expect(sut.check('signal', 0)).toBe('allow');
+    expect(sut.check('signal', 0)).toBe('reject');
+    expect(sut.check('signal', 100)).toBe('allow');
+  });
+
+  it('holds chat to 3 per second, separately from signals', () => {
+    const sut = new RateLimiter(0);
+    for (let i = 0; i < 3; i++) expect(sut.check('chat', 0)).toBe('allow');
+    expect(sut.check('chat', 0)).toBe('reject');
+    expect(sut.check('signal', 0)).toBe('allow');
+    expect(sut.check('chat', 340)).toBe('allow');
+  });
+
+  it('forgets rejected frames once the 10 s window has passed', () => {
+    const sut = new RateLimiter(0);
+    for (let i = 0; i < 102; i++) sut.check('chat', 0);
+    for (let i = 0; i < 3; i++) expect(sut.check('chat', 10_001)).toBe('allow');
+    expect(sut.check('chat', 10_001)).toBe('reject');
+  });
+
+  it('calls it abuse after 100 rejected frames within 10 s', () => {
+    const sut = new RateLimiter(0);
+    const decisions = Array.from({ length: 103 }, () => sut.check('chat', 0));
+    expect(decisions.slice(0, 3)).toEqual(['allow', 'allow', 'allow']);
+    expect(decisions.slice(3, 102).every((d) => d === 'reject')).toBe(true);
+    expect(decisions[102]).toBe('abuse');
+  });
+});

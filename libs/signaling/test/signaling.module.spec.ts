@@ -1,0 +1,50 @@
+import { Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { SIGNALING_OPTIONS, SignalingModule, RoomService, type ResolvedSignalingOptions } from '../src/index.js';
+
+const CONFIG = Symbol('CONFIG');
+
+@Module({ providers: [{ provide: CONFIG, useValue: { peers: 4, path: '/call' } }], exports: [CONFIG] })
+class ConfigModule {}
+
+async function resolved(imports: unknown[]): Promise<ResolvedSignalingOptions> {
+  const moduleRef = await Test.createTestingModule({ imports: imports as never[] }).compile();
+  expect(moduleRef.get(RoomService)).toBeInstanceOf(RoomService);
+  return moduleRef.get(SIGNALING_OPTIONS);
+}
+
+describe(SignalingModule.name, () => {
+  it('applies defaults with forRoot()', async () => {
+    expect(await resolved([SignalingModule.forRoot({})])).toEqual({
+      path: '/ws',
+      maxPeers: 6,
+      iceServers: [],
+      allowedOrigins: [],
+      resumeSecret: expect.stringMatching(/^[\w-]{43}$/),
+      authorize: undefined,
+    });
+  });
+
+  it('keeps what forRoot() is given', async () => {
+    const authorize = () => ({});
+    const options = await resolved([
+      SignalingModule.forRoot({ path: '/call', maxPeers: 3, iceServers: [{ urls: 'stun:a' }], resumeSecret: 's', authorize }),
+    ]);
+    expect(options).toMatchObject({ path: '/call', maxPeers: 3, iceServers: [{ urls: 'stun:a' }], resumeSecret: 's', authorize });
+  });
+
+  it('resolves forRootAsync() from an injected provider', async () => {
+    const options = await resolved([
+      SignalingModule.forRootAsync({
+        imports: [ConfigModule],
+        inject: [CONFIG],
+        useFactory: async (config: { peers: number; path: string }) => ({ maxPeers: config.peers, path: config.path }),
+      }),
+    ]);
+    expect(options).toMatchObject({ path: '/call', maxPeers: 4, iceServers: [] });
+  });
+
+  it('refuses a maxPeers below 2', async () => {
+    await expect(resolved([SignalingModule.forRoot({ maxPeers: 1 })])).rejects.toThrow(/maxPeers/);
+  });
+});
