@@ -16,6 +16,7 @@ export class AppModule {
           iceServers: config.iceServers,
           allowedOrigins: config.allowedOrigins,
           resumeSecret: config.resumeSecret,
+          resumeGraceMs: config.resumeGraceMs,
         }),
         // Any path that is not a file or an API route gets index.html, so /r/<room> loads the SPA.
         ServeStaticModule.forRoot({ rootPath: config.webRoot, exclude: ['/healthz'] }),

@@ -10,6 +10,7 @@ describe(loadConfig.name, () => {
       allowedOrigins: [],
       maxPeers: 6,
       resumeSecret: undefined,
+      resumeGraceMs: 20_000,
       logLevel: 'log',
       webRoot: '/web',
     });
@@ -25,6 +26,7 @@ describe(loadConfig.name, () => {
         ALLOWED_ORIGINS: 'https://a.example,https://b.example',
         MAX_PEERS: '4',
         RESUME_SECRET: 'shh',
+        RESUME_GRACE_MS: '5000',
         LOG_LEVEL: 'debug',
       },
       '/web',
@@ -37,6 +39,7 @@ describe(loadConfig.name, () => {
       allowedOrigins: ['https://a.example', 'https://b.example'],
       maxPeers: 4,
       resumeSecret: 'shh',
+      resumeGraceMs: 5000,
       logLevel: 'debug',
     });
   });

@@ -1,5 +1,5 @@
 import type { IceServer } from '@parley/protocol';
-import { DEFAULT_MAX_PEERS, DEFAULT_SIGNALING_PATH } from '@parley/nest-signaling';
+import { DEFAULT_MAX_PEERS, DEFAULT_RESUME_GRACE_MS, DEFAULT_SIGNALING_PATH } from '@parley/nest-signaling';
 
 /** Everything the app reads from the environment (see the README's configuration table). */
 export interface AppConfig {
@@ -10,6 +10,7 @@ export interface AppConfig {
   allowedOrigins: string[];
   maxPeers: number;
   resumeSecret?: string;
+  resumeGraceMs: number;
   logLevel: LogLevel;
   /** Where the built SPA lives. */
   webRoot: string;
@@ -59,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, webRoot: string
     allowedOrigins: list(env.ALLOWED_ORIGINS),
     maxPeers: integer(env, 'MAX_PEERS', DEFAULT_MAX_PEERS, 2, 50),
     resumeSecret: env.RESUME_SECRET || undefined,
+    resumeGraceMs: integer(env, 'RESUME_GRACE_MS', DEFAULT_RESUME_GRACE_MS, 0, 3_600_000),
     logLevel: logLevel(env.LOG_LEVEL),
     webRoot,
   };

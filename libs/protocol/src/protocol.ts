@@ -28,10 +28,14 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const CloseCode = {
   /** The server is shutting down or restarting: reconnect at once. */
   GoingAway: 1001,
-  /** Sustained abuse (for example, ignoring `rate-limited`). */
+  /** Sustained abuse (for example, ignoring `rate-limited`), or no `join` within 10 s. */
   PolicyViolation: 1008,
   /** A frame larger than `LIMITS.maxFrameBytes`. */
   MessageTooBig: 1009,
+  /** The server is restarting: reconnect (with backoff) and resume. */
+  ServiceRestart: 1012,
+  /** The same peer resumed on another connection: do not reconnect this one. */
+  Replaced: 4001,
 } as const;
 
 /** Fixed limits of protocol v1. */

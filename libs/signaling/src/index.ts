@@ -3,7 +3,15 @@ export { SignalingModule } from './signaling.module.js';
 /** Token of the raw options given to `forRoot`/`forRootAsync`. */
 export { SIGNALING_MODULE_OPTIONS } from './signaling.module-definition.js';
 /** Token of the options with defaults applied, and the defaults themselves. */
-export { SIGNALING_OPTIONS, DEFAULT_MAX_PEERS, DEFAULT_SIGNALING_PATH, resolveSignalingOptions } from './signaling.constants.js';
+export {
+  SIGNALING_OPTIONS,
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_JOIN_TIMEOUT_MS,
+  DEFAULT_MAX_PEERS,
+  DEFAULT_RESUME_GRACE_MS,
+  DEFAULT_SIGNALING_PATH,
+  resolveSignalingOptions,
+} from './signaling.constants.js';
 /** Injects the resolved signaling options. */
 export { InjectSignalingOptions } from './signaling.decorators.js';
 /** The WebSocket adapter the host app must use: `app.useWebSocketAdapter(new SignalingAdapter(app))`. */

@@ -31,6 +31,12 @@ export interface SignalingModuleOptions {
   allowedOrigins?: string[];
   /** Key that signs resume tokens; set the same value on every instance to resume across restarts. Default random. */
   resumeSecret?: string;
+  /** How long a peer whose socket dropped stays in its room as `reconnecting`. Default 20 000 ms. */
+  resumeGraceMs?: number;
+  /** Interval of protocol-level pings; a socket silent for two intervals is dropped. Default 5 000 ms. */
+  heartbeatMs?: number;
+  /** A socket that has not joined within this time is closed. Default 10 000 ms. */
+  joinTimeoutMs?: number;
   /** Decides who may join a room: return an identity, or throw to answer `unauthorized`. */
   authorize?: (context: AuthorizeContext) => SignalingIdentity | Promise<SignalingIdentity>;
 }

@@ -9,6 +9,9 @@ export const SIGNALING_GATEWAY = 'parleySignaling';
 
 export const DEFAULT_SIGNALING_PATH = '/ws';
 export const DEFAULT_MAX_PEERS = 6;
+export const DEFAULT_RESUME_GRACE_MS = 20_000;
+export const DEFAULT_HEARTBEAT_MS = 5_000;
+export const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
 
 export function resolveSignalingOptions(options: SignalingModuleOptions = {}): ResolvedSignalingOptions {
   const maxPeers = options.maxPeers ?? DEFAULT_MAX_PEERS;
@@ -21,6 +24,9 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
     iceServers: options.iceServers ?? [],
     allowedOrigins: options.allowedOrigins ?? [],
     resumeSecret: options.resumeSecret || randomBytes(32).toString('base64url'),
+    resumeGraceMs: options.resumeGraceMs ?? DEFAULT_RESUME_GRACE_MS,
+    heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    joinTimeoutMs: options.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS,
     authorize: options.authorize,
   };
 }

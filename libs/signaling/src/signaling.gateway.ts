@@ -1,13 +1,17 @@
 import type { IncomingMessage } from 'node:http';
-import { UseFilters, UsePipes } from '@nestjs/common';
+import { UseFilters, UsePipes, type BeforeApplicationShutdown } from '@nestjs/common';
 import {
   MessageBody,
   SubscribeMessage,
   WebSocketGateway,
+  WebSocketServer,
   type OnGatewayConnection,
   type OnGatewayDisconnect,
+  type OnGatewayInit,
 } from '@nestjs/websockets';
-import type { WebSocket } from 'ws';
+import { CloseCode } from '@parley/protocol';
+import type { WebSocket, WebSocketServer as Server } from 'ws';
+import { Liveness } from './liveness.js';
 import { ChatDto, JoinDto, LeaveDto, MediaDto, SignalDto } from './dto/index.js';
 import { PeerSession } from './peer-session.js';
 import { RoomService } from './room.service.js';
@@ -20,13 +24,33 @@ import { signalingValidationPipe } from './signaling-validation.pipe.js';
 @WebSocketGateway({ [SIGNALING_GATEWAY]: true })
 @UsePipes(signalingValidationPipe)
 @UseFilters(new SignalingExceptionFilter())
-export class SignalingGateway implements OnGatewayConnection, OnGatewayDisconnect {
-  constructor(private readonly rooms: RoomService) {}
+export class SignalingGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown
+{
+  @WebSocketServer() private readonly server!: Server;
+
+  constructor(
+    private readonly rooms: RoomService,
+    private readonly liveness: Liveness,
+  ) {}
+
+  afterInit(server: Server): void {
+    this.liveness.watch(server);
+  }
 
   // Synchronous on purpose: an async handleConnection that throws takes the process down,
   // and messages could arrive before it finished.
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
-    PeerSession.attach(socket, request);
+    this.liveness.track(socket, PeerSession.attach(socket, request));
+  }
+
+  /** Tells every client the server is restarting, so they reconnect at once and resume. */
+  async beforeApplicationShutdown(): Promise<void> {
+    const closed = [...this.server.clients].map((socket) => {
+      socket.close(CloseCode.ServiceRestart, 'Server restarting');
+      return new Promise((resolve) => socket.once('close', resolve));
+    });
+    await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, 1000))]);
   }
 
   handleDisconnect(socket: WebSocket): void {

@@ -4,11 +4,13 @@ import { resolveSignalingOptions, SIGNALING_OPTIONS } from './signaling.constant
 import { SignalingGateway } from './signaling.gateway.js';
 import { RoomService } from './room.service.js';
 import { ResumeTokens } from './resume-tokens.js';
+import { Liveness } from './liveness.js';
 
 @Module({
   providers: [
     { provide: SIGNALING_OPTIONS, useFactory: resolveSignalingOptions, inject: [SIGNALING_MODULE_OPTIONS] },
     ResumeTokens,
+    Liveness,
     RoomService,
     SignalingGateway,
   ],

@@ -11,7 +11,7 @@ describe(SignalingGateway.name, () => {
   let sut: TestApp;
 
   beforeEach(async () => {
-    sut = await TestApp.start();
+    sut = await TestApp.start({ resumeGraceMs: 300 });
   });
 
   afterEach(async () => {
@@ -176,7 +176,7 @@ describe(SignalingGateway.name, () => {
       expect(room.size).toEqual({ rooms: 1, peers: 6 });
     });
 
-    it('announces peer-left on leave and on a closed socket, and removes an empty room', async () => {
+    it('announces peer-left on leave, and after the grace window for a closed socket', async () => {
       const ada = await sut.joined('r1', 'Ada');
       const bob = await sut.joined('r1', 'Bob');
       const cy = await sut.joined('r1', 'Cy');
@@ -190,11 +190,12 @@ describe(SignalingGateway.name, () => {
       await expect(bob.client.join('r1', 'Bob again')).resolves.toBeDefined();
 
       cy.client.close();
-      expect(await ada.client.next('peer-left')).toEqual({ id: cy.id, reason: 'left' });
+      expect(await ada.client.next('peer-updated')).toMatchObject({ peer: { id: cy.id, connection: 'reconnecting' } });
+      expect(await ada.client.next('peer-left')).toEqual({ id: cy.id, reason: 'timeout' });
 
       ada.client.close();
       bob.client.close();
-      await settle();
+      await settle(500);
       expect(sut.app.get(RoomService).size).toEqual({ rooms: 0, peers: 0 });
     });
   });
@@ -278,7 +279,8 @@ describe(SignalingGateway.name, () => {
       bob.client.sendRaw(JSON.stringify({ event: 'chat', data: { text: 'x'.repeat(LIMITS.maxFrameBytes) } }));
 
       expect((await bob.client.closed).code).toBe(CloseCode.MessageTooBig);
-      expect(await ada.client.next('peer-left')).toEqual({ id: bob.id, reason: 'left' });
+      expect(await ada.client.next('peer-updated')).toMatchObject({ peer: { id: bob.id, connection: 'reconnecting' } });
+      expect(await ada.client.next('peer-left')).toEqual({ id: bob.id, reason: 'timeout' });
       await ada.client.roundTrip();
     });
 

@@ -21,6 +21,9 @@ describe(SignalingModule.name, () => {
       iceServers: [],
       allowedOrigins: [],
       resumeSecret: expect.stringMatching(/^[\w-]{43}$/),
+      resumeGraceMs: 20_000,
+      heartbeatMs: 5_000,
+      joinTimeoutMs: 10_000,
       authorize: undefined,
     });
   });

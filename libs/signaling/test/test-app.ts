@@ -13,13 +13,13 @@ export class TestApp {
     readonly url: string,
   ) {}
 
-  static async start(options: SignalingModuleOptions = {}): Promise<TestApp> {
+  static async start(options: SignalingModuleOptions = {}, port = 0): Promise<TestApp> {
     const moduleRef = await Test.createTestingModule({ imports: [SignalingModule.forRoot(options)] }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     app.useWebSocketAdapter(new SignalingAdapter(app));
-    await app.listen(0, '127.0.0.1');
-    const { port } = app.getHttpServer().address() as AddressInfo;
-    return new TestApp(app, `ws://127.0.0.1:${port}${options.path ?? '/ws'}`);
+    await app.listen(port, '127.0.0.1');
+    const { port: bound } = app.getHttpServer().address() as AddressInfo;
+    return new TestApp(app, `ws://127.0.0.1:${bound}${options.path ?? '/ws'}`);
   }
 
   async client(headers?: Record<string, string>): Promise<TestClient> {
@@ -36,7 +36,7 @@ export class TestApp {
   }
 
   async close(): Promise<void> {
-    for (const client of this.#clients) client.close();
     await this.app.close();
+    for (const client of this.#clients) client.close();
   }
 }

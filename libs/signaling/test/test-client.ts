@@ -68,6 +68,11 @@ export class TestClient {
     if (echo.ref !== ref) throw new Error(`expected the echo of ${ref}, got ${JSON.stringify(echo)}`);
   }
 
+  /** Stops reading from the socket, so pings go unanswered: a client whose network died. */
+  goSilent(): void {
+    this.socket.pause();
+  }
+
   close(): void {
     this.socket.terminate();
   }

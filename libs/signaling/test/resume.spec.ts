@@ -1,0 +1,134 @@
+import { CloseCode, ErrorCode } from '@parley/protocol';
+import { resolveSignalingOptions, RoomService } from '../src/index.js';
+import { ResumeTokens } from '../src/resume-tokens.js';
+import { TestApp } from './test-app.js';
+import { settle } from './test-client.js';
+
+const offer = { type: 'offer' as const, sdp: 'v=0\r\n' };
+const candidate = (i: number) => ({ candidate: `candidate:${i} 1 udp 1 192.0.2.1 ${5000 + i} typ host`, sdpMid: '0', sdpMLineIndex: 0 });
+
+describe('liveness and resume', () => {
+  let sut: TestApp;
+
+  afterEach(async () => {
+    await sut?.close();
+  });
+
+  it('shows a silent peer as reconnecting within 15 s, then removes it after the grace window', async () => {
+    sut = await TestApp.start({ resumeGraceMs: 2_000 });
+    const ada = await sut.joined('r1', 'Ada');
+    const bob = await sut.joined('r1', 'Bob');
+
+    const silentAt = Date.now();
+    bob.client.goSilent();
+
+    const updated = await ada.client.next('peer-updated', 16_000);
+    const noticedAfter = Date.now() - silentAt;
+    expect(updated.peer).toMatchObject({ id: bob.id, connection: 'reconnecting' });
+    // Three 5 s heartbeats at most, plus timer slack on a loaded machine.
+    expect(noticedAfter).toBeLessThan(15_500);
+
+    expect(await ada.client.next('peer-left', 3_000)).toEqual({ id: bob.id, reason: 'timeout' });
+    expect(Date.now() - silentAt - noticedAfter).toBeGreaterThanOrEqual(1_900);
+  }, 25_000);
+
+  it('closes a socket that never joins within 10 s', async () => {
+    sut = await TestApp.start();
+    const idle = await sut.client();
+    const openedAt = Date.now();
+
+    expect((await idle.closed).code).toBe(CloseCode.PolicyViolation);
+    expect(Date.now() - openedAt).toBeLessThan(10_500);
+  }, 15_000);
+
+  it('resumes within the window with the same id, and replays the signals it missed in order', async () => {
+    sut = await TestApp.start({ resumeGraceMs: 5_000 });
+    const ada = await sut.joined('r1', 'Ada');
+    const bob = await sut.joined('r1', 'Bob');
+    bob.client.close();
+    expect(await ada.client.next('peer-updated')).toMatchObject({ peer: { id: bob.id, connection: 'reconnecting' } });
+
+    ada.client.send('signal', { to: bob.id, description: offer });
+    for (let i = 0; i < 5; i++) ada.client.send('signal', { to: bob.id, candidate: candidate(i) });
+    await ada.client.roundTrip();
+
+    const back = await sut.client();
+    const joined = await back.join('r1', 'Bob', { resume: bob.joined.resume, ref: 'again' });
+    expect(joined).toMatchObject({ ref: 'again', self: { id: bob.id, name: 'Bob', connection: 'online' } });
+    expect(joined.peers.map((p) => p.id)).toEqual([ada.id]);
+    expect(joined.resume).not.toBe(bob.joined.resume);
+
+    expect(await back.next('signal')).toEqual({ from: ada.id, description: offer });
+    for (let i = 0; i < 5; i++) expect(await back.next('signal')).toEqual({ from: ada.id, candidate: candidate(i) });
+    expect(await ada.client.next('peer-updated')).toMatchObject({ peer: { id: bob.id, connection: 'online' } });
+    await settle(5_200);
+    expect(ada.client.received.filter((f) => f.event === 'peer-left')).toEqual([]);
+  }, 15_000);
+
+  it('lets a resume take over a connection the server has not yet found dead', async () => {
+    sut = await TestApp.start();
+    const ada = await sut.joined('r1', 'Ada');
+    const bob = await sut.joined('r1', 'Bob');
+    bob.client.goSilent();
+
+    const back = await sut.client();
+    expect((await back.join('r1', 'Bob', { resume: bob.joined.resume })).self.id).toBe(bob.id);
+    ada.client.send('signal', { to: bob.id, candidate: null });
+    expect(await back.next('signal')).toEqual({ from: ada.id, candidate: null });
+    expect(sut.app.get(RoomService).size).toEqual({ rooms: 1, peers: 2 });
+  });
+
+  it('answers forged, expired, malformed and wrong-room tokens with unauthorized and a reason, then allows a fresh join', async () => {
+    sut = await TestApp.start({ resumeSecret: 'secret' });
+    const ada = await sut.joined('r1', 'Ada');
+    const tokens = sut.app.get(ResumeTokens);
+    const claims = { peerId: ada.id, room: 'r1', name: 'Ada' };
+    const forged = new ResumeTokens(resolveSignalingOptions({ resumeSecret: 'guess' })).issue(claims);
+    const cases = [
+      ['forged', forged],
+      ['expired', tokens.issue(claims, Date.now() - 48 * 3600_000)],
+      ['malformed', 'not-a-token'],
+      ['wrong-room', ada.joined.resume],
+    ] as const;
+
+    const eve = await sut.client();
+    for (const [reason, resume] of cases) {
+      eve.send('join', { room: reason === 'wrong-room' ? 'r2' : 'r1', name: 'Eve', protocol: 1, resume });
+      expect(await eve.next('error')).toMatchObject({
+        code: ErrorCode.Unauthorized,
+        event: 'join',
+        details: [{ field: 'resume', problems: [reason] }],
+      });
+    }
+    const fresh = await eve.join('r1', 'Eve');
+    expect(fresh.self.id).not.toBe(ada.id);
+    expect(sut.app.get(RoomService).peersOf('r1').map((p) => p.id)).toEqual([ada.id, fresh.self.id]);
+  });
+
+  it('accepts a token from before a restart when the secret is the same, and restores the id', async () => {
+    sut = await TestApp.start({ resumeSecret: 'shared' });
+    const ada = await sut.joined('r1', 'Ada');
+    const bob = await sut.joined('r1', 'Bob');
+    const port = new URL(sut.url).port;
+    await sut.close();
+    expect((await ada.client.closed).code).toBe(CloseCode.ServiceRestart);
+
+    sut = await TestApp.start({ resumeSecret: 'shared' }, Number(port));
+    const adaBack = await sut.client();
+    expect((await adaBack.join('r1', 'Ada', { resume: ada.joined.resume })).self.id).toBe(ada.id);
+    const bobBack = await sut.client();
+    const joined = await bobBack.join('r1', 'Bob', { resume: bob.joined.resume });
+    expect(joined.self.id).toBe(bob.id);
+    expect(joined.peers.map((p) => p.id)).toEqual([ada.id]);
+    expect(await adaBack.next('peer-joined')).toMatchObject({ peer: { id: bob.id } });
+
+    const stranger = await TestApp.start({ resumeSecret: 'other' });
+    try {
+      const eve = await stranger.client();
+      eve.send('join', { room: 'r1', name: 'Ada', protocol: 1, resume: ada.joined.resume });
+      expect(await eve.next('error')).toMatchObject({ code: ErrorCode.Unauthorized });
+    } finally {
+      await stranger.close();
+    }
+  });
+});
