@@ -221,6 +221,9 @@ export interface ServerEvents {
 /** The names of client events, for validating `event` at runtime. */
 export const CLIENT_EVENTS = ['join', 'signal', 'media', 'chat', 'leave'] as const satisfies readonly (keyof ClientEvents)[];
 
+/** The names of server events. */
+export const SERVER_EVENTS = ['joined', 'peer-joined', 'peer-updated', 'peer-left', 'signal', 'chat', 'error'] as const satisfies readonly (keyof ServerEvents)[];
+
 /** One frame on the wire. */
 export interface Frame<Events, E extends keyof Events = keyof Events> {
   event: E;
