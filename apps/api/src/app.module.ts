@@ -17,6 +17,7 @@ export class AppModule {
           allowedOrigins: config.allowedOrigins,
           resumeSecret: config.resumeSecret,
           resumeGraceMs: config.resumeGraceMs,
+          turn: config.turn,
         }),
         // Any path that is not a file or an API route gets index.html, so /r/<room> loads the SPA.
         ServeStaticModule.forRoot({ rootPath: config.webRoot, exclude: ['/healthz'] }),

@@ -11,6 +11,7 @@ describe(loadConfig.name, () => {
       maxPeers: 6,
       resumeSecret: undefined,
       resumeGraceMs: 20_000,
+      turn: undefined,
       logLevel: 'log',
       webRoot: '/web',
     });
@@ -42,6 +43,16 @@ describe(loadConfig.name, () => {
       resumeGraceMs: 5000,
       logLevel: 'debug',
     });
+  });
+
+  it('reads TURN settings, and refuses TURN_URLS without TURN_SECRET', () => {
+    expect(loadConfig({ TURN_URLS: 'turn:a:3478,turns:a:5349', TURN_SECRET: 's', TURN_TTL: '600' }, '/web').turn).toEqual({
+      urls: ['turn:a:3478', 'turns:a:5349'],
+      secret: 's',
+      ttlSeconds: 600,
+    });
+    expect(loadConfig({ TURN_URLS: 'turn:a:3478', TURN_SECRET: 's' }, '/web').turn?.ttlSeconds).toBe(3600);
+    expect(() => loadConfig({ TURN_URLS: 'turn:a:3478' }, '/web')).toThrow(/TURN_SECRET/);
   });
 
   it('takes an empty STUN_URLS as no STUN server', () => {

@@ -1,5 +1,11 @@
 import type { IceServer } from '@parley/protocol';
-import { DEFAULT_MAX_PEERS, DEFAULT_RESUME_GRACE_MS, DEFAULT_SIGNALING_PATH } from '@parley/nest-signaling';
+import {
+  DEFAULT_MAX_PEERS,
+  DEFAULT_RESUME_GRACE_MS,
+  DEFAULT_SIGNALING_PATH,
+  DEFAULT_TURN_TTL_SECONDS,
+  type TurnOptions,
+} from '@parley/nest-signaling';
 
 /** Everything the app reads from the environment (see the README's configuration table). */
 export interface AppConfig {
@@ -11,6 +17,7 @@ export interface AppConfig {
   maxPeers: number;
   resumeSecret?: string;
   resumeGraceMs: number;
+  turn?: TurnOptions;
   logLevel: LogLevel;
   /** Where the built SPA lives. */
   webRoot: string;
@@ -50,6 +57,15 @@ function logLevel(raw = 'info'): LogLevel {
   return level as LogLevel;
 }
 
+function turn(env: NodeJS.ProcessEnv): TurnOptions | undefined {
+  const urls = list(env.TURN_URLS);
+  if (!urls.length) return undefined;
+  if (!env.TURN_SECRET) {
+    throw new Error('TURN_URLS is set but TURN_SECRET is not: set it to coturn\'s static-auth-secret');
+  }
+  return { urls, secret: env.TURN_SECRET, ttlSeconds: integer(env, 'TURN_TTL', DEFAULT_TURN_TTL_SECONDS, 60, 86_400) };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, webRoot: string): AppConfig {
   const stun = env.STUN_URLS === undefined ? [DEFAULT_STUN] : list(env.STUN_URLS);
   return {
@@ -61,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, webRoot: string
     maxPeers: integer(env, 'MAX_PEERS', DEFAULT_MAX_PEERS, 2, 50),
     resumeSecret: env.RESUME_SECRET || undefined,
     resumeGraceMs: integer(env, 'RESUME_GRACE_MS', DEFAULT_RESUME_GRACE_MS, 0, 3_600_000),
+    turn: turn(env),
     logLevel: logLevel(env.LOG_LEVEL),
     webRoot,
   };

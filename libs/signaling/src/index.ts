@@ -10,6 +10,7 @@ export {
   DEFAULT_MAX_PEERS,
   DEFAULT_RESUME_GRACE_MS,
   DEFAULT_SIGNALING_PATH,
+  DEFAULT_TURN_TTL_SECONDS,
   resolveSignalingOptions,
 } from './signaling.constants.js';
 /** Injects the resolved signaling options. */
@@ -28,4 +29,7 @@ export type {
   ResolvedSignalingOptions,
   SignalingIdentity,
   SignalingModuleOptions,
+  TurnOptions,
 } from './signaling-options.interface.js';
+/** coturn REST-API credentials for one peer. */
+export { turnCredential } from './turn-credentials.js';

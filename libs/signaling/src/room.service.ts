@@ -15,6 +15,7 @@ import type { ChatDto, JoinDto, LeaveDto, MediaDto, SignalDto } from './dto/inde
 import { encodeFrame, type PeerSession } from './peer-session.js';
 import { ResumeTokens, type ResumeClaims } from './resume-tokens.js';
 import { SignalingException } from './signaling.exception.js';
+import { IceServers } from './turn-credentials.js';
 import { InjectSignalingOptions } from './signaling.decorators.js';
 import type { ResolvedSignalingOptions, SignalingIdentity } from './signaling-options.interface.js';
 
@@ -48,6 +49,7 @@ export class RoomService implements OnModuleDestroy {
   constructor(
     @InjectSignalingOptions() private readonly options: ResolvedSignalingOptions,
     private readonly resumeTokens: ResumeTokens,
+    private readonly iceServers: IceServers,
   ) {
     this.#limits = {
       maxPeers: options.maxPeers,
@@ -197,7 +199,7 @@ export class RoomService implements OnModuleDestroy {
       self: peer,
       room: room.name,
       peers: [...room.members.values()].filter((m) => m !== member).map((m) => m.peer),
-      iceServers: this.options.iceServers,
+      iceServers: this.iceServers.for(peer.id),
       resume: this.resumeTokens.issue({ peerId: peer.id, room: room.name, name: peer.name }),
       chat: room.chat,
       limits: this.#limits,

@@ -19,6 +19,16 @@ export interface SignalingIdentity {
   name?: string;
 }
 
+/** A coturn server with `use-auth-secret`, for which every peer gets short-lived credentials. */
+export interface TurnOptions {
+  /** TURN URLs, e.g. `turn:turn.example.com:3478?transport=udp`. */
+  urls: string[];
+  /** coturn's `static-auth-secret`; it never leaves the server. */
+  secret: string;
+  /** Lifetime of a credential. Default 3600 s. */
+  ttlSeconds?: number;
+}
+
 /** Options of `SignalingModule.forRoot()` and `forRootAsync()`. */
 export interface SignalingModuleOptions {
   /** WebSocket path of the gateway. Default `/ws`. */
@@ -27,6 +37,8 @@ export interface SignalingModuleOptions {
   maxPeers?: number;
   /** ICE servers handed to every peer in `joined`. Default none. */
   iceServers?: IceServer[];
+  /** A coturn server to hand out credentials for. Default none. */
+  turn?: TurnOptions;
   /** Origins allowed to open the socket, besides the page's own; `*` allows any. Default none. */
   allowedOrigins?: string[];
   /** Key that signs resume tokens; set the same value on every instance to resume across restarts. Default random. */
@@ -42,5 +54,7 @@ export interface SignalingModuleOptions {
 }
 
 /** The options with every default applied, as the module's providers see them. */
-export type ResolvedSignalingOptions = Required<Omit<SignalingModuleOptions, 'authorize'>> &
-  Pick<SignalingModuleOptions, 'authorize'>;
+export type ResolvedSignalingOptions = Required<Omit<SignalingModuleOptions, 'authorize' | 'turn'>> & {
+  authorize?: SignalingModuleOptions['authorize'];
+  turn?: Required<TurnOptions>;
+};

@@ -12,11 +12,16 @@ export const DEFAULT_MAX_PEERS = 6;
 export const DEFAULT_RESUME_GRACE_MS = 20_000;
 export const DEFAULT_HEARTBEAT_MS = 5_000;
 export const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
+export const DEFAULT_TURN_TTL_SECONDS = 3600;
 
 export function resolveSignalingOptions(options: SignalingModuleOptions = {}): ResolvedSignalingOptions {
   const maxPeers = options.maxPeers ?? DEFAULT_MAX_PEERS;
   if (!Number.isInteger(maxPeers) || maxPeers < 2) {
     throw new Error(`SignalingModule: maxPeers must be an integer of at least 2, got ${maxPeers}`);
+  }
+  const { turn } = options;
+  if (turn && (!turn.urls.length || !turn.secret)) {
+    throw new Error('SignalingModule: turn needs both urls and a secret');
   }
   return {
     path: options.path ?? DEFAULT_SIGNALING_PATH,
@@ -28,5 +33,6 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     joinTimeoutMs: options.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS,
     authorize: options.authorize,
+    turn: turn && { ...turn, ttlSeconds: turn.ttlSeconds ?? DEFAULT_TURN_TTL_SECONDS },
   };
 }

@@ -5,12 +5,14 @@ import { SignalingGateway } from './signaling.gateway.js';
 import { RoomService } from './room.service.js';
 import { ResumeTokens } from './resume-tokens.js';
 import { Liveness } from './liveness.js';
+import { IceServers } from './turn-credentials.js';
 
 @Module({
   providers: [
     { provide: SIGNALING_OPTIONS, useFactory: resolveSignalingOptions, inject: [SIGNALING_MODULE_OPTIONS] },
     ResumeTokens,
     Liveness,
+    IceServers,
     RoomService,
     SignalingGateway,
   ],

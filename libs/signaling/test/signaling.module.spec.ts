@@ -25,6 +25,7 @@ describe(SignalingModule.name, () => {
       heartbeatMs: 5_000,
       joinTimeoutMs: 10_000,
       authorize: undefined,
+      turn: undefined,
     });
   });
 
@@ -45,6 +46,12 @@ describe(SignalingModule.name, () => {
       }),
     ]);
     expect(options).toMatchObject({ path: '/call', maxPeers: 4, iceServers: [] });
+  });
+
+  it('gives turn a default lifetime, and refuses it without a secret', async () => {
+    const options = await resolved([SignalingModule.forRoot({ turn: { urls: ['turn:t:3478'], secret: 's' } })]);
+    expect(options.turn).toEqual({ urls: ['turn:t:3478'], secret: 's', ttlSeconds: 3600 });
+    await expect(resolved([SignalingModule.forRoot({ turn: { urls: ['turn:t:3478'], secret: '' } })])).rejects.toThrow(/secret/);
   });
 
   it('refuses a maxPeers below 2', async () => {
