@@ -1,0 +1,85 @@
+import type { IceServer } from '@parley/protocol';
+import { PeerLink, TRACK_KINDS, type IncomingSignal, type LinkSignal, type LocalTracks, type TrackKind } from './peer-link';
+
+export interface MeshOptions {
+  selfId: string;
+  iceServers: IceServer[];
+  send(to: string, signal: LinkSignal): void;
+  onremotestream?(peerId: string, stream: MediaStream): void;
+  onlinkstate?(peerId: string, state: RTCPeerConnectionState): void;
+}
+
+/** The links of a full mesh: one PeerLink per remote peer, all sending the same local tracks. */
+export class Mesh {
+  readonly #links = new Map<string, PeerLink>();
+  readonly #tracks: LocalTracks = { audio: null, video: null };
+  readonly #options: MeshOptions;
+
+  constructor(options: MeshOptions, tracks: LocalTracks) {
+    this.#options = options;
+    Object.assign(this.#tracks, tracks);
+  }
+
+  get peerIds(): string[] {
+    return [...this.#links.keys()];
+  }
+
+  /** Offers to a peer that was already in the room when we joined. */
+  call(peerId: string): void {
+    this.#link(peerId).start();
+  }
+
+  /** Gets ready for a newcomer's offer. */
+  expect(peerId: string): void {
+    this.#link(peerId);
+  }
+
+  receive(from: string, signal: IncomingSignal): void {
+    // An offer can overtake `peer-joined` when the two go through different server instances.
+    void this.#link(from).receive(signal);
+  }
+
+  remove(peerId: string): void {
+    this.#links.get(peerId)?.close();
+    this.#links.delete(peerId);
+  }
+
+  setTrack(kind: TrackKind, track: MediaStreamTrack | null): void {
+    this.#tracks[kind] = track;
+    for (const link of this.#links.values()) {
+      link.setTrack(kind, track).catch((error: unknown) => console.warn(`[mesh] could not send ${kind}`, error));
+    }
+  }
+
+  close(): void {
+    for (const link of this.#links.values()) link.close();
+    this.#links.clear();
+  }
+
+  #link(peerId: string): PeerLink {
+    const existing = this.#links.get(peerId);
+    if (existing) return existing;
+
+    const { selfId, iceServers, send, onremotestream, onlinkstate } = this.#options;
+    const stream = new MediaStream();
+    const link = new PeerLink(
+      {
+        peerId,
+        polite: selfId < peerId,
+        configuration: { iceServers },
+        send: (signal) => send(peerId, signal),
+        ontrack: (track) => {
+          for (const old of stream.getTracks()) if (old.kind === track.kind && old !== track) stream.removeTrack(old);
+          if (!stream.getTracks().includes(track)) stream.addTrack(track);
+          onremotestream?.(peerId, stream);
+        },
+        onstatechange: (state) => onlinkstate?.(peerId, state),
+      },
+      this.#tracks,
+    );
+    this.#links.set(peerId, link);
+    return link;
+  }
+}
+
+export { TRACK_KINDS };

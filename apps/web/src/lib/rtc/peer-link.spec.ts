@@ -1,0 +1,282 @@
+import type { IceCandidate, SessionDescription } from '@parley/protocol';
+import { PeerLink, type LinkSignal, type PeerLinkOptions, type TrackKind } from './peer-link';
+
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+async function settle(rounds = 30): Promise<void> {
+  for (let i = 0; i < rounds; i++) await tick();
+}
+
+class FakeTrack {
+  constructor(readonly kind: TrackKind) {}
+}
+
+class FakeTransceiver {
+  mid: string | null = null;
+  currentDirection: RTCRtpTransceiverDirection | null = null;
+  readonly receiver: { track: FakeTrack };
+  readonly sender = {
+    track: null as FakeTrack | null,
+    replaceTrack: async (track: FakeTrack | null) => {
+      this.sender.track = track;
+    },
+  };
+  constructor(
+    kind: TrackKind,
+    public direction: RTCRtpTransceiverDirection,
+  ) {
+    this.receiver = { track: new FakeTrack(kind) };
+  }
+}
+
+let serial = 0;
+
+/** Just enough of RTCPeerConnection's signaling state machine, including implicit rollback. */
+class FakePeerConnection {
+  readonly name = `pc${++serial}`;
+  signalingState: RTCSignalingState = 'stable';
+  iceConnectionState: RTCIceConnectionState = 'new';
+  connectionState: RTCPeerConnectionState = 'new';
+  localDescription: SessionDescription | null = null;
+  remoteDescription: SessionDescription | null = null;
+  readonly transceivers: FakeTransceiver[] = [];
+  readonly added: (IceCandidate | undefined)[] = [];
+  readonly history: string[] = [];
+  restarts = 0;
+  #offers = 0;
+
+  onnegotiationneeded: (() => void) | null = null;
+  onicecandidate: ((event: { candidate: unknown }) => void) | null = null;
+  oniceconnectionstatechange: (() => void) | null = null;
+  onconnectionstatechange: (() => void) | null = null;
+  ontrack: ((event: { track: FakeTrack }) => void) | null = null;
+
+  async setLocalDescription(): Promise<void> {
+    await tick();
+    if (this.signalingState === 'stable' || this.signalingState === 'have-local-offer') {
+      this.localDescription = { type: 'offer', sdp: `${this.name}-offer-${++this.#offers}` };
+      this.signalingState = 'have-local-offer';
+    } else if (this.signalingState === 'have-remote-offer') {
+      this.localDescription = { type: 'answer', sdp: `${this.name}-answer` };
+      this.signalingState = 'stable';
+      this.#negotiated();
+    }
+    this.history.push(`sld:${this.localDescription?.type}`);
+  }
+
+  async setRemoteDescription(description: SessionDescription): Promise<void> {
+    await tick();
+    if (description.type === 'offer') {
+      if (this.signalingState === 'have-local-offer') {
+        this.history.push('rollback');
+        this.localDescription = null;
+        this.signalingState = 'stable';
+      }
+      if (this.signalingState !== 'stable') throw new Error(`InvalidStateError: offer in ${this.signalingState}`);
+      for (const kind of ['audio', 'video'] as const) {
+        if (!this.transceivers.some((t) => t.receiver.track.kind === kind && t.mid !== null)) {
+          const transceiver = new FakeTransceiver(kind, 'recvonly');
+          transceiver.mid = kind;
+          this.transceivers.push(transceiver);
+          this.ontrack?.({ track: transceiver.receiver.track });
+        }
+      }
+      this.signalingState = 'have-remote-offer';
+    } else if (description.type === 'answer') {
+      if (this.signalingState !== 'have-local-offer') throw new Error(`InvalidStateError: answer in ${this.signalingState}`);
+      this.signalingState = 'stable';
+      this.#negotiated();
+    }
+    this.remoteDescription = description;
+    this.history.push(`srd:${description.type}`);
+  }
+
+  async addIceCandidate(candidate?: IceCandidate): Promise<void> {
+    if (!this.remoteDescription) throw new Error('InvalidStateError: no remote description');
+    this.added.push(candidate);
+  }
+
+  addTransceiver(trackOrKind: FakeTrack | TrackKind, init: { direction: RTCRtpTransceiverDirection }): FakeTransceiver {
+    const track = typeof trackOrKind === 'string' ? null : trackOrKind;
+    const transceiver = new FakeTransceiver(track?.kind ?? (trackOrKind as TrackKind), init.direction);
+    transceiver.sender.track = track;
+    this.transceivers.push(transceiver);
+    return transceiver;
+  }
+
+  getTransceivers(): FakeTransceiver[] {
+    return this.transceivers;
+  }
+
+  restartIce(): void {
+    this.restarts++;
+  }
+
+  close(): void {
+    this.signalingState = 'closed';
+  }
+
+  #negotiated(): void {
+    for (const t of this.transceivers) {
+      t.mid ??= t.receiver.track.kind;
+      t.currentDirection = t.direction;
+    }
+  }
+}
+
+interface Side {
+  sut: PeerLink;
+  pc: FakePeerConnection;
+  sent: LinkSignal[];
+}
+
+function makeLink(polite: boolean, send: (signal: LinkSignal) => void = () => {}, tracks = { audio: null, video: null }): Side {
+  const pc = new FakePeerConnection();
+  const sent: LinkSignal[] = [];
+  const options: PeerLinkOptions = {
+    peerId: polite ? 'impolite' : 'polite',
+    polite,
+    configuration: {},
+    send: (signal) => {
+      sent.push(signal);
+      send(signal);
+    },
+    createConnection: () => pc as unknown as RTCPeerConnection,
+  };
+  return { sut: new PeerLink(options, tracks), pc, sent };
+}
+
+/** Two links whose signals reach each other asynchronously, like a real server. */
+function pair(): { polite: Side; impolite: Side } {
+  const sides = {} as { polite: Side; impolite: Side };
+  sides.polite = makeLink(true, (signal) => setTimeout(() => void sides.impolite.sut.receive(signal), 0));
+  sides.impolite = makeLink(false, (signal) => setTimeout(() => void sides.polite.sut.receive(signal), 0));
+  return sides;
+}
+
+const descriptions = (side: Side) =>
+  side.sent.flatMap((s) => ('description' in s ? [s.description.type] : []));
+
+describe(PeerLink.name, () => {
+  const original = console.warn;
+  let warnings: unknown[][];
+  beforeEach(() => {
+    warnings = [];
+    console.warn = (...args: unknown[]) => warnings.push(args);
+  });
+  afterEach(() => {
+    console.warn = original;
+  });
+
+  it('completes a plain offer and answer', async () => {
+    const { polite, impolite } = pair();
+    impolite.pc.onnegotiationneeded?.();
+    await settle();
+
+    expect(descriptions(impolite)).toEqual(['offer']);
+    expect(descriptions(polite)).toEqual(['answer']);
+    expect(polite.pc.signalingState).toBe('stable');
+    expect(impolite.pc.signalingState).toBe('stable');
+    expect(warnings).toEqual([]);
+  });
+
+  it('resolves glare: the polite side rolls back and answers, the impolite side ignores the colliding offer', async () => {
+    const { polite, impolite } = pair();
+    polite.pc.onnegotiationneeded?.();
+    impolite.pc.onnegotiationneeded?.();
+    await settle();
+
+    expect(polite.pc.history).toEqual(['sld:offer', 'rollback', 'srd:offer', 'sld:answer']);
+    expect(descriptions(polite)).toEqual(['offer', 'answer']);
+    expect(impolite.pc.history).toEqual(['sld:offer', 'srd:answer']);
+    expect(descriptions(impolite)).toEqual(['offer']);
+    expect(polite.pc.signalingState).toBe('stable');
+    expect(impolite.pc.signalingState).toBe('stable');
+    expect(polite.pc.remoteDescription?.sdp).toBe(impolite.pc.localDescription?.sdp);
+    expect(warnings).toEqual([]);
+  });
+
+  it('queues candidates that arrive before the remote description, then applies them in order', async () => {
+    const { sut, pc } = makeLink(true);
+    const first: IceCandidate = { candidate: 'candidate:1 1 udp 1 10.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+    const second: IceCandidate = { candidate: 'candidate:2 1 udp 1 10.0.0.2 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+
+    await sut.receive({ candidate: first });
+    await sut.receive({ candidate: second });
+    await sut.receive({ candidate: null });
+    expect(pc.added).toEqual([]);
+
+    await sut.receive({ description: { type: 'offer', sdp: 'remote-offer' } });
+    expect(pc.added).toEqual([first, second, undefined]);
+    expect(pc.signalingState).toBe('stable');
+    expect(warnings).toEqual([]);
+  });
+
+  it('applies a candidate straight away once a remote description exists', async () => {
+    const { sut, pc } = makeLink(false);
+    await sut.receive({ description: { type: 'offer', sdp: 'remote-offer' } });
+    const candidate: IceCandidate = { candidate: 'candidate:1 1 udp 1 10.0.0.1 5000 typ host', sdpMid: '0' };
+    await sut.receive({ candidate });
+    expect(pc.added).toEqual([candidate]);
+  });
+
+  it('does not process a candidate before the description that came ahead of it', async () => {
+    const { sut, pc } = makeLink(true);
+    const candidate: IceCandidate = { candidate: 'candidate:1 1 udp 1 10.0.0.1 5000 typ host', sdpMid: '0' };
+    void sut.receive({ description: { type: 'offer', sdp: 'remote-offer' } });
+    await sut.receive({ candidate });
+    expect(pc.added).toEqual([candidate]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('answers with sendrecv transceivers carrying the local tracks', async () => {
+    const audio = new FakeTrack('audio') as unknown as MediaStreamTrack;
+    const { sut, pc } = makeLink(true, () => {}, { audio, video: null } as never);
+    await sut.receive({ description: { type: 'offer', sdp: 'remote-offer' } });
+
+    expect(pc.transceivers.map((t) => [t.receiver.track.kind, t.direction, t.sender.track])).toEqual([
+      ['audio', 'sendrecv', audio],
+      ['video', 'sendrecv', null],
+    ]);
+  });
+
+  it('offers audio and video even without local media, so the peer can still be received', () => {
+    const { sut, pc } = makeLink(false);
+    sut.start();
+    expect(pc.transceivers.map((t) => [t.receiver.track.kind, t.direction])).toEqual([
+      ['audio', 'sendrecv'],
+      ['video', 'sendrecv'],
+    ]);
+  });
+
+  it('replaces a track on the negotiated transceiver', async () => {
+    const { sut, pc } = makeLink(false);
+    sut.start();
+    const video = new FakeTrack('video') as unknown as MediaStreamTrack;
+    await sut.setTrack('video', video);
+    expect(pc.transceivers[1]?.sender.track).toBe(video);
+  });
+
+  it('restarts ICE when it fails', () => {
+    const { pc } = makeLink(true);
+    pc.iceConnectionState = 'failed';
+    pc.oniceconnectionstatechange?.();
+    expect(pc.restarts).toBe(1);
+  });
+
+  it('sends local candidates, and null at the end of candidates', () => {
+    const { pc, sent } = makeLink(true);
+    pc.onicecandidate?.({ candidate: { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' } });
+    pc.onicecandidate?.({ candidate: null });
+    expect(sent).toEqual([
+      { candidate: { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' } },
+      { candidate: null },
+    ]);
+  });
+
+  it('ignores signals after close', async () => {
+    const { sut, pc } = makeLink(true);
+    sut.close();
+    await sut.receive({ description: { type: 'offer', sdp: 'late' } });
+    expect(pc.history).toEqual([]);
+  });
+});
