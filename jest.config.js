@@ -20,7 +20,7 @@ export default {
       ...esm('tsconfig.json'),
       displayName: 'server',
       rootDir: '.',
-      roots: ['<rootDir>/libs', '<rootDir>/apps/api'],
+      roots: ['<rootDir>/libs', '<rootDir>/apps/api', '<rootDir>/deploy'],
       testMatch: ['**/*.spec.ts'],
     },
     {

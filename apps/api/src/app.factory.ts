@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SignalingAdapter } from '@parley/nest-signaling';
@@ -10,7 +11,7 @@ export const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url)
 
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
-    logger: enabledLogLevels(config.logLevel),
+    logger: new ConsoleLogger({ json: config.logJson, logLevels: enabledLogLevels(config.logLevel) }),
   });
   app.useWebSocketAdapter(new SignalingAdapter(app));
   app.enableShutdownHooks();

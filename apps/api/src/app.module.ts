@@ -1,12 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServeStaticModule } from '@nestjs/serve-static';
+import { TerminusModule } from '@nestjs/terminus';
 import { SignalingModule } from '@parley/nest-signaling';
 import type { AppConfig } from './config.js';
 import { HealthController } from './health.controller.js';
+import { MetricsController } from './metrics.controller.js';
+import { PrometheusMetrics } from './prometheus-metrics.js';
 
 @Module({})
 export class AppModule {
   static register(config: AppConfig): DynamicModule {
+    const metrics = new PrometheusMetrics();
     return {
       module: AppModule,
       imports: [
@@ -18,11 +22,15 @@ export class AppModule {
           resumeSecret: config.resumeSecret,
           resumeGraceMs: config.resumeGraceMs,
           turn: config.turn,
+          redis: config.redisUrl ? { url: config.redisUrl } : undefined,
+          metrics,
         }),
+        TerminusModule,
         // Any path that is not a file or an API route gets index.html, so /r/<room> loads the SPA.
-        ServeStaticModule.forRoot({ rootPath: config.webRoot, exclude: ['/healthz'] }),
+        ServeStaticModule.forRoot({ rootPath: config.webRoot, exclude: ['/healthz', '/readyz', '/metrics'] }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
+      providers: [{ provide: PrometheusMetrics, useValue: metrics }],
     };
   }
 }

@@ -13,6 +13,8 @@ describe(loadConfig.name, () => {
       resumeGraceMs: 20_000,
       turn: undefined,
       logLevel: 'log',
+      logJson: expect.any(Boolean),
+      redisUrl: undefined,
       webRoot: '/web',
     });
   });
@@ -29,6 +31,8 @@ describe(loadConfig.name, () => {
         RESUME_SECRET: 'shh',
         RESUME_GRACE_MS: '5000',
         LOG_LEVEL: 'debug',
+        LOG_FORMAT: 'json',
+        REDIS_URL: 'redis://r:6379',
       },
       '/web',
     );
@@ -42,6 +46,8 @@ describe(loadConfig.name, () => {
       resumeSecret: 'shh',
       resumeGraceMs: 5000,
       logLevel: 'debug',
+      logJson: true,
+      redisUrl: 'redis://r:6379',
     });
   });
 
@@ -63,6 +69,8 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ PORT: 'http' }, '/web')).toThrow(/PORT must be an integer/);
     expect(() => loadConfig({ MAX_PEERS: '1' }, '/web')).toThrow(/MAX_PEERS must be an integer from 2/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' }, '/web')).toThrow(/LOG_LEVEL/);
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' }, '/web')).toThrow(/LOG_FORMAT/);
+    expect(() => loadConfig({ REDIS_URL: 'redis://r:6379' }, '/web')).toThrow(/RESUME_SECRET/);
   });
 
   it('maps a level to itself and everything more severe', () => {

@@ -18,7 +18,10 @@ export interface AppConfig {
   resumeSecret?: string;
   resumeGraceMs: number;
   turn?: TurnOptions;
+  redisUrl?: string;
   logLevel: LogLevel;
+  /** One JSON object per log line; the default when stdout is not a terminal. */
+  logJson: boolean;
   /** Where the built SPA lives. */
   webRoot: string;
 }
@@ -66,6 +69,20 @@ function turn(env: NodeJS.ProcessEnv): TurnOptions | undefined {
   return { urls, secret: env.TURN_SECRET, ttlSeconds: integer(env, 'TURN_TTL', DEFAULT_TURN_TTL_SECONDS, 60, 86_400) };
 }
 
+function logFormat(raw: string | undefined, tty: boolean): 'json' | 'pretty' {
+  if (raw === undefined || raw === '') return tty ? 'pretty' : 'json';
+  if (raw !== 'json' && raw !== 'pretty') throw new Error(`LOG_FORMAT must be json or pretty, got "${raw}"`);
+  return raw;
+}
+
+function redisUrl(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.REDIS_URL) return undefined;
+  if (!env.RESUME_SECRET) {
+    throw new Error('REDIS_URL is set but RESUME_SECRET is not: instances must share it, so a peer can resume on any of them');
+  }
+  return env.REDIS_URL;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, webRoot: string): AppConfig {
   const stun = env.STUN_URLS === undefined ? [DEFAULT_STUN] : list(env.STUN_URLS);
   return {
@@ -78,7 +95,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, webRoot: string
     resumeSecret: env.RESUME_SECRET || undefined,
     resumeGraceMs: integer(env, 'RESUME_GRACE_MS', DEFAULT_RESUME_GRACE_MS, 0, 3_600_000),
     turn: turn(env),
+    redisUrl: redisUrl(env),
     logLevel: logLevel(env.LOG_LEVEL),
+    logJson: logFormat(env.LOG_FORMAT, Boolean(process.stdout.isTTY)) === 'json',
     webRoot,
   };
 }

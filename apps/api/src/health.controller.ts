@@ -1,12 +1,33 @@
-import { Controller, Get } from '@nestjs/common';
-import { RoomService } from '@parley/nest-signaling';
+import { Controller, Get, Inject } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { RoomService, SIGNALING_REDIS, type RedisConnections } from '@parley/nest-signaling';
 
 @Controller()
 export class HealthController {
-  constructor(private readonly rooms: RoomService) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly rooms: RoomService,
+    @Inject(SIGNALING_REDIS) private readonly redis: RedisConnections | null,
+  ) {}
 
+  /** Liveness: the process serves requests. */
   @Get('healthz')
-  health() {
-    return { status: 'ok', ...this.rooms.size };
+  @HealthCheck()
+  live() {
+    return this.health.check([() => this.indicators.check('signaling').up(this.rooms.size)]);
+  }
+
+  /** Readiness: what the app depends on answers (Redis, when configured). */
+  @Get('readyz')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      async () => {
+        const redis = this.indicators.check('redis');
+        if (!this.redis) return redis.up({ mode: 'not configured: rooms in memory' });
+        return (await this.redis.ping()) ? redis.up() : redis.down('Redis does not answer');
+      },
+    ]);
   }
 }

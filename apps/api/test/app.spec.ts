@@ -7,27 +7,39 @@ import { WebSocket } from 'ws';
 import { createApp } from '../src/app.factory.js';
 import { loadConfig } from '../src/config.js';
 
+function webRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), 'parley-web-'));
+  writeFileSync(join(root, 'index.html'), '<!doctype html><title>Parley</title>');
+  writeFileSync(join(root, 'app.js'), 'console.log(1)');
+  return root;
+}
+
+async function start(env: NodeJS.ProcessEnv): Promise<{ app: INestApplication; base: string }> {
+  const app = await createApp(loadConfig({ LOG_LEVEL: 'error', STUN_URLS: '', ...env }, webRoot()));
+  await app.listen(0, '127.0.0.1');
+  return { app, base: `127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
+}
+
 describe('api app', () => {
   let sut: INestApplication;
   let base: string;
 
   beforeAll(async () => {
-    const webRoot = mkdtempSync(join(tmpdir(), 'parley-web-'));
-    writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>Parley</title>');
-    writeFileSync(join(webRoot, 'app.js'), 'console.log(1)');
-    sut = await createApp(loadConfig({ LOG_LEVEL: 'error', STUN_URLS: '' }, webRoot));
-    await sut.listen(0, '127.0.0.1');
-    base = `127.0.0.1:${(sut.getHttpServer().address() as AddressInfo).port}`;
+    ({ app: sut, base } = await start({}));
   });
 
   afterAll(async () => {
     await sut.close();
   });
 
-  it('answers /healthz', async () => {
-    const response = await fetch(`http://${base}/healthz`);
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok', rooms: 0, peers: 0 });
+  it('answers /healthz and /readyz (no Redis configured)', async () => {
+    const live = await fetch(`http://${base}/healthz`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).toMatchObject({ status: 'ok', info: { signaling: { status: 'up', rooms: 0, peers: 0 } } });
+
+    const ready = await fetch(`http://${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ok', info: { redis: { status: 'up', mode: expect.stringContaining('memory') } } });
   });
 
   it('serves the SPA for / and for a room link, and files as themselves', async () => {
@@ -39,12 +51,42 @@ describe('api app', () => {
     expect(await (await fetch(`http://${base}/app.js`)).text()).toBe('console.log(1)');
   });
 
-  it('runs the gateway on /ws', async () => {
+  it('runs the gateway on /ws, and counts its traffic in /metrics', async () => {
     const socket = new WebSocket(`ws://${base}/ws`);
-    const reply = new Promise<string>((resolve) => socket.once('message', (data) => resolve(data.toString())));
+    const replies: string[] = [];
+    socket.on('message', (data) => replies.push(data.toString()));
     await new Promise((resolve) => socket.once('open', resolve));
     socket.send(JSON.stringify({ event: 'join', data: { room: 'r1', name: 'Ada', protocol: 1 } }));
-    expect(JSON.parse(await reply)).toMatchObject({ event: 'joined', data: { room: 'r1', iceServers: [] } });
+    socket.send(JSON.stringify({ event: 'signal', data: { to: 'nobody', candidate: null } }));
+    while (replies.length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(JSON.parse(replies[0])).toMatchObject({ event: 'joined', data: { room: 'r1', iceServers: [] } });
+
+    const metrics = await (await fetch(`http://${base}/metrics`)).text();
+    expect(metrics).toContain('parley_messages_received_total{event="join"} 1');
+    expect(metrics).toContain('parley_messages_sent_total{event="joined"} 1');
+    expect(metrics).toContain('parley_errors_total{code="unknown-peer"} 1');
+    expect(metrics).toContain('parley_open_sockets 1');
+    expect(metrics).toContain('parley_peers 1');
+    expect(metrics).toMatch(/parley_relay_latency_seconds_bucket\{le="0.001"\}/);
     socket.close();
+  });
+});
+
+describe('api app with Redis', () => {
+  it('is ready when Redis answers, and not ready (503) when it does not', async () => {
+    const up = await start({ REDIS_URL: 'redis://127.0.0.1:6379', RESUME_SECRET: 's' });
+    const down = await start({ REDIS_URL: 'redis://127.0.0.1:1', RESUME_SECRET: 's' });
+    try {
+      const ready = await fetch(`http://${up.base}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ info: { redis: { status: 'up' } } });
+
+      const notReady = await fetch(`http://${down.base}/readyz`);
+      expect(notReady.status).toBe(503);
+      expect(await notReady.json()).toMatchObject({ status: 'error', error: { redis: { status: 'down' } } });
+      expect((await fetch(`http://${down.base}/healthz`)).status).toBe(200);
+    } finally {
+      await Promise.all([up.app.close(), down.app.close()]);
+    }
   });
 });

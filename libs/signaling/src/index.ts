@@ -28,8 +28,17 @@ export type {
   AuthorizeContext,
   ResolvedSignalingOptions,
   SignalingIdentity,
+  RedisOptions,
   SignalingModuleOptions,
   TurnOptions,
 } from './signaling-options.interface.js';
+/** Hooks for counting traffic. */
+export type { SignalingMetrics } from './signaling-metrics.interface.js';
+/** Token of the Redis connections (`null` without Redis), and their type, e.g. for a readiness check. */
+export { SIGNALING_REDIS } from './signaling.providers.js';
+export type { RedisConnections } from './redis-connections.js';
+/** Where rooms live, and how instances talk; override these tokens to bring your own. */
+export { ROOM_STORE, type PeerRecord, type RoomStore } from './room-store.js';
+export { MESSAGE_BUS, type BusMessage, type MessageBus } from './message-bus.js';
 /** coturn REST-API credentials for one peer. */
 export { turnCredential } from './turn-credentials.js';

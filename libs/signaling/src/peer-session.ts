@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import type { ServerEvents } from '@parley/protocol';
+import type { SignalingMetrics } from './signaling-metrics.interface.js';
 
 /** One frame, serialized once so a broadcast does not stringify per recipient. */
 export function encodeFrame<E extends keyof ServerEvents>(event: E, data: ServerEvents[E]): string {
@@ -19,10 +20,11 @@ export class PeerSession {
   private constructor(
     readonly socket: WebSocket,
     readonly request: IncomingMessage,
+    readonly metrics: SignalingMetrics,
   ) {}
 
-  static attach(socket: WebSocket, request: IncomingMessage): PeerSession {
-    const session = new PeerSession(socket, request);
+  static attach(socket: WebSocket, request: IncomingMessage, metrics: SignalingMetrics): PeerSession {
+    const session = new PeerSession(socket, request, metrics);
     PeerSession.#bySocket.set(socket, session);
     return session;
   }
@@ -34,10 +36,13 @@ export class PeerSession {
   }
 
   send<E extends keyof ServerEvents>(event: E, data: ServerEvents[E]): void {
-    this.sendFrame(encodeFrame(event, data));
+    this.sendFrame(encodeFrame(event, data), event);
   }
 
-  sendFrame(frame: string): void {
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(frame);
+  /** Sends a frame already encoded with `encodeFrame`. */
+  sendFrame(frame: string, event: keyof ServerEvents): void {
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    this.socket.send(frame);
+    this.metrics.sent(event);
   }
 }

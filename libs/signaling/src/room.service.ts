@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
   CloseCode,
   ErrorCode,
@@ -12,42 +12,48 @@ import {
   type ServerEvents,
 } from '@parley/protocol';
 import type { ChatDto, JoinDto, LeaveDto, MediaDto, SignalDto } from './dto/index.js';
+import { MESSAGE_BUS, type BusMessage, type MessageBus } from './message-bus.js';
 import { encodeFrame, type PeerSession } from './peer-session.js';
 import { ResumeTokens, type ResumeClaims } from './resume-tokens.js';
+import { ROOM_STORE, type PeerRecord, type RoomStore } from './room-store.js';
 import { SignalingException } from './signaling.exception.js';
-import { IceServers } from './turn-credentials.js';
 import { InjectSignalingOptions } from './signaling.decorators.js';
 import type { ResolvedSignalingOptions, SignalingIdentity } from './signaling-options.interface.js';
+import { IceServers } from './turn-credentials.js';
 
-interface Member {
-  peer: Peer;
+/** A peer whose socket this instance holds, or held until it dropped. */
+interface LocalPeer {
+  record: PeerRecord;
   /** Absent while the peer is reconnecting. */
   session?: PeerSession;
-  subject?: string;
-  /** Signals addressed to the peer while it was away, replayed in order when it resumes. */
-  missed: string[];
   graceTimer?: NodeJS.Timeout;
-}
-
-interface Room {
-  name: string;
-  members: Map<string, Member>;
-  chat: ChatMessage[];
 }
 
 const newId = () => randomBytes(12).toString('base64url');
 
 /** Signals kept for a reconnecting peer; past that the oldest go, and ICE restarts recover. */
 const MISSED_SIGNALS = 256;
+/** How often an instance says it is alive, and how long that lasts without renewal. */
+const INSTANCE_HEARTBEAT_MS = 5_000;
+const INSTANCE_TTL_MS = 15_000;
 
-/** Every room rule: membership, capacity, who may signal whom, chat history. */
+/**
+ * Every room rule: membership, capacity, who may signal whom, chat history, the grace window
+ * and resume. Rooms live in the injected store and instances talk over the injected bus, so
+ * one process and many instances run the same code.
+ */
 @Injectable()
-export class RoomService implements OnModuleDestroy {
-  readonly #rooms = new Map<string, Room>();
+export class RoomService implements OnModuleInit, OnModuleDestroy {
+  readonly #local = new Map<string, LocalPeer>();
   readonly #limits: RoomLimits;
+  readonly #logger = new Logger('Signaling');
+  #timers: NodeJS.Timeout[] = [];
+  #closing = false;
 
   constructor(
     @InjectSignalingOptions() private readonly options: ResolvedSignalingOptions,
+    @Inject(ROOM_STORE) private readonly store: RoomStore,
+    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
     private readonly resumeTokens: ResumeTokens,
     private readonly iceServers: IceServers,
   ) {
@@ -59,16 +65,34 @@ export class RoomService implements OnModuleDestroy {
     };
   }
 
-  /** How many rooms and peers this instance holds. */
+  /** How many rooms and peers have their sockets on this instance. */
   get size(): { rooms: number; peers: number } {
-    let peers = 0;
-    for (const room of this.#rooms.values()) peers += room.members.size;
-    return { rooms: this.#rooms.size, peers };
+    const rooms = new Set([...this.#local.values()].map((local) => local.record.room));
+    return { rooms: rooms.size, peers: this.#local.size };
   }
 
-  /** The peers of a room, as its members see them. */
-  peersOf(roomName: string): Peer[] {
-    return [...(this.#rooms.get(roomName)?.members.values() ?? [])].map((m) => m.peer);
+  /** The peers of a room, across every instance. */
+  async peersOf(room: string): Promise<Peer[]> {
+    return (await this.store.members(room)).map((record) => record.peer);
+  }
+
+  onModuleInit(): void {
+    this.bus.onMessage((message) => this.#onBusMessage(message));
+    this.bus.onResync(() => this.#background(this.#resync()));
+    const every = (ms: number, task: () => Promise<unknown>) => {
+      const timer = setInterval(() => this.#background(task()), ms);
+      timer.unref();
+      this.#timers.push(timer);
+    };
+    every(INSTANCE_HEARTBEAT_MS, () => this.store.heartbeat(this.bus.instanceId, INSTANCE_TTL_MS));
+    every(INSTANCE_HEARTBEAT_MS, () => this.#reapDeadInstances());
+    this.#background(this.store.heartbeat(this.bus.instanceId, INSTANCE_TTL_MS));
+  }
+
+  onModuleDestroy(): void {
+    this.#closing = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    for (const local of this.#local.values()) clearTimeout(local.graceTimer);
   }
 
   async join(session: PeerSession, dto: JoinDto): Promise<void> {
@@ -85,62 +109,69 @@ export class RoomService implements OnModuleDestroy {
     session.joining = true;
     try {
       const identity = await this.#authorize(session, dto);
-      const room = this.#rooms.get(dto.room) ?? { name: dto.room, members: new Map(), chat: [] };
-      const existing = resumed && room.members.get(resumed.peerId);
-      if (existing) return this.#resume(session, room, existing, dto.ref);
-      if (room.members.size >= this.options.maxPeers) {
+      const existing = resumed && (await this.store.get(dto.room, resumed.peerId));
+      if (existing) return await this.#resume(session, existing, dto.ref);
+      // A valid token whose peer the store does not hold (a restart, or a lapsed grace
+      // window) brings the same id back, so the others' links to it still match.
+      const record: PeerRecord = {
+        room: dto.room,
+        instance: this.bus.instanceId,
+        joinedAt: Date.now(),
+        subject: identity.subject,
+        peer: {
+          id: resumed?.peerId ?? newId(),
+          name: identity.name ?? resumed?.name ?? dto.name,
+          media: { audio: false, video: false, screen: false },
+          connection: 'online',
+        },
+      };
+      if (!(await this.store.admit(record, this.options.maxPeers))) {
         throw new SignalingException(ErrorCode.RoomFull, `Room ${dto.room} is full (${this.options.maxPeers} people)`);
       }
-      // A valid token whose peer this instance does not hold (a restart, or a lapsed grace
-      // window) brings the same id back, so the others' links to it still match.
-      const peer: Peer = {
-        id: resumed?.peerId ?? newId(),
-        name: identity.name ?? resumed?.name ?? dto.name,
-        media: { audio: false, video: false, screen: false },
-        connection: 'online',
-      };
-      const member: Member = { peer, session, subject: identity.subject, missed: [] };
-      room.members.set(peer.id, member);
-      this.#rooms.set(room.name, room);
-      this.#sendJoined(session, room, member, dto.ref);
-      this.#broadcast(room, 'peer-joined', { peer }, peer.id);
+      this.#local.set(record.peer.id, { record, session });
+      await this.#sendJoined(session, record, dto.ref);
+      await this.#broadcast(record.room, 'peer-joined', { peer: record.peer }, record.peer.id);
     } finally {
       session.joining = false;
     }
   }
 
-  signal(session: PeerSession, dto: SignalDto): void {
-    const { room, self } = this.#membership(session);
-    const target = dto.to === self.peer.id ? undefined : room.members.get(dto.to);
+  async signal(session: PeerSession, dto: SignalDto): Promise<void> {
+    const self = this.#membership(session);
+    const startedAt = Date.now();
+    const target = dto.to === self.record.peer.id ? undefined : await this.store.get(self.record.room, dto.to);
     if (!target) throw new SignalingException(ErrorCode.UnknownPeer, `No peer ${dto.to} in this room`);
     const frame = encodeFrame('signal', {
-      from: self.peer.id,
+      from: self.record.peer.id,
       ...(dto.description !== undefined ? { description: dto.description } : { candidate: dto.candidate ?? null }),
     });
-    if (target.session) return target.session.sendFrame(frame);
-    if (target.missed.push(frame) > MISSED_SIGNALS) target.missed.shift();
+    if (target.peer.connection === 'reconnecting') {
+      await this.store.pushMissed(target.peer.id, frame, MISSED_SIGNALS, this.options.resumeGraceMs);
+      return;
+    }
+    await this.#deliver(target.instance, [target.peer.id], frame, 'signal', startedAt);
   }
 
-  media(session: PeerSession, dto: MediaDto): void {
-    const { room, self } = this.#membership(session);
-    self.peer.media = { audio: dto.audio, video: dto.video, screen: dto.screen };
-    this.#broadcast(room, 'peer-updated', { peer: self.peer }, self.peer.id);
-    session.send('peer-updated', { peer: self.peer, ...(dto.ref !== undefined && { ref: dto.ref }) });
+  async media(session: PeerSession, dto: MediaDto): Promise<void> {
+    const self = this.#membership(session);
+    self.record.peer.media = { audio: dto.audio, video: dto.video, screen: dto.screen };
+    await this.store.update(self.record);
+    await this.#broadcast(self.record.room, 'peer-updated', { peer: self.record.peer }, self.record.peer.id);
+    session.send('peer-updated', { peer: self.record.peer, ...(dto.ref !== undefined && { ref: dto.ref }) });
   }
 
-  chat(session: PeerSession, dto: ChatDto): void {
-    const { room, self } = this.#membership(session);
-    const message: ChatMessage = { id: newId(), from: self.peer.id, name: self.peer.name, text: dto.text, at: Date.now() };
-    room.chat.push(message);
-    if (room.chat.length > LIMITS.chatHistory) room.chat.shift();
-    this.#broadcast(room, 'chat', message, self.peer.id);
+  async chat(session: PeerSession, dto: ChatDto): Promise<void> {
+    const { record } = this.#membership(session);
+    const message: ChatMessage = { id: newId(), from: record.peer.id, name: record.peer.name, text: dto.text, at: Date.now() };
+    await this.store.pushChat(record.room, message, LIMITS.chatHistory);
+    await this.#broadcast(record.room, 'chat', message, record.peer.id);
     session.send('chat', { ...message, ...(dto.ref !== undefined && { ref: dto.ref }) });
   }
 
-  leave(session: PeerSession, _dto?: LeaveDto): void {
-    const { room, self } = this.#membership(session);
+  async leave(session: PeerSession, _dto?: LeaveDto): Promise<void> {
+    const { record } = this.#membership(session);
     session.peerId = session.room = undefined;
-    this.#remove(room, self.peer.id, 'left');
+    await this.#removePeer(record.room, record.peer.id, 'left');
   }
 
   /**
@@ -148,19 +179,50 @@ export class RoomService implements OnModuleDestroy {
    * window, so a page reload or a network change does not cost it its place or its links.
    */
   disconnect(session: PeerSession): void {
-    const member = this.#memberOf(session);
-    if (!member || member.session !== session) return;
-    const room = this.#rooms.get(session.room!)!;
-    member.session = undefined;
-    member.peer.connection = 'reconnecting';
-    member.graceTimer = setTimeout(() => this.#remove(room, member.peer.id, 'timeout'), this.options.resumeGraceMs);
-    member.graceTimer.unref();
-    this.#broadcast(room, 'peer-updated', { peer: member.peer });
+    const local = session.peerId ? this.#local.get(session.peerId) : undefined;
+    if (!local || local.session !== session || this.#closing) return;
+    local.session = undefined;
+    local.record.peer.connection = 'reconnecting';
+    local.graceTimer = setTimeout(() => this.#background(this.#graceOver(local.record)), this.options.resumeGraceMs);
+    local.graceTimer.unref();
+    this.#background(
+      this.store.update(local.record).then(() => this.#broadcast(local.record.room, 'peer-updated', { peer: local.record.peer })),
+    );
   }
 
-  onModuleDestroy(): void {
-    for (const room of this.#rooms.values()) for (const member of room.members.values()) clearTimeout(member.graceTimer);
-    this.#rooms.clear();
+  /**
+   * Before the sockets close on shutdown: the peers here become `reconnecting` for the others
+   * (on other instances), and no grace timers start in a process that is going away.
+   */
+  async shutdown(): Promise<void> {
+    this.onModuleDestroy();
+    for (const local of this.#local.values()) {
+      local.record.peer.connection = 'reconnecting';
+      await this.store.update(local.record).catch(() => undefined);
+      await this.#broadcast(local.record.room, 'peer-updated', { peer: local.record.peer }, local.record.peer.id).catch(() => undefined);
+    }
+  }
+
+  /** Work no client waits for: a failure (Redis down) is logged, never an unhandled rejection. */
+  #background(work: Promise<unknown>): void {
+    work.catch((error: unknown) => this.#logger.warn(`${error instanceof Error ? error.message : error}`));
+  }
+
+  async #graceOver(record: PeerRecord): Promise<void> {
+    const local = this.#local.get(record.peer.id);
+    if (local?.session) return;
+    this.#local.delete(record.peer.id);
+    await this.#removePeer(record.room, record.peer.id, 'timeout', this.bus.instanceId);
+  }
+
+  async #authorize(session: PeerSession, dto: JoinDto): Promise<SignalingIdentity> {
+    if (!this.options.authorize) return {};
+    try {
+      return await this.options.authorize({ request: session.request, room: dto.room, token: dto.token });
+    } catch (error) {
+      const reason = error instanceof Error && error.message ? `: ${error.message}` : '';
+      throw new SignalingException(ErrorCode.Unauthorized, `Not allowed to join ${dto.room}${reason}`);
+    }
   }
 
   #checkResume(token: string, room: string): ResumeClaims {
@@ -175,69 +237,106 @@ export class RoomService implements OnModuleDestroy {
     return check.claims;
   }
 
-  #resume(session: PeerSession, room: Room, member: Member, ref?: string): void {
-    clearTimeout(member.graceTimer);
+  async #resume(session: PeerSession, existing: PeerRecord, ref?: string): Promise<void> {
+    const { id } = existing.peer;
     // The old socket may not be known dead yet; the token proves this is the same peer.
-    if (member.session) {
-      const old = member.session;
-      old.peerId = old.room = undefined;
-      old.socket.close(CloseCode.Replaced, 'Resumed on another connection');
-    }
-    member.session = session;
-    member.peer.connection = 'online';
-    this.#sendJoined(session, room, member, ref);
-    for (const frame of member.missed.splice(0)) session.sendFrame(frame);
-    this.#broadcast(room, 'peer-updated', { peer: member.peer }, member.peer.id);
+    if (existing.instance === this.bus.instanceId) this.#dropLocal(id);
+    else await this.bus.publish(existing.instance, { kind: 'takeover', peerId: id });
+    const record: PeerRecord = { ...existing, instance: this.bus.instanceId, peer: { ...existing.peer, connection: 'online' } };
+    await this.store.update(record);
+    this.#local.set(id, { record, session });
+    await this.#sendJoined(session, record, ref);
+    for (const frame of await this.store.takeMissed(id)) session.sendFrame(frame, 'signal');
+    await this.#broadcast(record.room, 'peer-updated', { peer: record.peer }, id);
   }
 
-  #sendJoined(session: PeerSession, room: Room, member: Member, ref?: string): void {
-    const { peer } = member;
+  /** Forgets a peer's old socket and grace timer here, without telling anyone it left. */
+  #dropLocal(peerId: string): void {
+    const local = this.#local.get(peerId);
+    if (!local) return;
+    clearTimeout(local.graceTimer);
+    this.#local.delete(peerId);
+    if (local.session) {
+      local.session.peerId = local.session.room = undefined;
+      local.session.socket.close(CloseCode.Replaced, 'Resumed on another connection');
+    }
+  }
+
+  async #sendJoined(session: PeerSession, record: PeerRecord, ref?: string): Promise<void> {
+    const { peer, room } = record;
+    const [members, chat] = await Promise.all([this.store.members(room), this.store.chat(room)]);
     session.peerId = peer.id;
-    session.room = room.name;
+    session.room = room;
     session.send('joined', {
       ...(ref !== undefined && { ref }),
       self: peer,
-      room: room.name,
-      peers: [...room.members.values()].filter((m) => m !== member).map((m) => m.peer),
+      room,
+      peers: members.filter((m) => m.peer.id !== peer.id).map((m) => m.peer),
       iceServers: this.iceServers.for(peer.id),
-      resume: this.resumeTokens.issue({ peerId: peer.id, room: room.name, name: peer.name }),
-      chat: room.chat,
+      resume: this.resumeTokens.issue({ peerId: peer.id, room, name: peer.name }),
+      chat,
       limits: this.#limits,
     });
   }
 
-  async #authorize(session: PeerSession, dto: JoinDto): Promise<SignalingIdentity> {
-    if (!this.options.authorize) return {};
-    try {
-      return await this.options.authorize({ request: session.request, room: dto.room, token: dto.token });
-    } catch (error) {
-      const reason = error instanceof Error && error.message ? `: ${error.message}` : '';
-      throw new SignalingException(ErrorCode.Unauthorized, `Not allowed to join ${dto.room}${reason}`);
-    }
+  #membership(session: PeerSession): LocalPeer {
+    const local = session.peerId ? this.#local.get(session.peerId) : undefined;
+    if (!local || local.session !== session) throw new SignalingException(ErrorCode.NotJoined, 'Join a room first');
+    return local;
   }
 
-  #memberOf(session: PeerSession): Member | undefined {
-    return session.peerId ? this.#rooms.get(session.room!)?.members.get(session.peerId) : undefined;
-  }
-
-  #membership(session: PeerSession): { room: Room; self: Member } {
-    const self = this.#memberOf(session);
-    if (!self) throw new SignalingException(ErrorCode.NotJoined, 'Join a room first');
-    return { room: this.#rooms.get(session.room!)!, self };
-  }
-
-  #remove(room: Room, id: string, reason: PeerLeftReason): void {
-    const member = room.members.get(id);
-    if (!member) return;
-    clearTimeout(member.graceTimer);
-    room.members.delete(id);
-    if (room.members.size === 0) this.#rooms.delete(room.name);
-    else this.#broadcast(room, 'peer-left', { id, reason });
+  async #removePeer(room: string, id: string, reason: PeerLeftReason, instance?: string): Promise<void> {
+    const local = this.#local.get(id);
+    clearTimeout(local?.graceTimer);
+    this.#local.delete(id);
+    const removed = await this.store.remove(room, id, instance);
+    await this.store.takeMissed(id);
+    if (removed) await this.#broadcast(room, 'peer-left', { id, reason });
   }
 
   /** Sends to everyone online in the room; a reconnecting peer gets the whole state on resume. */
-  #broadcast<E extends keyof ServerEvents>(room: Room, event: E, data: ServerEvents[E], except?: string): void {
+  async #broadcast<E extends keyof ServerEvents>(room: string, event: E, data: ServerEvents[E], except?: string): Promise<void> {
     const frame = encodeFrame(event, data);
-    for (const [id, member] of room.members) if (id !== except) member.session?.sendFrame(frame);
+    const byInstance = new Map<string, string[]>();
+    for (const { peer, instance } of await this.store.members(room)) {
+      if (peer.id === except || peer.connection !== 'online') continue;
+      byInstance.set(instance, [...(byInstance.get(instance) ?? []), peer.id]);
+    }
+    await Promise.all([...byInstance].map(([instance, ids]) => this.#deliver(instance, ids, frame, event)));
+  }
+
+  async #deliver(instance: string, to: string[], frame: string, event: keyof ServerEvents, at?: number): Promise<void> {
+    if (instance === this.bus.instanceId) this.#deliverHere(to, frame, event, at);
+    else await this.bus.publish(instance, { kind: 'deliver', to, frame, event, at: at ?? Date.now() });
+  }
+
+  #deliverHere(to: string[], frame: string, event: keyof ServerEvents, at?: number): void {
+    for (const id of to) {
+      const session = this.#local.get(id)?.session;
+      if (!session) continue;
+      session.sendFrame(frame, event);
+    }
+    if (at !== undefined && event === 'signal') this.options.metrics.relayed(Date.now() - at);
+  }
+
+  #onBusMessage(message: BusMessage): void {
+    if (message.kind === 'takeover') return this.#dropLocal(message.peerId);
+    this.#deliverHere(message.to, message.frame, message.event, message.at);
+  }
+
+  /** One live instance removes the peers of each instance that stopped its heartbeat. */
+  async #reapDeadInstances(): Promise<void> {
+    for (const dead of await this.store.claimDeadInstances(this.bus.instanceId)) {
+      const records = await this.store.takeInstancePeers(dead);
+      this.#logger.log(`Instance ${dead} is gone; removing its ${records.length} peers`);
+      for (const { room, peer } of records) await this.#broadcast(room, 'peer-left', { id: peer.id, reason: 'timeout' });
+    }
+  }
+
+  /** After a Redis outage (possibly a restart that lost everything), write our peers again. */
+  async #resync(): Promise<void> {
+    await this.store.heartbeat(this.bus.instanceId, INSTANCE_TTL_MS);
+    for (const { record } of this.#local.values()) await this.store.admit(record, Number.MAX_SAFE_INTEGER);
+    this.#logger.log(`Resynced ${this.#local.size} peers after a Redis reconnect`);
   }
 }

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, Logger, type WsExceptionFilter } from '@nestjs/common';
 import { ErrorCode, LIMITS, type ErrorPayload } from '@parley/protocol';
 import type { WebSocket } from 'ws';
-import { encodeFrame } from './peer-session.js';
+import { PeerSession } from './peer-session.js';
 import { SignalingException } from './signaling.exception.js';
 
 /** The `error` frame for a failure; internals never reach the client. */
@@ -19,7 +19,10 @@ export function errorPayload(error: unknown, data: unknown, event?: string): Err
 }
 
 export function sendError(socket: WebSocket, error: unknown, data: unknown, event?: string): void {
-  if (socket.readyState === socket.OPEN) socket.send(encodeFrame('error', errorPayload(error, data, event)));
+  const session = PeerSession.of(socket);
+  const payload = errorPayload(error, data, event);
+  session.send('error', payload);
+  session.metrics.error(payload.code);
 }
 
 /** Turns every failure in a gateway handler into the protocol's `error` event. */

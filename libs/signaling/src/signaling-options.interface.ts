@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { IceServer } from '@parley/protocol';
+import type { SignalingMetrics } from './signaling-metrics.interface.js';
 
 /** What an `authorize` hook is given for each `join`. */
 export interface AuthorizeContext {
@@ -29,6 +30,14 @@ export interface TurnOptions {
   ttlSeconds?: number;
 }
 
+/** Redis, to share rooms between instances. */
+export interface RedisOptions {
+  /** e.g. `redis://127.0.0.1:6379`. */
+  url: string;
+  /** Prefix of every key and channel, so several deployments can share one Redis. Default `parley:`. */
+  keyPrefix?: string;
+}
+
 /** Options of `SignalingModule.forRoot()` and `forRootAsync()`. */
 export interface SignalingModuleOptions {
   /** WebSocket path of the gateway. Default `/ws`. */
@@ -39,6 +48,10 @@ export interface SignalingModuleOptions {
   iceServers?: IceServer[];
   /** A coturn server to hand out credentials for. Default none. */
   turn?: TurnOptions;
+  /** Share rooms with other instances through Redis. Default: rooms in this process. */
+  redis?: RedisOptions;
+  /** Hooks to count traffic, e.g. for Prometheus. Default none. */
+  metrics?: SignalingMetrics;
   /** Origins allowed to open the socket, besides the page's own; `*` allows any. Default none. */
   allowedOrigins?: string[];
   /** Key that signs resume tokens; set the same value on every instance to resume across restarts. Default random. */
@@ -54,7 +67,8 @@ export interface SignalingModuleOptions {
 }
 
 /** The options with every default applied, as the module's providers see them. */
-export type ResolvedSignalingOptions = Required<Omit<SignalingModuleOptions, 'authorize' | 'turn'>> & {
+export type ResolvedSignalingOptions = Required<Omit<SignalingModuleOptions, 'authorize' | 'turn' | 'redis'>> & {
   authorize?: SignalingModuleOptions['authorize'];
   turn?: Required<TurnOptions>;
+  redis?: Required<RedisOptions>;
 };

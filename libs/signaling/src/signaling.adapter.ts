@@ -6,6 +6,7 @@ import { CloseCode, ErrorCode, LIMITS } from '@parley/protocol';
 import { EMPTY, from, fromEvent, type Observable } from 'rxjs';
 import { catchError, concatMap, filter, share, takeUntil } from 'rxjs/operators';
 import type { WebSocket } from 'ws';
+import { PeerSession } from './peer-session.js';
 import { RateLimiter } from './rate-limiter.js';
 import { resolveSignalingOptions, SIGNALING_GATEWAY, SIGNALING_OPTIONS } from './signaling.constants.js';
 import { SignalingException } from './signaling.exception.js';
@@ -69,6 +70,7 @@ export class SignalingAdapter extends WsAdapter {
   ): Observable<unknown> {
     const frame = parseFrame(raw);
     const event = typeof frame?.event === 'string' ? frame.event : undefined;
+    PeerSession.of(client).metrics.received(event !== undefined && byEvent.has(event) ? event : 'invalid');
     const decision = limiter.check(event ?? '');
     if (decision === 'abuse') {
       client.close(CloseCode.PolicyViolation, 'Too many messages');

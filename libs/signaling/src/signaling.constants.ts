@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { NO_METRICS } from './signaling-metrics.interface.js';
 import type { ResolvedSignalingOptions, SignalingModuleOptions } from './signaling-options.interface.js';
 
 /** Injection token of the resolved options (defaults applied). */
@@ -34,5 +35,7 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
     joinTimeoutMs: options.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS,
     authorize: options.authorize,
     turn: turn && { ...turn, ttlSeconds: turn.ttlSeconds ?? DEFAULT_TURN_TTL_SECONDS },
+    redis: options.redis && { url: options.redis.url, keyPrefix: options.redis.keyPrefix ?? 'parley:' },
+    metrics: options.metrics ?? NO_METRICS,
   };
 }

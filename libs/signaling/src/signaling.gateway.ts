@@ -16,7 +16,8 @@ import { ChatDto, JoinDto, LeaveDto, MediaDto, SignalDto } from './dto/index.js'
 import { PeerSession } from './peer-session.js';
 import { RoomService } from './room.service.js';
 import { SIGNALING_GATEWAY } from './signaling.constants.js';
-import { Session } from './signaling.decorators.js';
+import { InjectSignalingOptions, Session } from './signaling.decorators.js';
+import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
 import { SignalingExceptionFilter } from './signaling-exception.filter.js';
 import { signalingValidationPipe } from './signaling-validation.pipe.js';
 
@@ -32,7 +33,13 @@ export class SignalingGateway
   constructor(
     private readonly rooms: RoomService,
     private readonly liveness: Liveness,
+    @InjectSignalingOptions() private readonly options: ResolvedSignalingOptions,
   ) {}
+
+  /** Open sockets on this instance. */
+  get connections(): number {
+    return this.server?.clients.size ?? 0;
+  }
 
   afterInit(server: Server): void {
     this.liveness.watch(server);
@@ -41,11 +48,12 @@ export class SignalingGateway
   // Synchronous on purpose: an async handleConnection that throws takes the process down,
   // and messages could arrive before it finished.
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
-    this.liveness.track(socket, PeerSession.attach(socket, request));
+    this.liveness.track(socket, PeerSession.attach(socket, request, this.options.metrics));
   }
 
   /** Tells every client the server is restarting, so they reconnect at once and resume. */
   async beforeApplicationShutdown(): Promise<void> {
+    await this.rooms.shutdown();
     const closed = [...this.server.clients].map((socket) => {
       socket.close(CloseCode.ServiceRestart, 'Server restarting');
       return new Promise((resolve) => socket.once('close', resolve));
@@ -64,21 +72,21 @@ export class SignalingGateway
 
   @SubscribeMessage('signal')
   signal(@Session() session: PeerSession, @MessageBody() dto: SignalDto) {
-    this.rooms.signal(session, dto);
+    return this.rooms.signal(session, dto);
   }
 
   @SubscribeMessage('media')
   media(@Session() session: PeerSession, @MessageBody() dto: MediaDto) {
-    this.rooms.media(session, dto);
+    return this.rooms.media(session, dto);
   }
 
   @SubscribeMessage('chat')
   chat(@Session() session: PeerSession, @MessageBody() dto: ChatDto) {
-    this.rooms.chat(session, dto);
+    return this.rooms.chat(session, dto);
   }
 
   @SubscribeMessage('leave')
   leave(@Session() session: PeerSession, @MessageBody() dto: LeaveDto) {
-    this.rooms.leave(session, dto);
+    return this.rooms.leave(session, dto);
   }
 }

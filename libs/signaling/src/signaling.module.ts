@@ -6,16 +6,18 @@ import { RoomService } from './room.service.js';
 import { ResumeTokens } from './resume-tokens.js';
 import { Liveness } from './liveness.js';
 import { IceServers } from './turn-credentials.js';
+import { SIGNALING_REDIS, storageProviders } from './signaling.providers.js';
 
 @Module({
   providers: [
     { provide: SIGNALING_OPTIONS, useFactory: resolveSignalingOptions, inject: [SIGNALING_MODULE_OPTIONS] },
     ResumeTokens,
+    ...storageProviders,
     Liveness,
     IceServers,
     RoomService,
     SignalingGateway,
   ],
-  exports: [RoomService, SIGNALING_OPTIONS],
+  exports: [RoomService, SignalingGateway, SIGNALING_OPTIONS, SIGNALING_REDIS],
 })
 export class SignalingModule extends ConfigurableModuleClass {}

@@ -102,7 +102,7 @@ describe('liveness and resume', () => {
     }
     const fresh = await eve.join('r1', 'Eve');
     expect(fresh.self.id).not.toBe(ada.id);
-    expect(sut.app.get(RoomService).peersOf('r1').map((p) => p.id)).toEqual([ada.id, fresh.self.id]);
+    expect((await sut.app.get(RoomService).peersOf('r1')).map((p) => p.id)).toEqual([ada.id, fresh.self.id]);
   });
 
   it('accepts a token from before a restart when the secret is the same, and restores the id', async () => {

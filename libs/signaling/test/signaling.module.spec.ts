@@ -26,6 +26,8 @@ describe(SignalingModule.name, () => {
       joinTimeoutMs: 10_000,
       authorize: undefined,
       turn: undefined,
+      redis: undefined,
+      metrics: expect.objectContaining({ received: expect.any(Function) }),
     });
   });
 

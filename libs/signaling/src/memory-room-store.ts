@@ -1,0 +1,76 @@
+import type { ChatMessage } from '@parley/protocol';
+import type { PeerRecord, RoomStore } from './room-store.js';
+
+/** The embedded default: rooms in this process. There are no other instances to watch. */
+export class MemoryRoomStore implements RoomStore {
+  readonly #rooms = new Map<string, Map<string, PeerRecord>>();
+  readonly #chat = new Map<string, ChatMessage[]>();
+  readonly #missed = new Map<string, string[]>();
+
+  async admit(record: PeerRecord, maxPeers: number): Promise<boolean> {
+    const room = this.#rooms.get(record.room) ?? new Map<string, PeerRecord>();
+    if (!room.has(record.peer.id) && room.size >= maxPeers) return false;
+    room.set(record.peer.id, record);
+    this.#rooms.set(record.room, room);
+    return true;
+  }
+
+  async update(record: PeerRecord): Promise<boolean> {
+    const room = this.#rooms.get(record.room);
+    if (!room?.has(record.peer.id)) return false;
+    room.set(record.peer.id, record);
+    return true;
+  }
+
+  async remove(roomName: string, peerId: string, instance?: string): Promise<PeerRecord | undefined> {
+    const room = this.#rooms.get(roomName);
+    const record = room?.get(peerId);
+    if (!room || !record || (instance !== undefined && record.instance !== instance)) return undefined;
+    room.delete(peerId);
+    if (room.size === 0) {
+      this.#rooms.delete(roomName);
+      this.#chat.delete(roomName);
+    }
+    return record;
+  }
+
+  async get(room: string, peerId: string): Promise<PeerRecord | undefined> {
+    return this.#rooms.get(room)?.get(peerId);
+  }
+
+  async members(room: string): Promise<PeerRecord[]> {
+    return [...(this.#rooms.get(room)?.values() ?? [])];
+  }
+
+  async pushChat(room: string, message: ChatMessage, keep: number): Promise<void> {
+    const chat = this.#chat.get(room) ?? [];
+    chat.push(message);
+    this.#chat.set(room, chat.slice(-keep));
+  }
+
+  async chat(room: string): Promise<ChatMessage[]> {
+    return this.#chat.get(room) ?? [];
+  }
+
+  async pushMissed(peerId: string, frame: string, keep: number): Promise<void> {
+    const missed = this.#missed.get(peerId) ?? [];
+    missed.push(frame);
+    this.#missed.set(peerId, missed.slice(-keep));
+  }
+
+  async takeMissed(peerId: string): Promise<string[]> {
+    const missed = this.#missed.get(peerId) ?? [];
+    this.#missed.delete(peerId);
+    return missed;
+  }
+
+  async heartbeat(): Promise<void> {}
+
+  async claimDeadInstances(): Promise<string[]> {
+    return [];
+  }
+
+  async takeInstancePeers(): Promise<PeerRecord[]> {
+    return [];
+  }
+}

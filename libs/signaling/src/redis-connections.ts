@@ -1,0 +1,35 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+
+/** The two Redis connections an instance needs: commands, and a subscriber for the bus. */
+export class RedisConnections implements OnApplicationShutdown {
+  readonly commands: Redis;
+  readonly subscriber: Redis;
+
+  constructor(url: string) {
+    const logger = new Logger('Redis');
+    const connect = (role: string) => {
+      const redis = new Redis(url, {
+        connectionName: `parley-${role}`,
+        maxRetriesPerRequest: 2, retryStrategy: (times) => Math.min(times * 200, 2_000) });
+      // ioredis reconnects by itself; an error event must still be handled or it is thrown.
+      redis.on('error', (error: Error) => logger.warn(`${role}: ${error.message}`));
+      return redis;
+    };
+    this.commands = connect('commands');
+    this.subscriber = connect('subscriber');
+  }
+
+  /** Whether Redis answers within a second. */
+  async ping(): Promise<boolean> {
+    const timeout = new Promise<string>((resolve) => setTimeout(resolve, 1_000, 'timeout').unref());
+    return (await Promise.race([this.commands.ping().catch(() => 'error'), timeout])) === 'PONG';
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.subscriber.disconnect();
+    // quit() would wait for a connection that may never come.
+    if (this.commands.status === 'ready') await this.commands.quit().catch(() => undefined);
+    this.commands.disconnect();
+  }
+}

@@ -1,0 +1,144 @@
+import type { ChatMessage } from '@parley/protocol';
+import type { Redis } from 'ioredis';
+import type { PeerRecord, RoomStore } from './room-store.js';
+
+// Capacity is checked and the peer added in one step, so concurrent joins on different
+// instances admit exactly maxPeers.
+const ADMIT = `
+local room, index = KEYS[1], KEYS[2]
+local id, record, max, entry = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+if redis.call('HEXISTS', room, id) == 0 and redis.call('HLEN', room) >= max then return 0 end
+redis.call('HSET', room, id, record)
+redis.call('SADD', index, entry)
+return 1`;
+
+const UPDATE = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[3])
+return 1`;
+
+// KEYS: room hash, chat list. ARGV: peer id, the instance that must hold it ('' for any), key prefix, index entry.
+const REMOVE = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return false end
+local instance = cjson.decode(raw).instance
+if ARGV[2] ~= '' and instance ~= ARGV[2] then return false end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('SREM', ARGV[3] .. 'instance-peers:' .. instance, ARGV[4])
+if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[2]) end
+return raw`;
+
+interface Scripts {
+  admit(room: string, index: string, id: string, record: string, max: number, entry: string): Promise<number>;
+  update(room: string, index: string, id: string, record: string, entry: string): Promise<number>;
+  removePeer(room: string, chat: string, id: string, instance: string, prefix: string, entry: string): Promise<string | null>;
+}
+
+/** Rooms in Redis, shared by every instance with the same key prefix. */
+export class RedisRoomStore implements RoomStore {
+  readonly #redis: Redis & Scripts;
+
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+  ) {
+    redis.defineCommand('admit', { numberOfKeys: 2, lua: ADMIT });
+    redis.defineCommand('update', { numberOfKeys: 2, lua: UPDATE });
+    redis.defineCommand('removePeer', { numberOfKeys: 2, lua: REMOVE });
+    this.#redis = redis as Redis & Scripts;
+  }
+
+  async admit(record: PeerRecord, maxPeers: number): Promise<boolean> {
+    const { room, peer, instance } = record;
+    const admitted = await this.#redis.admit(this.#room(room), this.#index(instance), peer.id, JSON.stringify(record), maxPeers, entry(room, peer.id));
+    return admitted === 1;
+  }
+
+  async update(record: PeerRecord): Promise<boolean> {
+    const { room, peer, instance } = record;
+    return (await this.#redis.update(this.#room(room), this.#index(instance), peer.id, JSON.stringify(record), entry(room, peer.id))) === 1;
+  }
+
+  async remove(room: string, peerId: string, instance = ''): Promise<PeerRecord | undefined> {
+    const raw = await this.#redis.removePeer(this.#room(room), this.#chat(room), peerId, instance, this.prefix, entry(room, peerId));
+    return raw ? (JSON.parse(raw) as PeerRecord) : undefined;
+  }
+
+  async get(room: string, peerId: string): Promise<PeerRecord | undefined> {
+    const raw = await this.#redis.hget(this.#room(room), peerId);
+    return raw ? (JSON.parse(raw) as PeerRecord) : undefined;
+  }
+
+  async members(room: string): Promise<PeerRecord[]> {
+    const all = await this.#redis.hvals(this.#room(room));
+    return all.map((raw) => JSON.parse(raw) as PeerRecord).sort((a, b) => a.joinedAt - b.joinedAt);
+  }
+
+  async pushChat(room: string, message: ChatMessage, keep: number): Promise<void> {
+    await this.#redis.multi().rpush(this.#chat(room), JSON.stringify(message)).ltrim(this.#chat(room), -keep, -1).exec();
+  }
+
+  async chat(room: string): Promise<ChatMessage[]> {
+    return (await this.#redis.lrange(this.#chat(room), 0, -1)).map((raw) => JSON.parse(raw) as ChatMessage);
+  }
+
+  async pushMissed(peerId: string, frame: string, keep: number, ttlMs: number): Promise<void> {
+    const key = this.#missed(peerId);
+    await this.#redis.multi().rpush(key, frame).ltrim(key, -keep, -1).pexpire(key, ttlMs).exec();
+  }
+
+  async takeMissed(peerId: string): Promise<string[]> {
+    const key = this.#missed(peerId);
+    const [[, frames]] = (await this.#redis.multi().lrange(key, 0, -1).del(key).exec()) as [[unknown, string[]], unknown];
+    return frames;
+  }
+
+  async heartbeat(instance: string, ttlMs: number): Promise<void> {
+    await this.#redis.multi().set(this.#alive(instance), '1', 'PX', ttlMs).sadd(this.#key('instances'), instance).exec();
+  }
+
+  async claimDeadInstances(claimant: string): Promise<string[]> {
+    const instances = await this.#redis.smembers(this.#key('instances'));
+    const dead: string[] = [];
+    for (const instance of instances) {
+      if (instance === claimant || (await this.#redis.exists(this.#alive(instance)))) continue;
+      // One live instance cleans up after a dead one; the others see the claim and skip it.
+      if (await this.#redis.set(this.#key(`reaping:${instance}`), claimant, 'PX', 60_000, 'NX')) dead.push(instance);
+    }
+    return dead;
+  }
+
+  async takeInstancePeers(instance: string): Promise<PeerRecord[]> {
+    const entries = await this.#redis.smembers(this.#index(instance));
+    const records: PeerRecord[] = [];
+    for (const item of entries) {
+      const [room, peerId] = item.split('\n');
+      const record = await this.remove(room, peerId, instance);
+      if (record) records.push(record);
+    }
+    await this.#redis.multi().del(this.#index(instance)).srem(this.#key('instances'), instance).exec();
+    return records;
+  }
+
+  #key(name: string): string {
+    return `${this.prefix}${name}`;
+  }
+  #room(room: string): string {
+    return this.#key(`room:${room}`);
+  }
+  #chat(room: string): string {
+    return this.#key(`chat:${room}`);
+  }
+  #missed(peerId: string): string {
+    return this.#key(`missed:${peerId}`);
+  }
+  #alive(instance: string): string {
+    return this.#key(`alive:${instance}`);
+  }
+  #index(instance: string): string {
+    return this.#key(`instance-peers:${instance}`);
+  }
+}
+
+const entry = (room: string, peerId: string) => `${room}\n${peerId}`;

@@ -1,0 +1,45 @@
+import type { ChatMessage, Peer } from '@parley/protocol';
+
+/** Injection token of the `RoomStore`. */
+export const ROOM_STORE = Symbol('ROOM_STORE');
+
+/** A peer as the store keeps it: which instance holds its socket, and who it is. */
+export interface PeerRecord {
+  room: string;
+  peer: Peer;
+  instance: string;
+  /** When the peer first joined, in ms; members are listed in this order. */
+  joinedAt: number;
+  subject?: string;
+}
+
+/**
+ * Where rooms live: in this process by default, in Redis when instances share rooms.
+ * Every method is atomic on its own; `admit` enforces capacity across instances.
+ */
+export interface RoomStore {
+  /** Adds the record, or replaces the one with the same id; `false` when the room is full. */
+  admit(record: PeerRecord, maxPeers: number): Promise<boolean>;
+  /** Replaces a record that exists; `false` when it does not (any more). */
+  update(record: PeerRecord): Promise<boolean>;
+  /** Removes a record; with `instance`, only if that instance still holds it. */
+  remove(room: string, peerId: string, instance?: string): Promise<PeerRecord | undefined>;
+  get(room: string, peerId: string): Promise<PeerRecord | undefined>;
+  members(room: string): Promise<PeerRecord[]>;
+
+  /** Appends to the room's chat, keeping the last `keep` messages. */
+  pushChat(room: string, message: ChatMessage, keep: number): Promise<void>;
+  chat(room: string): Promise<ChatMessage[]>;
+
+  /** Keeps a frame for a reconnecting peer (the last `keep`), for `ttlMs`. */
+  pushMissed(peerId: string, frame: string, keep: number, ttlMs: number): Promise<void>;
+  /** Returns and forgets the frames kept for a peer, oldest first. */
+  takeMissed(peerId: string): Promise<string[]>;
+
+  /** Says this instance is alive for `ttlMs` more. */
+  heartbeat(instance: string, ttlMs: number): Promise<void>;
+  /** Instances that stopped their heartbeat, each given to exactly one caller to clean up. */
+  claimDeadInstances(claimant: string): Promise<string[]>;
+  /** The records the instance held, and forgets the instance. */
+  takeInstancePeers(instance: string): Promise<PeerRecord[]>;
+}

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import type { Provider } from '@nestjs/common';
+import { LocalMessageBus, MESSAGE_BUS } from './message-bus.js';
+import { MemoryRoomStore } from './memory-room-store.js';
+import { RedisConnections } from './redis-connections.js';
+import { RedisMessageBus } from './redis-message-bus.js';
+import { RedisRoomStore } from './redis-room-store.js';
+import { ROOM_STORE } from './room-store.js';
+import { SIGNALING_OPTIONS } from './signaling.constants.js';
+import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
+
+/** Injection token of the Redis connections; `null` when rooms live in memory. */
+export const SIGNALING_REDIS = Symbol('SIGNALING_REDIS');
+
+/** Memory store and local bus by default; Redis for both when `redis` is configured. */
+export const storageProviders: Provider[] = [
+  {
+    provide: SIGNALING_REDIS,
+    useFactory: ({ redis }: ResolvedSignalingOptions) => (redis ? new RedisConnections(redis.url) : null),
+    inject: [SIGNALING_OPTIONS],
+  },
+  {
+    provide: ROOM_STORE,
+    useFactory: ({ redis }: ResolvedSignalingOptions, connections: RedisConnections | null) =>
+      connections && redis ? new RedisRoomStore(connections.commands, redis.keyPrefix) : new MemoryRoomStore(),
+    inject: [SIGNALING_OPTIONS, SIGNALING_REDIS],
+  },
+  {
+    provide: MESSAGE_BUS,
+    useFactory: ({ redis }: ResolvedSignalingOptions, connections: RedisConnections | null) => {
+      const instanceId = randomBytes(8).toString('hex');
+      return connections && redis
+        ? new RedisMessageBus(instanceId, connections.commands, connections.subscriber, redis.keyPrefix)
+        : new LocalMessageBus(instanceId);
+    },
+    inject: [SIGNALING_OPTIONS, SIGNALING_REDIS],
+  },
+];

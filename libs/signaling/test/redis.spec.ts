@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { ErrorCode } from '@parley/protocol';
+import { Redis } from 'ioredis';
+import { RoomService, type SignalingModuleOptions } from '../src/index.js';
+import { RedisConnections } from '../src/redis-connections.js';
+import { SIGNALING_REDIS } from '../src/signaling.providers.js';
+import { TestApp } from './test-app.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+// Each run has its own keys, and removes only those.
+const keyPrefix = `parley-test:${randomBytes(4).toString('hex')}:`;
+const options: SignalingModuleOptions = { redis: { url: REDIS_URL, keyPrefix }, resumeGraceMs: 2_000, resumeSecret: 'shared' };
+const offer = { type: 'offer' as const, sdp: 'v=0\r\n' };
+
+async function eventually(check: () => Promise<boolean>, withinMs: number): Promise<number> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > withinMs) throw new Error(`not within ${withinMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return Date.now() - start;
+}
+
+describe('rooms shared through Redis', () => {
+  const admin = new Redis(REDIS_URL);
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeEach(async () => {
+    [a, b] = await Promise.all([TestApp.start(options), TestApp.start(options)]);
+  });
+
+  afterEach(async () => {
+    await Promise.all([a.close(), b.close()].map((closing) => closing.catch(() => undefined)));
+  });
+
+  afterAll(async () => {
+    const keys = await admin.keys(`${keyPrefix}*`);
+    if (keys.length) await admin.del(...keys);
+    admin.disconnect();
+  });
+
+  it('lets peers on two instances see each other and exchange signals both ways', async () => {
+    const ada = await a.joined('shared', 'Ada');
+    const bob = await b.joined('shared', 'Bob');
+    expect(bob.joined.peers.map((p) => p.id)).toEqual([ada.id]);
+    expect(await ada.client.next('peer-joined')).toEqual({ peer: bob.joined.self });
+
+    bob.client.send('signal', { to: ada.id, description: offer });
+    expect(await ada.client.next('signal')).toEqual({ from: bob.id, description: offer });
+    ada.client.send('signal', { to: bob.id, candidate: null });
+    expect(await bob.client.next('signal')).toEqual({ from: ada.id, candidate: null });
+
+    ada.client.send('chat', { text: 'across' });
+    expect(await bob.client.next('chat')).toMatchObject({ from: ada.id, text: 'across' });
+    const cy = await a.joined('shared', 'Cy');
+    expect(cy.joined.chat.map((m) => m.text)).toEqual(['across']);
+
+    bob.client.send('leave', {});
+    expect(await ada.client.next('peer-left')).toEqual({ id: bob.id, reason: 'left' });
+  });
+
+  it('admits exactly six of ten concurrent joins split across both instances', async () => {
+    const clients = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).client()));
+    for (const [i, client] of clients.entries()) client.send('join', { room: 'crowd', name: `P${i}`, protocol: 1 });
+
+    const outcomes = await Promise.all(
+      clients.map((client) =>
+        Promise.race([client.next('joined').then(() => 'joined'), client.next('error').then((e) => e.code)]),
+      ),
+    );
+
+    expect(outcomes.filter((o) => o === 'joined')).toHaveLength(6);
+    expect(outcomes.filter((o) => o === ErrorCode.RoomFull)).toHaveLength(4);
+    expect(await a.app.get(RoomService).peersOf('crowd')).toHaveLength(6);
+  });
+
+  it('resumes on the other instance with the same id and the signals it missed', async () => {
+    const ada = await a.joined('hop', 'Ada');
+    const bob = await a.joined('hop', 'Bob');
+    bob.client.close();
+    expect(await ada.client.next('peer-updated')).toMatchObject({ peer: { id: bob.id, connection: 'reconnecting' } });
+    ada.client.send('signal', { to: bob.id, description: offer });
+    await ada.client.roundTrip();
+
+    const back = await b.client();
+    expect((await back.join('hop', 'Bob', { resume: bob.joined.resume })).self.id).toBe(bob.id);
+    expect(await back.next('signal')).toEqual({ from: ada.id, description: offer });
+    expect(await ada.client.next('peer-updated')).toMatchObject({ peer: { id: bob.id, connection: 'online' } });
+
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(ada.client.received.filter((f) => f.event === 'peer-left')).toEqual([]);
+    ada.client.send('signal', { to: bob.id, candidate: null });
+    expect(await back.next('signal')).toEqual({ from: ada.id, candidate: null });
+  });
+
+  it('removes the peers of an instance that died without cleaning up, within 30 s', async () => {
+    const ada = await a.joined('crash', 'Ada');
+    const bob = await b.joined('crash', 'Bob');
+    await ada.client.next('peer-joined');
+
+    // Instance A stops dead: no heartbeat, no Redis, sockets gone, and no shutdown hooks.
+    a.app.get(RoomService).onModuleDestroy();
+    const redis = a.app.get<RedisConnections>(SIGNALING_REDIS);
+    redis.commands.disconnect();
+    redis.subscriber.disconnect();
+    ada.client.close();
+
+    const started = Date.now();
+    expect(await bob.client.next('peer-left', 30_000)).toEqual({ id: ada.id, reason: 'timeout' });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect((await b.app.get(RoomService).peersOf('crash')).map((p) => p.id)).toEqual([bob.id]);
+  }, 40_000);
+
+  it('relays between instances again within 5 s after Redis kills their connections', async () => {
+    const ada = await a.joined('killed', 'Ada');
+    const bob = await b.joined('killed', 'Bob');
+
+    const clients = (await admin.client('LIST')) as string;
+    const ours = clients.split('\n').filter((line) => / name=parley-/.test(line)).map((line) => /id=(\d+)/.exec(line)![1]);
+    expect(ours.length).toBeGreaterThanOrEqual(4);
+    for (const id of ours) await admin.client('KILL', 'ID', id);
+
+    const took = await eventually(async () => {
+      ada.client.send('signal', { to: bob.id, candidate: null });
+      return bob.client
+        .next('signal', 300)
+        .then(() => true)
+        .catch(() => false);
+    }, 5_000);
+    expect(took).toBeLessThan(5_000);
+    bob.client.send('signal', { to: ada.id, candidate: null });
+    expect(await ada.client.next('signal')).toEqual({ from: bob.id, candidate: null });
+  });
+});
