@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServeStaticModule } from '@nestjs/serve-static';
 import { TerminusModule } from '@nestjs/terminus';
-import { SignalingModule } from '@parley/nest-signaling';
+import { jwtAuthorizer, SignalingModule } from '@parley/nest-signaling';
 import type { AppConfig } from './config.js';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
@@ -24,6 +24,10 @@ export class AppModule {
           turn: config.turn,
           redis: config.redisUrl ? { url: config.redisUrl } : undefined,
           metrics,
+          maxSocketsPerIp: config.maxSocketsPerIp,
+          connectionsPerSecondPerIp: config.connectionsPerSecondPerIp,
+          trustProxy: config.trustProxy,
+          authorize: config.authSecret ? jwtAuthorizer(config.authSecret) : undefined,
         }),
         TerminusModule,
         // Any path that is not a file or an API route gets index.html, so /r/<room> loads the SPA.

@@ -15,6 +15,10 @@ describe(loadConfig.name, () => {
       logLevel: 'log',
       logJson: expect.any(Boolean),
       redisUrl: undefined,
+      authSecret: undefined,
+      maxSocketsPerIp: 50,
+      connectionsPerSecondPerIp: 20,
+      trustProxy: false,
       webRoot: '/web',
     });
   });
@@ -33,6 +37,10 @@ describe(loadConfig.name, () => {
         LOG_LEVEL: 'debug',
         LOG_FORMAT: 'json',
         REDIS_URL: 'redis://r:6379',
+        AUTH_SECRET: 'jwt',
+        MAX_SOCKETS_PER_IP: '5000',
+        CONNECTIONS_PER_SECOND_PER_IP: '1000',
+        TRUST_PROXY: '1',
       },
       '/web',
     );
@@ -48,6 +56,10 @@ describe(loadConfig.name, () => {
       logLevel: 'debug',
       logJson: true,
       redisUrl: 'redis://r:6379',
+      authSecret: 'jwt',
+      maxSocketsPerIp: 5000,
+      connectionsPerSecondPerIp: 1000,
+      trustProxy: true,
     });
   });
 

@@ -19,6 +19,11 @@ export interface AppConfig {
   resumeGraceMs: number;
   turn?: TurnOptions;
   redisUrl?: string;
+  maxSocketsPerIp: number;
+  connectionsPerSecondPerIp: number;
+  trustProxy: boolean;
+  /** When set, `join` needs an HS256 room token signed with it. */
+  authSecret?: string;
   logLevel: LogLevel;
   /** One JSON object per log line; the default when stdout is not a terminal. */
   logJson: boolean;
@@ -96,6 +101,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, webRoot: string
     resumeGraceMs: integer(env, 'RESUME_GRACE_MS', DEFAULT_RESUME_GRACE_MS, 0, 3_600_000),
     turn: turn(env),
     redisUrl: redisUrl(env),
+    authSecret: env.AUTH_SECRET || undefined,
+    maxSocketsPerIp: integer(env, 'MAX_SOCKETS_PER_IP', 50, 1, 1_000_000),
+    connectionsPerSecondPerIp: integer(env, 'CONNECTIONS_PER_SECOND_PER_IP', 20, 1, 1_000_000),
+    trustProxy: ['1', 'true'].includes(env.TRUST_PROXY ?? ''),
     logLevel: logLevel(env.LOG_LEVEL),
     logJson: logFormat(env.LOG_FORMAT, Boolean(process.stdout.isTTY)) === 'json',
     webRoot,

@@ -1,6 +1,6 @@
 import type { ClientEvents } from '@parley/protocol';
 
-interface BucketSpec {
+export interface BucketSpec {
   /** Tokens available at once. */
   burst: number;
   /** Tokens added per second. */
@@ -20,7 +20,8 @@ type EventClass = keyof typeof BUCKETS;
 const ABUSE_STRIKES = 100;
 const ABUSE_WINDOW_MS = 10_000;
 
-class TokenBucket {
+/** `burst` tokens at most, refilled at `perSecond`. */
+export class TokenBucket {
   #tokens: number;
   #updatedAt: number;
 
@@ -32,12 +33,22 @@ class TokenBucket {
     this.#updatedAt = now;
   }
 
+  /** Whether the bucket has refilled completely by `now`. */
+  fullAt(now: number): boolean {
+    this.#refill(now);
+    return this.#tokens >= this.spec.burst;
+  }
+
   take(now: number): boolean {
-    this.#tokens = Math.min(this.spec.burst, this.#tokens + ((now - this.#updatedAt) / 1000) * this.spec.perSecond);
-    this.#updatedAt = now;
+    this.#refill(now);
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
     return true;
+  }
+
+  #refill(now: number): void {
+    this.#tokens = Math.min(this.spec.burst, this.#tokens + ((now - this.#updatedAt) / 1000) * this.spec.perSecond);
+    this.#updatedAt = now;
   }
 }
 

@@ -11,6 +11,7 @@ import {
   type RoomLimits,
   type ServerEvents,
 } from '@parley/protocol';
+import { cleanText } from './dto/clean-text.js';
 import type { ChatDto, JoinDto, LeaveDto, MediaDto, SignalDto } from './dto/index.js';
 import { MESSAGE_BUS, type BusMessage, type MessageBus } from './message-bus.js';
 import { encodeFrame, type PeerSession } from './peer-session.js';
@@ -120,7 +121,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
         subject: identity.subject,
         peer: {
           id: resumed?.peerId ?? newId(),
-          name: identity.name ?? resumed?.name ?? dto.name,
+          name: (identity.name && cleanText(identity.name).slice(0, LIMITS.maxNameLength)) || resumed?.name || dto.name,
           media: { audio: false, video: false, screen: false },
           connection: 'online',
         },

@@ -48,6 +48,12 @@ export interface SignalingModuleOptions {
   iceServers?: IceServer[];
   /** A coturn server to hand out credentials for. Default none. */
   turn?: TurnOptions;
+  /** Sockets one client IP may hold open at once; more are refused with 429. Default 50. */
+  maxSocketsPerIp?: number;
+  /** New sockets per second one client IP may open (bursts of twice that). Default 20. */
+  connectionsPerSecondPerIp?: number;
+  /** Take the client IP from `X-Forwarded-For` (behind a reverse proxy). Default false. */
+  trustProxy?: boolean;
   /** Share rooms with other instances through Redis. Default: rooms in this process. */
   redis?: RedisOptions;
   /** Hooks to count traffic, e.g. for Prometheus. Default none. */

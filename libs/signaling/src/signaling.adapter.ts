@@ -7,6 +7,7 @@ import { EMPTY, from, fromEvent, type Observable } from 'rxjs';
 import { catchError, concatMap, filter, share, takeUntil } from 'rxjs/operators';
 import type { WebSocket } from 'ws';
 import { PeerSession } from './peer-session.js';
+import { ConnectionLimiter } from './connection-limiter.js';
 import { RateLimiter } from './rate-limiter.js';
 import { resolveSignalingOptions, SIGNALING_GATEWAY, SIGNALING_OPTIONS } from './signaling.constants.js';
 import { SignalingException } from './signaling.exception.js';
@@ -33,15 +34,23 @@ export class SignalingAdapter extends WsAdapter {
     if (!options[SIGNALING_GATEWAY]) return super.create(port, options);
     const { [SIGNALING_GATEWAY]: _, ...rest } = options;
     const signaling = this.#options();
-    return super.create(port, {
+    const connections = new ConnectionLimiter(signaling.maxSocketsPerIp, signaling.connectionsPerSecondPerIp, signaling.trustProxy);
+    const server = super.create(port, {
       ...rest,
       path: signaling.path,
       maxPayload: LIMITS.maxFrameBytes,
+      // Checked before the upgrade, so a refused client costs no WebSocket.
       verifyClient: (
         info: { origin?: string; req: IncomingMessage },
         done: (ok: boolean, code?: number, message?: string) => void,
-      ) => (originAllowed(info.origin, info.req, signaling.allowedOrigins) ? done(true) : done(false, 403, 'Origin not allowed')),
+      ) => {
+        if (!originAllowed(info.origin, info.req, signaling.allowedOrigins)) return done(false, 403, 'Origin not allowed');
+        if (!connections.admits(info.req)) return done(false, 429, 'Too many connections');
+        done(true);
+      },
     });
+    server.on('connection', (socket: WebSocket, request: IncomingMessage) => socket.once('close', connections.opened(request)));
+    return server;
   }
 
   override bindMessageHandlers(client: WebSocket, handlers: MessageMappingProperties[], transform: Transform): void {

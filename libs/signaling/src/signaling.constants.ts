@@ -37,5 +37,8 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
     turn: turn && { ...turn, ttlSeconds: turn.ttlSeconds ?? DEFAULT_TURN_TTL_SECONDS },
     redis: options.redis && { url: options.redis.url, keyPrefix: options.redis.keyPrefix ?? 'parley:' },
     metrics: options.metrics ?? NO_METRICS,
+    maxSocketsPerIp: options.maxSocketsPerIp ?? 50,
+    connectionsPerSecondPerIp: options.connectionsPerSecondPerIp ?? 20,
+    trustProxy: options.trustProxy ?? false,
   };
 }

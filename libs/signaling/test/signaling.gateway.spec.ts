@@ -292,6 +292,19 @@ describe(SignalingGateway.name, () => {
       await ada.client.roundTrip();
     });
 
+    it('never limits a normal trickle of ICE candidates (30 in a second), even after a burst', async () => {
+      const ada = await sut.joined('r1', 'Ada');
+      const bob = await sut.joined('r1', 'Bob');
+      for (let i = 0; i < 150; i++) bob.client.send('signal', { to: ada.id, candidate });
+      for (let i = 0; i < 30; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 33));
+        bob.client.send('signal', { to: ada.id, candidate });
+      }
+      for (let i = 0; i < 180; i++) await ada.client.next('signal');
+      await bob.client.roundTrip();
+      expect(bob.client.received.filter((f) => f.event === 'error')).toEqual([]);
+    });
+
     it('closes the socket with 1008 on sustained abuse', async () => {
       const ada = await sut.joined('r1', 'Ada');
       for (let i = 0; i < 120; i++) ada.client.send('chat', { text: `spam ${i}` });
@@ -311,6 +324,36 @@ describe(SignalingGateway.name, () => {
       expect(error).toEqual({ code: ErrorCode.Internal, message: expect.any(String), ref: 'x', event: 'chat' });
       expect(error.message).not.toContain('hunter2');
       await ada.client.roundTrip();
+    });
+  });
+
+  describe('connections per IP', () => {
+    it('refuses more open sockets than allowed with 429, and admits again once one closes', async () => {
+      const capped = await TestApp.start({ maxSocketsPerIp: 3 });
+      try {
+        const open = await Promise.all([capped.client(), capped.client(), capped.client()]);
+        await expect(capped.client()).rejects.toThrow(/429/);
+        open[0].socket.close();
+        await open[0].closed;
+        await settle(50);
+        await expect(capped.client()).resolves.toBeInstanceOf(TestClient);
+      } finally {
+        await capped.close();
+      }
+    });
+
+    it('refuses sockets opened faster than allowed with 429', async () => {
+      const capped = await TestApp.start({ connectionsPerSecondPerIp: 2 });
+      try {
+        const results = await Promise.allSettled(Array.from({ length: 6 }, () => capped.client()));
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(4);
+        expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([
+          expect.stringMatching(/429/),
+          expect.stringMatching(/429/),
+        ]);
+      } finally {
+        await capped.close();
+      }
     });
   });
 

@@ -27,6 +27,9 @@ describe(SignalingModule.name, () => {
       authorize: undefined,
       turn: undefined,
       redis: undefined,
+      maxSocketsPerIp: 50,
+      connectionsPerSecondPerIp: 20,
+      trustProxy: false,
       metrics: expect.objectContaining({ received: expect.any(Function) }),
     });
   });
