@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SignalingAdapter } from '@parley/nest-signaling';
 import { AppModule } from './app.module.js';
 import { enabledLogLevels, type AppConfig } from './config.js';
+import { securityHeaders } from './security-headers.js';
 
 /** apps/web/dist, from either apps/api/src (tests) or apps/api/dist (the build). */
 export const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -13,6 +14,7 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     logger: new ConsoleLogger({ json: config.logJson, logLevels: enabledLogLevels(config.logLevel) }),
   });
+  app.use(...securityHeaders());
   app.useWebSocketAdapter(new SignalingAdapter(app));
   app.enableShutdownHooks();
   return app;

@@ -51,6 +51,18 @@ describe('api app', () => {
     expect(await (await fetch(`http://${base}/app.js`)).text()).toBe('console.log(1)');
   });
 
+  it('sends a CSP that allows only the app itself, and security headers', async () => {
+    const { headers } = await fetch(`http://${base}/r/room`);
+    const csp = headers.get('content-security-policy');
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).toContain("media-src 'self' blob: mediastream:");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe');
+    expect(headers.get('x-content-type-options')).toBe('nosniff');
+    expect(headers.get('permissions-policy')).toContain('camera=(self)');
+  });
+
   it('runs the gateway on /ws, and counts its traffic in /metrics', async () => {
     const socket = new WebSocket(`ws://${base}/ws`);
     const replies: string[] = [];
