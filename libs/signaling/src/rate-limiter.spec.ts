@@ -16,6 +16,11 @@ describe(RateLimiter.name, () => {
     expect(sut.check('chat', 340)).toBe('allow');
   });
 
+  it('puts client-chosen names like valueOf or __proto__ in the general bucket', () => {
+    const sut = new RateLimiter(0);
+    for (const event of ['valueOf', '__proto__', 'constructor', 'toString', 'hasOwnProperty']) expect(sut.check(event, 0)).toBe('allow');
+  });
+
   it('forgets rejected frames once the 10 s window has passed', () => {
     const sut = new RateLimiter(0);
     for (let i = 0; i < 102; i++) sut.check('chat', 0);

@@ -79,7 +79,15 @@ export class RateLimiter {
   }
 }
 
+// A switch, not an object lookup: event names come from clients, and "valueOf" or
+// "__proto__" must not find something on Object.prototype.
 function classOf(event: string): EventClass {
-  const known: Partial<Record<keyof ClientEvents, EventClass>> = { signal: 'signal', chat: 'chat' };
-  return known[event as keyof ClientEvents] ?? 'other';
+  switch (event as keyof ClientEvents) {
+    case 'signal':
+      return 'signal';
+    case 'chat':
+      return 'chat';
+    default:
+      return 'other';
+  }
 }

@@ -59,18 +59,25 @@ export class SignalingAdapter extends WsAdapter {
     const close$ = fromEvent(client, 'close').pipe(share());
     fromEvent(client, 'message')
       .pipe(
-        concatMap((message) =>
-          this.#dispatch(client, (message as MessageEvent).data, byEvent, limiter, transform).pipe(
-            catchError(() => EMPTY),
-          ),
-        ),
+        concatMap((message) => this.#safeDispatch(client, (message as MessageEvent).data, byEvent, limiter, transform)),
         filter((reply) => reply !== undefined && reply !== null),
         takeUntil(close$),
       )
       .subscribe((reply) => client.readyState === client.OPEN && client.send(JSON.stringify(reply)));
   }
 
-  #dispatch(
+  // Whatever a frame does, it must not end this socket's stream or reach the process.
+  #safeDispatch(...args: Parameters<SignalingAdapter['dispatch']>): Observable<unknown> {
+    try {
+      return this.dispatch(...args).pipe(catchError(() => EMPTY));
+    } catch (error) {
+      this.logger.error(error);
+      sendError(args[0], error, undefined);
+      return EMPTY;
+    }
+  }
+
+  private dispatch(
     client: WebSocket,
     raw: unknown,
     byEvent: Map<string, MessageMappingProperties>,
@@ -94,8 +101,8 @@ export class SignalingAdapter extends WsAdapter {
     if (event === undefined) return fail(ErrorCode.InvalidMessage, 'A frame needs a string "event"');
     const handler = byEvent.get(event);
     if (!handler) return fail(ErrorCode.UnknownEvent, `Unknown event "${event.slice(0, 64)}"`);
-    const data = frame.data ?? {};
-    if (typeof data !== 'object' || Array.isArray(data)) return fail(ErrorCode.InvalidMessage, '"data" must be an object');
+    const data = frame.data === undefined ? {} : frame.data;
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) return fail(ErrorCode.InvalidMessage, '"data" must be an object');
     return from(transform(handler.callback(data, event)));
   }
 
