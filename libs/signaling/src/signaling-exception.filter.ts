@@ -1,11 +1,23 @@
-import { ArgumentsHost, Catch, Logger, type WsExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, BadRequestException, Catch, Logger, type WsExceptionFilter } from '@nestjs/common';
 import { ErrorCode, LIMITS, type ErrorPayload } from '@parley/protocol';
 import type { WebSocket } from 'ws';
 import { PeerSession } from './peer-session.js';
 import { SignalingException } from './signaling.exception.js';
 
+/**
+ * A host app's global ValidationPipe runs before the gateway's own and throws HTTP's
+ * BadRequestException; to a socket client that is just an invalid message.
+ */
+function asSignalingException(error: unknown): unknown {
+  if (!(error instanceof BadRequestException)) return error;
+  const { message } = error.getResponse() as { message?: string | string[] };
+  const problems = Array.isArray(message) ? message : [message ?? error.message];
+  return new SignalingException(ErrorCode.InvalidMessage, `Invalid message: ${problems.join('; ')}`, [{ field: 'data', problems }]);
+}
+
 /** The `error` frame for a failure; internals never reach the client. */
-export function errorPayload(error: unknown, data: unknown, event?: string): ErrorPayload {
+export function errorPayload(failure: unknown, data: unknown, event?: string): ErrorPayload {
+  const error = asSignalingException(failure);
   const known = error instanceof SignalingException;
   const payload: ErrorPayload = {
     code: known ? error.code : ErrorCode.Internal,
@@ -32,7 +44,7 @@ export class SignalingExceptionFilter implements WsExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const ws = host.switchToWs();
-    if (!(error instanceof SignalingException)) this.#logger.error(error);
+    if (!(error instanceof SignalingException) && !(error instanceof BadRequestException)) this.#logger.error(error);
     sendError(ws.getClient<WebSocket>(), error, ws.getData(), ws.getPattern());
   }
 }

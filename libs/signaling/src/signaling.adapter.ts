@@ -1,4 +1,5 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
@@ -15,6 +16,7 @@ import { sendError } from './signaling-exception.filter.js';
 import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
 
 type Transform = (data: unknown) => Observable<unknown>;
+type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /**
  * Nest's `WsAdapter`, shaped for Parley's gateway: the configured path, a 64 KiB frame limit,
@@ -24,6 +26,7 @@ type Transform = (data: unknown) => Observable<unknown>;
  */
 export class SignalingAdapter extends WsAdapter {
   readonly #app?: INestApplicationContext;
+  readonly #upgradeListeners: (() => void)[] = [];
 
   constructor(app: INestApplicationContext) {
     super(app);
@@ -51,6 +54,31 @@ export class SignalingAdapter extends WsAdapter {
     });
     server.on('connection', (socket: WebSocket, request: IncomingMessage) => socket.once('close', connections.opened(request)));
     return server;
+  }
+
+  /**
+   * WsAdapter destroys every upgrade whose path no gateway owns, which breaks a host app's own
+   * WebSocket server on the same HTTP server. Here an upgrade for another path is left to the
+   * other 'upgrade' listeners, and destroyed only when there are none.
+   */
+  protected override ensureHttpServerExists(port: number, httpServer?: Server) {
+    const server = super.ensureHttpServerExists(port, httpServer);
+    const destroying = server?.listeners('upgrade').at(-1) as UpgradeListener | undefined;
+    if (!server || !destroying) return server;
+    server.off('upgrade', destroying);
+    const polite: UpgradeListener = (request, socket, head) => {
+      const { pathname } = new URL(request.url ?? '/', 'http://localhost');
+      const ours = (this.wsServersRegistry.get(port) ?? []).some((ws: { path?: string }) => ws.path === pathname);
+      if (ours || server.listenerCount('upgrade') === 1) destroying(request, socket, head);
+    };
+    server.on('upgrade', polite);
+    this.#upgradeListeners.push(() => server.off('upgrade', polite));
+    return server;
+  }
+
+  override async dispose(): Promise<void> {
+    await super.dispose();
+    for (const off of this.#upgradeListeners.splice(0)) off();
   }
 
   override bindMessageHandlers(client: WebSocket, handlers: MessageMappingProperties[], transform: Transform): void {
