@@ -58,29 +58,49 @@ export interface TurnServer {
   stop(): Promise<void>;
 }
 
-/** A port that is free on 127.0.0.1 for both TCP and UDP right now. */
-export async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const socket = createSocket('udp4');
-      socket.once('error', () => resolve(false));
-      socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
+function tcpFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+function udpFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+    socket.once('error', () => resolve(false));
+    socket.bind(port, host, () => socket.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port P for turnserver such that P and P + 1 are free for TCP and UDP on 127.0.0.1 (and ::1
+ * with `ipv6`) right now: turnserver also binds P + 1 (its RFC 5780 "alternative" port), and
+ * keeps retrying, without answering, while that one is taken.
+ */
+export async function freePort(ipv6 = false): Promise<number> {
+  const hosts = ipv6 ? ['127.0.0.1', '::1'] : ['127.0.0.1'];
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = randomInt(20000, 32000); // below Linux's ephemeral range (32768-60999)
+    let free = true;
+    for (const candidate of [port, port + 1]) {
+      for (const host of hosts) {
+        free &&= (await tcpFree(candidate, host)) && (await udpFree(candidate, host));
+      }
+    }
+    if (free) return port;
   }
-  throw new Error('no free port for turnserver');
+  throw new Error('no free port pair for turnserver');
 }
 
 /** Sends STUN binding requests until the server answers (true) or the time is up (false). */
-export async function stunAnswers(host: string, port: number, timeoutMs: number): Promise<boolean> {
+export async function stunAnswers(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<boolean> {
   const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
   const tid = randomBytes(12);
   // Binding request: type 0x0001, length 0, magic cookie, transaction id.
@@ -90,6 +110,7 @@ export async function stunAnswers(host: string, port: number, timeoutMs: number)
   try {
     return await new Promise<boolean>((resolve) => {
       deadline = setTimeout(() => resolve(false), timeoutMs);
+      signal?.addEventListener('abort', () => resolve(false), { once: true });
       socket.on('message', (msg) => {
         if (msg.length >= 20 && msg.readUInt16BE(0) === 0x0101 && msg.subarray(8, 20).equals(tid)) resolve(true);
       });
@@ -111,8 +132,24 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 export async function startTurnServer(options: TurnServerOptions = {}): Promise<TurnServer> {
+  // A port chosen here may be taken by someone else before turnserver binds it: try another one.
+  const attempts = options.port ? 1 : 3;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      return await startOnce(options, options.port ?? (await freePort(options.ipv6)));
+    } catch (error) {
+      lastError = error;
+      if (error instanceof SpawnError) break;
+    }
+  }
+  throw lastError;
+}
+
+class SpawnError extends Error {}
+
+async function startOnce(options: TurnServerOptions, port: number): Promise<TurnServer> {
   const secret = options.secret ?? `test-${randomBytes(12).toString('hex')}`;
-  const port = options.port ?? (await freePort());
   const relayStart = randomInt(50000, 59960);
   const relayPorts = options.relayPorts ?? [relayStart, relayStart + 39];
   const dir = mkdtempSync(join(tmpdir(), 'parley-turn-'));
@@ -144,10 +181,15 @@ export async function startTurnServer(options: TurnServerOptions = {}): Promise<
   child.stderr!.on('data', collect);
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
 
+  // Never leave a turnserver behind, even if a test forgets stop() or the runner exits early.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    process.removeListener('exit', killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
@@ -157,19 +199,36 @@ export async function startTurnServer(options: TurnServerOptions = {}): Promise<
     rmSync(dir, { recursive: true, force: true });
   };
 
+  // turnserver retries forever when a listening port is taken: notice it instead of waiting (its
+  // log is block-buffered on a pipe, so this only catches what it flushed; the timeout does the rest).
+  let watch: NodeJS.Timeout | undefined;
+  const portTaken = new Promise<false>((resolve) => {
+    watch = setInterval(() => {
+      if (/Cannot bind .*listener socket|Address already in use/.test(output)) resolve(false);
+    }, 50);
+  });
+
+  const probe = new AbortController();
   const ready = await Promise.race([
-    stunAnswers('127.0.0.1', port, options.startTimeoutMs ?? 10_000),
-    spawnError.then((error) => {
-      throw new Error(`cannot run ${TURNSERVER_BIN} (apt-get install coturn): ${error.message}`);
+    stunAnswers('127.0.0.1', port, options.startTimeoutMs ?? 10_000, probe.signal),
+    spawnError.then((error): never => {
+      throw new SpawnError(`cannot run ${TURNSERVER_BIN} (apt-get install coturn): ${error.message}`);
     }),
     exited(child).then(() => false),
-  ]).catch(async (error) => {
-    await stop();
-    throw error;
-  });
+    portTaken,
+  ])
+    .catch(async (error) => {
+      await stop();
+      throw error;
+    })
+    .finally(() => {
+      clearInterval(watch);
+      probe.abort();
+    });
   if (!ready) {
+    const log = output.slice(-4000);
     await stop();
-    throw new Error(`turnserver did not answer on 127.0.0.1:${port}\n${args.join(' ')}\n${output.slice(-4000)}`);
+    throw new Error(`turnserver did not answer on 127.0.0.1:${port}\n${args.join(' ')}\n${log}`);
   }
 
   return {

@@ -111,30 +111,13 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     try {
       const identity = await this.#authorize(session, dto);
       const existing = resumed && (await this.store.get(dto.room, resumed.peerId));
-      if (existing) return await this.#resume(session, existing, dto.ref);
-      // A valid token whose peer the store does not hold (a restart, or a lapsed grace
-      // window) brings the same id back, so the others' links to it still match.
-      const record: PeerRecord = {
-        room: dto.room,
-        instance: this.bus.instanceId,
-        joinedAt: Date.now(),
-        subject: identity.subject,
-        peer: {
-          id: resumed?.peerId ?? newId(),
-          name: (identity.name && cleanText(identity.name).slice(0, LIMITS.maxNameLength)) || resumed?.name || dto.name,
-          media: { audio: false, video: false, screen: false },
-          connection: 'online',
-        },
-      };
-      if (!(await this.store.admit(record, this.options.maxPeers))) {
-        throw new SignalingException(ErrorCode.RoomFull, `Room ${dto.room} is full (${this.options.maxPeers} people)`);
-      }
-      this.#local.set(record.peer.id, { record, session });
-      await this.#sendJoined(session, record, dto.ref);
-      await this.#broadcast(record.room, 'peer-joined', { peer: record.peer }, record.peer.id);
+      if (existing) await this.#resume(session, existing, dto.ref);
+      else await this.#admit(session, dto, identity, resumed);
     } finally {
       session.joining = false;
     }
+    // The socket may have closed while the store answered: a drop like any other.
+    if (session.socket.readyState !== session.socket.OPEN) this.disconnect(session);
   }
 
   async signal(session: PeerSession, dto: SignalDto): Promise<void> {
@@ -224,6 +207,29 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       const reason = error instanceof Error && error.message ? `: ${error.message}` : '';
       throw new SignalingException(ErrorCode.Unauthorized, `Not allowed to join ${dto.room}${reason}`);
     }
+  }
+
+  async #admit(session: PeerSession, dto: JoinDto, identity: SignalingIdentity, resumed?: ResumeClaims): Promise<void> {
+    // A valid token whose peer the store does not hold (a restart, or a lapsed grace
+    // window) brings the same id back, so the others' links to it still match.
+    const record: PeerRecord = {
+      room: dto.room,
+      instance: this.bus.instanceId,
+      joinedAt: Date.now(),
+      subject: identity.subject,
+      peer: {
+        id: resumed?.peerId ?? newId(),
+        name: (identity.name && cleanText(identity.name).slice(0, LIMITS.maxNameLength)) || resumed?.name || dto.name,
+        media: { audio: false, video: false, screen: false },
+        connection: 'online',
+      },
+    };
+    if (!(await this.store.admit(record, this.options.maxPeers))) {
+      throw new SignalingException(ErrorCode.RoomFull, `Room ${dto.room} is full (${this.options.maxPeers} people)`);
+    }
+    this.#local.set(record.peer.id, { record, session });
+    await this.#sendJoined(session, record, dto.ref);
+    await this.#broadcast(record.room, 'peer-joined', { peer: record.peer }, record.peer.id);
   }
 
   #checkResume(token: string, room: string): ResumeClaims {

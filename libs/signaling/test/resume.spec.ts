@@ -32,6 +32,25 @@ describe('liveness and resume', () => {
     expect(Date.now() - silentAt - noticedAfter).toBeGreaterThanOrEqual(1_900);
   }, 25_000);
 
+  it('treats a socket that closed while its join was being authorized as dropped, not as a ghost', async () => {
+    sut = await TestApp.start({
+      resumeGraceMs: 500,
+      authorize: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return {};
+      },
+    });
+    const ada = await sut.joined('r1', 'Ada');
+    const quitter = await sut.client();
+    quitter.send('join', { room: 'r1', name: 'Quitter', protocol: 1 });
+    quitter.close();
+
+    const joined = await ada.client.next('peer-joined');
+    expect(await ada.client.next('peer-updated')).toMatchObject({ peer: { id: joined.peer.id, connection: 'reconnecting' } });
+    expect(await ada.client.next('peer-left')).toEqual({ id: joined.peer.id, reason: 'timeout' });
+    expect(await sut.app.get(RoomService).peersOf('r1')).toHaveLength(1);
+  });
+
   it('closes a socket that never joins within 10 s', async () => {
     sut = await TestApp.start();
     const idle = await sut.client();

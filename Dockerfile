@@ -1,0 +1,56 @@
+# Parley: the signaling server and the built single-page app in one image.
+#
+#   docker build -t parley .
+#   docker run --init --rm -p 3000:3000 parley        # one instance, rooms in memory
+#   docker compose up                                 # with Redis and coturn (docker-compose.yml)
+#
+# Configuration comes from the environment at run time (.env.example lists every setting); no
+# secret is baked into the image. node runs in exec form and handles SIGTERM itself (Nest shutdown
+# hooks close the sockets with code 1012), so `docker stop` takes about a second, init or not.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# --- deps: every dependency, dev ones included, from the lockfile --------------------------------
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY libs/protocol/package.json libs/protocol/
+COPY libs/signaling/package.json libs/signaling/
+COPY apps/api/package.json apps/api/
+COPY apps/web/package.json apps/web/
+RUN npm ci --no-audit --no-fund
+
+# --- build: the SPA (vite) and the server (tsc -b: protocol, signaling, api) ----------------------
+FROM deps AS build
+COPY tsconfig.json nest-cli.json ./
+COPY libs/ libs/
+COPY apps/ apps/
+RUN npm run build
+
+# --- prod-deps: production dependencies only (workspace links included), from npm's cache -------
+FROM deps AS prod-deps
+RUN npm ci --omit=dev --prefer-offline --no-audit --no-fund
+
+# --- runtime: slim Node, non-root, only what `node apps/api/dist/main.js` needs -------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    PORT=3000 \
+    HOST=0.0.0.0
+WORKDIR /app
+# The package.json files and production node_modules of the root and of every workspace (npm may
+# nest some under apps/*/ or libs/*/), owned by root and not writable by the app's user...
+COPY --from=prod-deps /app ./
+# ...and the build output.
+COPY --from=build /app/libs/protocol/dist ./libs/protocol/dist
+COPY --from=build /app/libs/signaling/dist ./libs/signaling/dist
+COPY --from=build /app/apps/api/dist ./apps/api/dist
+COPY --from=build /app/apps/web/dist ./apps/web/dist
+USER node
+# Fail the build, not the first start, if a runtime import cannot be resolved.
+RUN ["node", "-e", "import('/app/apps/api/dist/app.factory.js').catch((error) => { console.error(error); process.exit(1); })"]
+EXPOSE 3000
+# node's fetch: the slim image has no curl or wget.
+HEALTHCHECK --interval=5s --timeout=3s --start-period=15s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+STOPSIGNAL SIGTERM
+CMD ["node", "apps/api/dist/main.js"]

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Static checks of the deployment files, with no Docker engine (run by .ci/run; a few seconds
+# once the tools are cached):
+#   - Dockerfile: `dockerfile-utils lint` (any warning or error fails) and no "# syntax=" line;
+#   - docker-compose.yml: `docker compose config -q`, with and without the tls profile, using only
+#     the file's own defaults (no .env), and failing on warnings such as an unset variable.
+# The Compose v2 CLI is taken from, in order: `docker compose`, a `docker-compose` v2 on PATH,
+# the plugin that ../shared/tools/compose-check.sh setup fetched, or Debian trixie's
+# docker-compose package (downloaded with private apt lists, not installed; cached in $CACHE).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CACHE=${PARLEY_CHECK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/parley-deploy-check}
+DOCKERFILE_UTILS=dockerfile-utils@0.16.3
+status=0
+log() { printf 'deploy/check: %s\n' "$*" >&2; }
+fail() { log "FAIL: $*"; status=1; }
+
+# --- Dockerfile ----------------------------------------------------------------------------------
+log "dockerfile-utils lint Dockerfile"
+if ! out=$(npx -y -p "$DOCKERFILE_UTILS" dockerfile-utils lint Dockerfile 2>&1) || [ -n "$out" ]; then
+  printf '%s\n' "$out" >&2
+  fail "dockerfile-utils lint Dockerfile"
+fi
+if grep -qiE '^#[[:space:]]*syntax[[:space:]]*=' Dockerfile; then
+  fail "Dockerfile has a '# syntax=' line (BuildKit would pull that frontend from a registry)"
+fi
+
+# --- Compose v2 CLI ------------------------------------------------------------------------------
+fetch_compose() {  # Debian trixie's docker-compose (Compose v2) plugin, extracted into $CACHE
+  local mirror
+  mirror=$(sed -n 's/^URIs: *\([^ ]*\/debian\)\/*$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
+  [ -n "$mirror" ] || mirror=$(awk '$1=="deb" && $2 ~ /\/debian\/?$/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+  [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+  local apt="$CACHE/apt"
+  rm -rf "$apt" && mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/debs" "$apt/root"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main" > "$apt/sources.list"
+  local opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+              -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o APT::Sandbox::User=root)
+  log "fetching Debian trixie's docker-compose (Compose v2) into $CACHE"
+  apt-get "${opts[@]}" update -qq >&2
+  (cd "$apt/debs" && apt-get "${opts[@]}" download docker-compose >&2)
+  dpkg-deb -x "$apt"/debs/docker-compose_*.deb "$apt/root"
+  install -m 755 "$apt/root/usr/libexec/docker/cli-plugins/docker-compose" "$CACHE/docker-compose"
+  rm -rf "$apt"
+}
+
+compose=()
+if docker compose version >/dev/null 2>&1; then
+  compose=(docker compose)
+elif command -v docker-compose >/dev/null && docker-compose version 2>/dev/null | grep -qE 'v?2\.'; then
+  compose=(docker-compose)
+else
+  for candidate in "$CACHE/docker-compose" \
+                   "${CONTAINER_PROBE_DIR:-/tmp/compose-check}/dockercfg/cli-plugins/docker-compose" \
+                   /usr/libexec/docker/cli-plugins/docker-compose /usr/local/lib/docker/cli-plugins/docker-compose; do
+    if [ -x "$candidate" ] && "$candidate" version >/dev/null 2>&1; then compose=("$candidate"); break; fi
+  done
+  if [ ${#compose[@]} -eq 0 ]; then
+    mkdir -p "$CACHE"
+    if fetch_compose && "$CACHE/docker-compose" version >/dev/null 2>&1; then compose=("$CACHE/docker-compose"); fi
+  fi
+fi
+
+# --- docker-compose.yml --------------------------------------------------------------------------
+if [ ${#compose[@]} -eq 0 ]; then
+  fail "no Compose v2 CLI (docker compose) found or fetched"
+else
+  log "$("${compose[@]}" version 2>&1 | head -n 1)"
+  for profile in "" tls; do
+    log "docker compose ${profile:+--profile $profile }config -q"
+    # An empty env file: check the file's own defaults, whatever a developer's .env says.
+    if ! out=$("${compose[@]}" --env-file /dev/null ${profile:+--profile "$profile"} -f docker-compose.yml config -q 2>&1) \
+       || [ -n "$out" ]; then
+      printf '%s\n' "$out" >&2
+      fail "docker compose ${profile:+--profile $profile }config -q"
+    fi
+  done
+  log "docker compose -f docker-compose.yml -f deploy/docker-compose.prod.yml --profile tls config -q"
+  prod_env=$(mktemp)
+  printf '%s\n' PARLEY_DOMAIN=meet.example.com TURN_SECRET=0123abcd RESUME_SECRET=4567efab \
+    'TURN_URLS=turn:meet.example.com:3478?transport=udp' TURN_EXTERNAL_IP=203.0.113.10/10.0.0.5 > "$prod_env"
+  if ! out=$("${compose[@]}" --env-file "$prod_env" --profile tls -f docker-compose.yml -f deploy/docker-compose.prod.yml config -q 2>&1) \
+     || [ -n "$out" ]; then
+    printf '%s\n' "$out" >&2
+    fail "production override (deploy/docker-compose.prod.yml)"
+  fi
+  # ...and it must refuse to run without its secrets.
+  if "${compose[@]}" --env-file /dev/null -f docker-compose.yml -f deploy/docker-compose.prod.yml config -q >/dev/null 2>&1; then
+    fail "deploy/docker-compose.prod.yml accepts a missing TURN_SECRET"
+  fi
+  rm -f "$prod_env"
+fi
+
+# --- Consistency between the files ----------------------------------------------------------------
+grep -q '^use-auth-secret$' deploy/coturn/turnserver.conf || fail "turnserver.conf: use-auth-secret missing"
+if grep -qE '^(static-auth-secret|user)=' deploy/coturn/turnserver.conf; then fail "turnserver.conf holds a secret"; fi
+for setting in PORT HOST SIGNALING_PATH REDIS_URL STUN_URLS TURN_URLS TURN_SECRET TURN_TTL AUTH_SECRET \
+               ALLOWED_ORIGINS MAX_PEERS RESUME_SECRET RESUME_GRACE_MS LOG_LEVEL LOG_FORMAT; do
+  grep -qE "^#? ?$setting=" .env.example || fail ".env.example does not list $setting"
+done
+
+if [ $status -eq 0 ]; then log "deployment files OK"; fi
+exit $status
