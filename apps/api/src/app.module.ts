@@ -22,7 +22,7 @@ export class AppModule {
           resumeSecret: config.resumeSecret,
           resumeGraceMs: config.resumeGraceMs,
           turn: config.turn,
-          redis: config.redisUrl ? { url: config.redisUrl } : undefined,
+          redis: config.redisUrl ? { url: config.redisUrl, keyPrefix: config.redisKeyPrefix } : undefined,
           metrics,
           maxSocketsPerIp: config.maxSocketsPerIp,
           connectionsPerSecondPerIp: config.connectionsPerSecondPerIp,

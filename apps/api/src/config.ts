@@ -19,6 +19,7 @@ export interface AppConfig {
   resumeGraceMs: number;
   turn?: TurnOptions;
   redisUrl?: string;
+  redisKeyPrefix: string;
   maxSocketsPerIp: number;
   connectionsPerSecondPerIp: number;
   trustProxy: boolean;
@@ -101,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, webRoot: string
     resumeGraceMs: integer(env, 'RESUME_GRACE_MS', DEFAULT_RESUME_GRACE_MS, 0, 3_600_000),
     turn: turn(env),
     redisUrl: redisUrl(env),
+    redisKeyPrefix: env.REDIS_KEY_PREFIX || 'parley:',
     authSecret: env.AUTH_SECRET || undefined,
     maxSocketsPerIp: integer(env, 'MAX_SOCKETS_PER_IP', 50, 1, 1_000_000),
     connectionsPerSecondPerIp: integer(env, 'CONNECTIONS_PER_SECOND_PER_IP', 20, 1, 1_000_000),
