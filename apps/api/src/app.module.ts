@@ -4,6 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { jwtAuthorizer, SignalingModule } from '@parley/nest-signaling';
 import type { AppConfig } from './config.js';
 import { HealthController } from './health.controller.js';
+import { IceController } from './ice.controller.js';
 import { MetricsController } from './metrics.controller.js';
 import { PrometheusMetrics } from './prometheus-metrics.js';
 
@@ -31,9 +32,9 @@ export class AppModule {
         }),
         TerminusModule,
         // Any path that is not a file or an API route gets index.html, so /r/<room> loads the SPA.
-        ServeStaticModule.forRoot({ rootPath: config.webRoot, exclude: ['/healthz', '/readyz', '/metrics'] }),
+        ServeStaticModule.forRoot({ rootPath: config.webRoot, exclude: ['/healthz', '/readyz', '/metrics', '/api/{*path}'] }),
       ],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, IceController, MetricsController],
       providers: [{ provide: PrometheusMetrics, useValue: metrics }],
     };
   }

@@ -102,3 +102,38 @@ describe('api app with Redis', () => {
     }
   });
 });
+
+describe('GET /api/ice-servers', () => {
+  it('hands out the STUN servers and a short-lived TURN credential, never the secret', async () => {
+    const { app, base } = await start({ STUN_URLS: 'stun:127.0.0.1:3478', TURN_URLS: 'turn:127.0.0.1:3478', TURN_SECRET: 'never-sent', TURN_TTL: '300' });
+    try {
+      const response = await fetch(`http://${base}/api/ice-servers`);
+      const text = await response.text();
+      expect(response.status).toBe(200);
+      expect(text).not.toContain('never-sent');
+      const { iceServers } = JSON.parse(text);
+      expect(iceServers).toEqual([
+        { urls: ['stun:127.0.0.1:3478'] },
+        { urls: ['turn:127.0.0.1:3478'], username: expect.stringMatching(/^\d+:probe-/), credential: expect.any(String) },
+      ]);
+      expect(Number(iceServers[1].username.split(':')[0]) - Date.now() / 1000).toBeLessThanOrEqual(300);
+      expect((await fetch(`http://${base}/api/nothing`)).status).toBe(404);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('needs a room token when joins do', async () => {
+    const { SignJWT } = await import('jose');
+    const token = await new SignJWT({ room: 'r1' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1m').sign(new TextEncoder().encode('jwt-secret'));
+    const { app, base } = await start({ AUTH_SECRET: 'jwt-secret' });
+    try {
+      expect((await fetch(`http://${base}/api/ice-servers?room=r1`)).status).toBe(403);
+      expect((await fetch(`http://${base}/api/ice-servers?room=r2`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(403);
+      const allowed = await fetch(`http://${base}/api/ice-servers?room=r1`, { headers: { authorization: `Bearer ${token}` } });
+      expect(allowed.status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});

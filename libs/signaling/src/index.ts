@@ -42,5 +42,5 @@ export { ROOM_STORE, type PeerRecord, type RoomStore } from './room-store.js';
 export { MESSAGE_BUS, type BusMessage, type MessageBus } from './message-bus.js';
 /** An `authorize` hook for HS256 room tokens (what AUTH_SECRET turns on), and their claims. */
 export { jwtAuthorizer, type RoomTokenClaims } from './jwt-authorizer.js';
-/** coturn REST-API credentials for one peer. */
-export { turnCredential } from './turn-credentials.js';
+/** coturn REST-API credentials for one peer, and the ICE servers (with credentials) a peer gets. */
+export { IceServers, turnCredential } from './turn-credentials.js';

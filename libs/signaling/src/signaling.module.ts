@@ -18,6 +18,6 @@ import { SIGNALING_REDIS, storageProviders } from './signaling.providers.js';
     RoomService,
     SignalingGateway,
   ],
-  exports: [RoomService, SignalingGateway, SIGNALING_OPTIONS, SIGNALING_REDIS],
+  exports: [RoomService, SignalingGateway, IceServers, SIGNALING_OPTIONS, SIGNALING_REDIS],
 })
 export class SignalingModule extends ConfigurableModuleClass {}
