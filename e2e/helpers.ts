@@ -16,17 +16,29 @@ export interface Person {
 declare global {
   interface Window {
     __pcs: RTCPeerConnection[];
+    /** Calls of `restartIce()` on any of the page's peer connections. */
+    __iceRestarts: number;
+    /** `framesDecoded` of each peer connection's inbound video, sampled by `startFrameLog`. */
+    __frameLog: { at: number; frames: number[] }[];
   }
 }
 
-/** Records every RTCPeerConnection the page creates in `window.__pcs`, without touching app code. */
+/**
+ * Records every RTCPeerConnection the page creates in `window.__pcs`, and counts ICE restarts,
+ * without touching app code.
+ */
 function trackPeerConnections() {
   const Native = window.RTCPeerConnection;
   window.__pcs = [];
+  window.__iceRestarts = 0;
   window.RTCPeerConnection = class extends Native {
     constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
       super(...args);
       window.__pcs.push(this);
+    }
+    override restartIce() {
+      window.__iceRestarts++;
+      super.restartIce();
     }
   };
 }
@@ -126,4 +138,74 @@ export async function expectRemoteVideosPlaying(page: Page, count: number): Prom
       { timeout: 30_000, intervals: [250] },
     )
     .toEqual([]);
+}
+
+/** The page's own peer id, as the call view shows it. */
+export async function selfId(page: Page): Promise<string> {
+  const id = await page.locator('main[data-self-id]').getAttribute('data-self-id');
+  if (!id) throw new Error('no data-self-id');
+  return id;
+}
+
+/** The peer ids of the remote tiles, sorted. */
+export async function remotePeerIds(page: Page): Promise<string[]> {
+  const ids = await remoteTiles(page).evaluateAll((tiles) => tiles.map((t) => t.getAttribute('data-peer-id') ?? ''));
+  return ids.sort();
+}
+
+/** The local and remote ICE usernames (`a=ice-ufrag`) of each open peer connection. */
+export async function iceCredentials(page: Page): Promise<{ local: string | null; remote: string | null }[]> {
+  return page.evaluate(() => {
+    const ufrag = (sdp?: string) => /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1] ?? null;
+    return window.__pcs
+      .filter((pc) => pc.connectionState !== 'closed')
+      .map((pc) => ({ local: ufrag(pc.localDescription?.sdp), remote: ufrag(pc.remoteDescription?.sdp) }));
+  });
+}
+
+/** Samples `framesDecoded` of every peer connection in the page every `everyMs`, inside the page. */
+export async function startFrameLog(page: Page, everyMs = 500): Promise<void> {
+  await page.evaluate((everyMs) => {
+    window.__frameLog = [];
+    const timer = setInterval(async () => {
+      const at = performance.now();
+      const frames = await Promise.all(
+        window.__pcs.map(async (pc) => {
+          if (pc.connectionState === 'closed') return -1;
+          let total = 0;
+          (await pc.getStats()).forEach((report: { type: string; kind?: string; framesDecoded?: number }) => {
+            if (report.type === 'inbound-rtp' && report.kind === 'video') total += report.framesDecoded ?? 0;
+          });
+          return total;
+        }),
+      );
+      window.__frameLog.push({ at, frames });
+    }, everyMs);
+    (window as unknown as { __stopFrameLog: () => void }).__stopFrameLog = () => clearInterval(timer);
+  }, everyMs);
+}
+
+/**
+ * Stops the sampling and returns, for each peer connection that was open throughout, the longest
+ * time (ms) in which its `framesDecoded` did not rise, and how many samples were taken.
+ */
+export async function stopFrameLog(page: Page): Promise<{ longestStallMs: number[]; samples: number }> {
+  const log = await page.evaluate(() => {
+    (window as unknown as { __stopFrameLog: () => void }).__stopFrameLog();
+    return window.__frameLog;
+  });
+  const width = Math.max(0, ...log.map((entry) => entry.frames.length));
+  const longestStallMs: number[] = [];
+  for (let i = 0; i < width; i++) {
+    const series = log.filter((entry) => (entry.frames[i] ?? -1) >= 0);
+    if (series.length < log.length) continue; // created or closed during the sampling
+    let longest = 0;
+    let lastRise = series[0]!.at;
+    for (let j = 1; j < series.length; j++) {
+      if (series[j]!.frames[i]! > series[j - 1]!.frames[i]!) lastRise = series[j]!.at;
+      longest = Math.max(longest, series[j]!.at - lastRise);
+    }
+    longestStallMs.push(Math.round(longest));
+  }
+  return { longestStallMs, samples: log.length };
 }

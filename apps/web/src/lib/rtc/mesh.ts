@@ -7,21 +7,53 @@ export interface MeshOptions {
   send(to: string, signal: LinkSignal): void;
   onremotestream?(peerId: string, stream: MediaStream): void;
   onlinkstate?(peerId: string, state: RTCPeerConnectionState): void;
+  /** A link could not connect even after an ICE restart (`true`), or connected after all. */
+  onlinkfailure?(peerId: string, failed: boolean): void;
 }
 
 /** The links of a full mesh: one PeerLink per remote peer, all sending the same local tracks. */
 export class Mesh {
   readonly #links = new Map<string, PeerLink>();
   readonly #tracks: LocalTracks = { audio: null, video: null };
-  readonly #options: MeshOptions;
+  #options: MeshOptions;
 
   constructor(options: MeshOptions, tracks: LocalTracks) {
-    this.#options = options;
+    this.#options = { ...options };
     Object.assign(this.#tracks, tracks);
   }
 
   get peerIds(): string[] {
     return [...this.#links.keys()];
+  }
+
+  has(peerId: string): boolean {
+    return this.#links.has(peerId);
+  }
+
+  /** Restarts ICE on every link, or on those that have no working path right now. */
+  restartIce({ onlyDisconnected = false } = {}): void {
+    for (const link of this.#links.values()) if (!onlyDisconnected || !link.iceConnected) link.restartIce();
+  }
+
+  /** Fresh ICE servers (new TURN credentials) for the next ICE restart of every link. */
+  setIceServers(iceServers: IceServer[]): void {
+    this.#options.iceServers = iceServers;
+    for (const link of this.#links.values()) {
+      try {
+        link.pc.setConfiguration({ ...link.pc.getConfiguration(), iceServers });
+      } catch (error) {
+        console.warn(`[mesh] could not update the ICE servers of ${link.peerId}`, error);
+      }
+    }
+  }
+
+  /** Whether the link to `peerId` may only go through a TURN relay. */
+  relayOnly(peerId: string): boolean {
+    const configuration = this.#links.get(peerId)?.pc.getConfiguration?.();
+    const turn = configuration?.iceServers?.some((server) =>
+      [server.urls].flat().some((url) => /^turns?:/.test(url)),
+    );
+    return configuration?.iceTransportPolicy === 'relay' && !!turn;
   }
 
   /** Offers to a peer that was already in the room when we joined. */
@@ -60,7 +92,7 @@ export class Mesh {
     const existing = this.#links.get(peerId);
     if (existing) return existing;
 
-    const { selfId, iceServers, send, onremotestream, onlinkstate } = this.#options;
+    const { selfId, iceServers, send, onremotestream, onlinkstate, onlinkfailure } = this.#options;
     const stream = new MediaStream();
     const link = new PeerLink(
       {
@@ -74,6 +106,7 @@ export class Mesh {
           onremotestream?.(peerId, stream);
         },
         onstatechange: (state) => onlinkstate?.(peerId, state),
+        onfailure: (failed) => onlinkfailure?.(peerId, failed),
       },
       this.#tracks,
     );

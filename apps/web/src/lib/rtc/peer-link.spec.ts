@@ -109,6 +109,16 @@ class FakePeerConnection {
 
   restartIce(): void {
     this.restarts++;
+    // Like a browser: a restart is a new negotiation, started once the current one is done.
+    setTimeout(() => {
+      if (this.signalingState === 'stable') this.onnegotiationneeded?.();
+    }, 0);
+  }
+
+  /** Moves ICE to `state` and tells the link, as a browser does. */
+  ice(state: RTCIceConnectionState): void {
+    this.iceConnectionState = state;
+    this.oniceconnectionstatechange?.();
   }
 
   close(): void {
@@ -127,11 +137,16 @@ interface Side {
   sut: PeerLink;
   pc: FakePeerConnection;
   sent: LinkSignal[];
+  failures: boolean[];
 }
+
+const TIMING = { restartAfterDisconnectedMs: 40, failAfterMs: 120 };
+const links: PeerLink[] = [];
 
 function makeLink(polite: boolean, send: (signal: LinkSignal) => void = () => {}, tracks = { audio: null, video: null }): Side {
   const pc = new FakePeerConnection();
   const sent: LinkSignal[] = [];
+  const failures: boolean[] = [];
   const options: PeerLinkOptions = {
     peerId: polite ? 'impolite' : 'polite',
     polite,
@@ -140,10 +155,16 @@ function makeLink(polite: boolean, send: (signal: LinkSignal) => void = () => {}
       sent.push(signal);
       send(signal);
     },
+    onfailure: (failed) => failures.push(failed),
     createConnection: () => pc as unknown as RTCPeerConnection,
+    timing: TIMING,
   };
-  return { sut: new PeerLink(options, tracks), pc, sent };
+  const sut = new PeerLink(options, tracks);
+  links.push(sut);
+  return { sut, pc, sent, failures };
 }
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Two links whose signals reach each other asynchronously, like a real server. */
 function pair(): { polite: Side; impolite: Side } {
@@ -165,6 +186,7 @@ describe(PeerLink.name, () => {
   });
   afterEach(() => {
     console.warn = original;
+    for (const link of links.splice(0)) link.close();
   });
 
   it('completes a plain offer and answer', async () => {
@@ -257,10 +279,92 @@ describe(PeerLink.name, () => {
   });
 
   it('restarts ICE when it fails', () => {
-    const { pc } = makeLink(true);
-    pc.iceConnectionState = 'failed';
-    pc.oniceconnectionstatechange?.();
+    const { sut, pc } = makeLink(true);
+    pc.ice('failed');
     expect(pc.restarts).toBe(1);
+    expect(sut.restarts).toBe(1);
+  });
+
+  it('restarts ICE after a few seconds stuck in disconnected', async () => {
+    const { pc } = makeLink(true);
+    pc.ice('connected');
+    pc.ice('disconnected');
+    await sleep(TIMING.restartAfterDisconnectedMs / 2);
+    expect(pc.restarts).toBe(0);
+    await sleep(TIMING.restartAfterDisconnectedMs);
+    expect(pc.restarts).toBe(1);
+  });
+
+  it('does not restart when disconnected heals by itself', async () => {
+    const { pc } = makeLink(true);
+    pc.ice('connected');
+    pc.ice('disconnected');
+    await sleep(TIMING.restartAfterDisconnectedMs / 2);
+    pc.ice('connected');
+    await sleep(TIMING.restartAfterDisconnectedMs * 2);
+    expect(pc.restarts).toBe(0);
+  });
+
+  it('reports a failure when a restart does not connect in time, tries again, and clears it once connected', async () => {
+    const { sut, pc, failures } = makeLink(true);
+    await sut.receive({ description: { type: 'offer', sdp: 'remote-offer' } });
+    pc.ice('connected');
+    pc.ice('failed');
+    expect(pc.restarts).toBe(1);
+    await sleep(TIMING.failAfterMs / 2);
+    expect(failures).toEqual([]);
+
+    await sleep(TIMING.failAfterMs);
+    expect(failures).toEqual([true]);
+    expect(sut.failed).toBe(true);
+    expect(pc.restarts).toBe(2);
+
+    pc.ice('connected');
+    expect(failures).toEqual([true, false]);
+    await sleep(TIMING.failAfterMs * 1.5);
+    expect(pc.restarts).toBe(2);
+  });
+
+  it('reports a link that never connects', async () => {
+    const { failures } = makeLink(false);
+    await sleep(TIMING.failAfterMs * 1.5);
+    expect(failures).toEqual([true]);
+  });
+
+  it('does not report a link that connected in time', async () => {
+    const { pc, failures } = makeLink(false);
+    pc.ice('checking');
+    pc.ice('connected');
+    await sleep(TIMING.failAfterMs * 1.5);
+    expect(failures).toEqual([]);
+  });
+
+  it('resolves two ICE restarts at once like any glare: one offer wins, both sides end stable', async () => {
+    const { polite, impolite } = pair();
+    impolite.pc.onnegotiationneeded?.();
+    await settle();
+    polite.pc.history.length = impolite.pc.history.length = 0;
+
+    polite.pc.ice('failed');
+    impolite.pc.ice('failed');
+    await settle();
+
+    expect(polite.pc.history).toEqual(['sld:offer', 'rollback', 'srd:offer', 'sld:answer']);
+    expect(impolite.pc.history).toEqual(['sld:offer', 'srd:answer']);
+    expect(polite.pc.signalingState).toBe('stable');
+    expect(impolite.pc.signalingState).toBe('stable');
+    expect(polite.pc.remoteDescription?.sdp).toBe(impolite.pc.localDescription?.sdp);
+    expect(warnings).toEqual([]);
+  });
+
+  it('stops watching ICE once closed', async () => {
+    const { sut, pc, failures } = makeLink(true);
+    pc.ice('connected');
+    pc.ice('disconnected');
+    sut.close();
+    await sleep(TIMING.failAfterMs * 1.5);
+    expect(pc.restarts).toBe(0);
+    expect(failures).toEqual([]);
   });
 
   it('sends local candidates, and null at the end of candidates', () => {

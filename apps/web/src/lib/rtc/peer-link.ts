@@ -20,8 +20,20 @@ export interface PeerLinkOptions {
   send(signal: LinkSignal): void;
   ontrack?(track: MediaStreamTrack): void;
   onstatechange?(state: RTCPeerConnectionState): void;
+  /** `true` when the link could not connect even after an ICE restart; `false` once it does. */
+  onfailure?(failed: boolean): void;
   createConnection?(configuration: RTCConfiguration): RTCPeerConnection;
+  timing?: Partial<PeerLinkTiming>;
 }
+
+export interface PeerLinkTiming {
+  /** How long ICE may stay `disconnected` before the link restarts it. */
+  restartAfterDisconnectedMs: number;
+  /** How long a new or restarted link may go without connecting before it counts as failed. */
+  failAfterMs: number;
+}
+
+export const DEFAULT_TIMING: PeerLinkTiming = { restartAfterDisconnectedMs: 4000, failAfterMs: 15_000 };
 
 export type LocalTracks = Record<TrackKind, MediaStreamTrack | null>;
 
@@ -35,9 +47,15 @@ export class PeerLink {
   #pendingCandidates: (IceCandidate | null)[] = [];
   #inbox: Promise<void> = Promise.resolve();
   #closed = false;
+  #failed = false;
+  #restarts = 0;
+  #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
+  #failTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #timing: PeerLinkTiming;
 
   constructor(options: PeerLinkOptions, tracks: LocalTracks) {
     this.#options = options;
+    this.#timing = { ...DEFAULT_TIMING, ...options.timing };
     this.peerId = options.peerId;
     this.polite = options.polite;
     this.#tracks = { ...tracks };
@@ -45,10 +63,38 @@ export class PeerLink {
     this.pc.ontrack = ({ track }) => options.ontrack?.(track);
     this.pc.onconnectionstatechange = () => options.onstatechange?.(this.pc.connectionState);
     this.#negotiate();
+    this.#watchIce();
   }
 
   get connectionState(): RTCPeerConnectionState {
     return this.pc.connectionState;
+  }
+
+  /** Whether ICE currently has a working path to the peer. */
+  get iceConnected(): boolean {
+    return this.pc.iceConnectionState === 'connected' || this.pc.iceConnectionState === 'completed';
+  }
+
+  /** The link could not connect, even after restarting ICE. */
+  get failed(): boolean {
+    return this.#failed;
+  }
+
+  /** ICE restarts this link asked for. */
+  get restarts(): number {
+    return this.#restarts;
+  }
+
+  /**
+   * Gathers new candidates and renegotiates, keeping the media flowing on the old path until a new
+   * one works. Either side may call it; two restarts at once resolve like any other glare.
+   */
+  restartIce(): void {
+    if (this.#closed) return;
+    clearTimeout(this.#disconnectedTimer);
+    this.#restarts++;
+    this.pc.restartIce();
+    this.#armFailTimer();
   }
 
   /**
@@ -75,6 +121,8 @@ export class PeerLink {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#disconnectedTimer);
+    clearTimeout(this.#failTimer);
     this.pc.ontrack = this.pc.onconnectionstatechange = null;
     this.pc.onnegotiationneeded = this.pc.onicecandidate = this.pc.oniceconnectionstatechange = null;
     this.pc.close();
@@ -107,10 +155,6 @@ export class PeerLink {
 
     pc.onicecandidate = ({ candidate }) => {
       this.#options.send({ candidate: candidate?.candidate ? toIceCandidate(candidate) : null });
-    };
-
-    pc.oniceconnectionstatechange = () => {
-      if (pc.iceConnectionState === 'failed') pc.restartIce();
     };
   }
 
@@ -176,6 +220,48 @@ export class PeerLink {
     }
   }
   // --- end of the negotiation logic -------------------------------------------------------------
+
+  /**
+   * ICE restarts: at once when ICE fails, and after a few seconds stuck in `disconnected` (a
+   * network change often leaves it there instead of failing). A link that has not connected
+   * `failAfterMs` after it started or restarted reports a failure, and tries again.
+   */
+  #watchIce(): void {
+    this.#armFailTimer();
+    this.pc.oniceconnectionstatechange = () => {
+      const state = this.pc.iceConnectionState;
+      clearTimeout(this.#disconnectedTimer);
+      if (this.iceConnected) {
+        clearTimeout(this.#failTimer);
+        this.#failTimer = undefined;
+        this.#setFailed(false);
+      } else if (state === 'failed') {
+        this.restartIce();
+      } else if (state === 'disconnected') {
+        this.#disconnectedTimer = setTimeout(() => {
+          if (this.pc.iceConnectionState === 'disconnected') this.restartIce();
+        }, this.#timing.restartAfterDisconnectedMs);
+      }
+    };
+  }
+
+  #armFailTimer(): void {
+    if (this.#failTimer !== undefined || this.#closed) return;
+    this.#failTimer = setTimeout(() => {
+      this.#failTimer = undefined;
+      if (this.#closed || this.iceConnected) return;
+      this.#setFailed(true);
+      // Before the first offer and answer there is nothing to restart; the peer may still call.
+      if (this.pc.remoteDescription) this.restartIce();
+      else this.#armFailTimer();
+    }, this.#timing.failAfterMs);
+  }
+
+  #setFailed(failed: boolean): void {
+    if (this.#failed === failed) return;
+    this.#failed = failed;
+    this.#options.onfailure?.(failed);
+  }
 
   #sendDescription(): void {
     const local = this.pc.localDescription;

@@ -35,4 +35,18 @@ describe(BackoffReconnectPolicy.name, () => {
     const sut = new BackoffReconnectPolicy({ maxElapsedMs: 5000 });
     expect(sut.nextRetryDelayInMs({ retryCount: 1, elapsedMs: 5000 })).toBeNull();
   });
+
+  it('by default gives up after about a minute of failed attempts, even with the longest jitter', () => {
+    for (const random of [() => 0, () => 0.999999]) {
+      const sut = new BackoffReconnectPolicy({ random });
+      let elapsedMs = 0;
+      let retryCount = 0;
+      for (let delay = sut.nextRetryDelayInMs({ retryCount, elapsedMs }); delay !== null; ) {
+        elapsedMs += delay;
+        delay = sut.nextRetryDelayInMs({ retryCount: ++retryCount, elapsedMs });
+      }
+      expect(elapsedMs).toBeGreaterThan(30_000);
+      expect(elapsedMs).toBeLessThanOrEqual(70_000);
+    }
+  });
 });

@@ -27,14 +27,15 @@ export interface BackoffOptions {
 
 export const DEFAULT_BACKOFF: BackoffOptions = {
   initialDelayMs: 300,
-  maxDelayMs: 8000,
-  maxRetries: 10,
+  // Short enough that a restarted server sees everyone back within seconds.
+  maxDelayMs: 5000,
+  maxRetries: 15,
   maxElapsedMs: 60_000,
   jitter: 0.3,
   random: Math.random,
 };
 
-/** Exponential backoff with jitter: 300 ms, 600 ms, 1.2 s, … up to 8 s, for at most a minute. */
+/** Exponential backoff with jitter: 300 ms, 600 ms, 1.2 s, … up to 5 s, for about a minute. */
 export class BackoffReconnectPolicy implements ReconnectPolicy {
   readonly #options: BackoffOptions;
 

@@ -1,5 +1,5 @@
-import { CloseCode } from '@parley/protocol';
-import type { ClientEvents, ServerEvents } from '@parley/protocol';
+import { CloseCode, ErrorCode, PROTOCOL_VERSION } from '@parley/protocol';
+import type { ClientEvents, ErrorPayload, JoinPayload, ServerEvents } from '@parley/protocol';
 import { BackoffReconnectPolicy, type ReconnectPolicy } from './reconnect-policy';
 
 /**
@@ -11,6 +11,15 @@ export type SignalingStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 
 /** Why the socket ended for good. */
 export type CloseReason = 'client' | 'unreachable' | 'lost' | 'rejected' | 'replaced';
 
+/** What the client joins with; the protocol version and the resume token are added by the client. */
+export type JoinRequest = Omit<JoinPayload, 'protocol' | 'resume'>;
+
+/** What the browser says about the network and the page, so a lost socket is retried at once. */
+export type ConnectivityChange = 'online' | 'offline' | 'visible';
+
+/** A source of connectivity changes; the browser's own by default. */
+export type ConnectivitySource = (listener: (change: ConnectivityChange) => void) => () => void;
+
 type Listener<T> = (data: T) => void;
 
 // The readyState of an open WebSocket, without needing a WebSocket global (unit tests run in Node).
@@ -21,7 +30,10 @@ export interface SignalingClientOptions {
   policy?: ReconnectPolicy;
   /** How long one connection attempt may take. */
   connectTimeoutMs?: number;
+  /** How many outgoing messages wait while the connection is being restored; the oldest go first. */
+  maxQueued?: number;
   createSocket?: (url: string) => WebSocket;
+  connectivity?: ConnectivitySource | null;
 }
 
 /** The WebSocket URL of the gateway on the page's own origin. */
@@ -29,7 +41,26 @@ export function defaultSignalingUrl(loc: Location = location): string {
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`;
 }
 
-/** The socket to the gateway: typed events, and reconnects with a policy after an unexpected close. */
+/** `online`/`offline` on the window, and the page becoming visible again. */
+export const browserConnectivity: ConnectivitySource = (listener) => {
+  const online = () => listener('online');
+  const offline = () => listener('offline');
+  const visible = () => document.visibilityState === 'visible' && listener('visible');
+  addEventListener('online', online);
+  addEventListener('offline', offline);
+  document.addEventListener('visibilitychange', visible);
+  return () => {
+    removeEventListener('online', online);
+    removeEventListener('offline', offline);
+    document.removeEventListener('visibilitychange', visible);
+  };
+};
+
+/**
+ * The socket to the gateway: typed events, the join and its resume, and reconnects with a policy
+ * after an unexpected close. While the connection is being restored, outgoing messages wait in a
+ * bounded queue and go out once the server has taken the peer back (`joined`).
+ */
 export class SignalingClient {
   #socket: WebSocket | null = null;
   #status: SignalingStatus = 'idle';
@@ -39,15 +70,26 @@ export class SignalingClient {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #retryCount = 0;
   #lostAt = 0;
-  readonly #options: Required<SignalingClientOptions>;
+  #join: JoinRequest | null = null;
+  #resume: string | null = null;
+  #resuming = false;
+  /** Whether the server has taken this socket into the room, so messages may go out directly. */
+  #joined = false;
+  #queue: string[] = [];
+  #stopWatching: () => void = () => {};
+  readonly #options: Required<Omit<SignalingClientOptions, 'connectivity'>>;
+  readonly #connectivity: ConnectivitySource | null;
 
   constructor(options: SignalingClientOptions) {
+    const { connectivity, ...rest } = options;
     this.#options = {
       policy: new BackoffReconnectPolicy(),
       connectTimeoutMs: 8000,
+      maxQueued: 200,
       createSocket: (url) => new WebSocket(url),
-      ...options,
+      ...rest,
     };
+    this.#connectivity = connectivity !== undefined ? connectivity : typeof window === 'undefined' ? null : browserConnectivity;
   }
 
   get status(): SignalingStatus {
@@ -58,20 +100,46 @@ export class SignalingClient {
     return this.#closeReason;
   }
 
+  /** Messages waiting for the connection to come back. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
   /** Opens the socket; rejects when the server cannot be reached. */
   connect(): Promise<void> {
     clearTimeout(this.#retryTimer);
     this.#closeReason = null;
     this.#setStatus('connecting');
+    this.#stopWatching();
+    this.#stopWatching = this.#connectivity?.((change) => this.#onConnectivity(change)) ?? (() => {});
     return this.#open().catch((error: unknown) => {
       this.#finish('unreachable');
       throw error;
     });
   }
 
+  /**
+   * Joins a room. After a lost connection the client joins again by itself, with the resume token
+   * of the last `joined`; when the server refuses that token it joins afresh as a new peer.
+   */
+  join(request: JoinRequest): void {
+    this.#join = request;
+    this.#resume = null;
+    this.#queue = [];
+    this.#sendJoin();
+  }
+
+  /** Sends now, or queues while the connection is being restored; `false` once closed. */
   send<E extends keyof ClientEvents>(event: E, data: ClientEvents[E]): boolean {
-    if (this.#socket?.readyState !== OPEN) return false;
-    this.#socket.send(JSON.stringify({ event, data }));
+    const frame = JSON.stringify({ event, data });
+    if (this.#socket?.readyState === OPEN && (this.#joined || !this.#join)) {
+      this.#socket.send(frame);
+      return true;
+    }
+    // After giving up, messages still wait for a "Retry"; only a deliberate end drops them.
+    if (this.#status === 'idle' || (this.#status === 'closed' && this.#closeReason !== 'lost')) return false;
+    this.#queue.push(frame);
+    if (this.#queue.length > this.#options.maxQueued) this.#queue.shift();
     return true;
   }
 
@@ -87,15 +155,53 @@ export class SignalingClient {
     return () => this.#statusListeners.delete(listener);
   }
 
+  /**
+   * Tries to reconnect now: while retrying, it skips the wait; after giving up, it starts over with
+   * a fresh retry budget (the "Retry" button).
+   */
+  reconnect(): void {
+    if (this.#status === 'reconnecting') {
+      if (this.#socket) return; // an attempt is already under way
+      clearTimeout(this.#retryTimer);
+      this.#attempt();
+    } else if (this.#status === 'closed' && this.#closeReason === 'lost') {
+      this.#closeReason = null;
+      this.#lostAt = Date.now();
+      this.#retryCount = 0;
+      this.#setStatus('reconnecting');
+      this.#attempt();
+    }
+  }
+
   /** Closes for good; no reconnect follows. */
   close(): void {
     this.#finish('client');
+  }
+
+  #onConnectivity(change: ConnectivityChange): void {
+    if (change === 'offline') {
+      // The operating system says the network is gone: the socket is dead even if it does not know
+      // yet, so start restoring now instead of waiting for the server's ping to time out.
+      if (this.#status === 'open') this.#drop();
+    } else if (!this.#socket || this.#status !== 'open') {
+      this.reconnect();
+    }
+  }
+
+  #drop(): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    this.#socket = null;
+    socket.onopen = socket.onmessage = socket.onclose = null;
+    socket.close(1000);
+    this.#onLost(1006);
   }
 
   #open(): Promise<void> {
     return new Promise((resolve, reject) => {
       const socket = this.#options.createSocket(this.#options.url);
       this.#socket = socket;
+      this.#joined = false;
       let opened = false;
       const timer = setTimeout(() => socket.close(), this.#options.connectTimeoutMs);
 
@@ -104,17 +210,28 @@ export class SignalingClient {
         opened = true;
         this.#retryCount = 0;
         this.#setStatus('open');
+        if (this.#join) this.#sendJoin();
         resolve();
       };
-      socket.onmessage = (message) => this.#dispatch(message.data);
+      socket.onmessage = (message) => {
+        if (this.#socket === socket) this.#dispatch(message.data);
+      };
       socket.onclose = (event) => {
         clearTimeout(timer);
         if (this.#socket !== socket) return;
         this.#socket = null;
+        this.#joined = false;
         if (!opened) reject(new Error(`could not connect to ${this.#options.url}`));
         else this.#onLost(event.code);
       };
     });
+  }
+
+  #sendJoin(): void {
+    if (!this.#join || this.#socket?.readyState !== OPEN) return;
+    this.#resuming = this.#resume !== null;
+    const join: JoinPayload = { ...this.#join, protocol: PROTOCOL_VERSION, ...(this.#resume ? { resume: this.#resume } : {}) };
+    this.#socket.send(JSON.stringify({ event: 'join', data: join }));
   }
 
   #onLost(code: number): void {
@@ -131,32 +248,43 @@ export class SignalingClient {
     this.#lostAt = Date.now();
     this.#retryCount = 0;
     this.#setStatus('reconnecting');
-    this.#scheduleRetry(code === CloseCode.GoingAway ? 0 : undefined);
+    // A server that says it is going away or restarting wants us back at once.
+    if (code === CloseCode.GoingAway || code === CloseCode.ServiceRestart) this.#attempt();
+    else this.#scheduleRetry();
   }
 
-  #scheduleRetry(delayOverride?: number): void {
-    const delay =
-      delayOverride ??
-      this.#options.policy.nextRetryDelayInMs({ retryCount: this.#retryCount, elapsedMs: Date.now() - this.#lostAt });
+  #scheduleRetry(): void {
+    const delay = this.#options.policy.nextRetryDelayInMs({
+      retryCount: this.#retryCount,
+      elapsedMs: Date.now() - this.#lostAt,
+    });
     if (delay === null) {
       this.#finish('lost');
       return;
     }
-    this.#retryTimer = setTimeout(() => {
+    this.#retryTimer = setTimeout(() => this.#attempt(), delay);
+  }
+
+  #attempt(): void {
+    if (this.#status !== 'reconnecting') return;
+    this.#open().catch(() => {
       if (this.#status !== 'reconnecting') return;
-      this.#open().catch(() => {
-        if (this.#status !== 'reconnecting') return;
-        this.#retryCount++;
-        this.#scheduleRetry();
-      });
-    }, delay);
+      this.#retryCount++;
+      this.#scheduleRetry();
+    });
   }
 
   #finish(reason: CloseReason): void {
     clearTimeout(this.#retryTimer);
     const socket = this.#socket;
     this.#socket = null;
+    this.#joined = false;
     if (socket && socket.readyState <= OPEN) socket.close(1000);
+    // Giving up still lets the person press "Retry" (or the network come back) with the same token.
+    if (reason !== 'lost') {
+      this.#stopWatching();
+      this.#queue = [];
+    }
     this.#closeReason = reason;
     this.#setStatus('closed');
   }
@@ -170,11 +298,41 @@ export class SignalingClient {
       return;
     }
     if (typeof frame?.event !== 'string') return;
-    for (const listener of this.#listeners.get(frame.event) ?? []) {
+    if (frame.event === 'error' && this.#refusedResume(frame.data as ErrorPayload)) return;
+    if (frame.event !== 'joined') return this.#emit(frame.event, frame.data);
+    this.#resume = (frame.data as { resume?: string }).resume ?? null;
+    this.#joined = true;
+    this.#emit(frame.event, frame.data);
+    this.#flush();
+  }
+
+  /** An expired, forged or foreign resume token: come back as a new peer instead. */
+  #refusedResume(error: ErrorPayload): boolean {
+    const refused =
+      this.#resuming &&
+      error?.event === 'join' &&
+      error.code === ErrorCode.Unauthorized &&
+      !!error.details?.some((detail) => detail.field === 'resume');
+    if (!refused) return false;
+    this.#resume = null;
+    // Queued signals were meant for links of the old peer id, which the fresh join does not keep.
+    this.#queue = [];
+    this.#sendJoin();
+    return true;
+  }
+
+  #flush(): void {
+    const queue = this.#queue;
+    this.#queue = [];
+    for (const frame of queue) this.#socket?.send(frame);
+  }
+
+  #emit(event: string, data: unknown): void {
+    for (const listener of this.#listeners.get(event) ?? []) {
       try {
-        (listener as Listener<unknown>)(frame.data);
+        (listener as Listener<unknown>)(data);
       } catch (error) {
-        console.error(`[signaling] ${frame.event} listener failed`, error);
+        console.error(`[signaling] ${event} listener failed`, error);
       }
     }
   }

@@ -1,4 +1,4 @@
-import { LIMITS, PROTOCOL_VERSION } from '@parley/protocol';
+import { LIMITS } from '@parley/protocol';
 import type { JoinedPayload, Peer } from '@parley/protocol';
 import { acquireMedia, acquireTrack, describeMediaProblems, stopTrack } from '../media/local-media';
 import { Mesh } from '../rtc/mesh';
@@ -17,16 +17,31 @@ import { defaultSignalingUrl, SignalingClient } from '../signaling/signaling-cli
 
 export type CallPhase = 'lobby' | 'joining' | 'in-call' | 'left' | 'failed';
 
+/** The call's own connection to the server: `lost` once reconnecting has given up. */
+export type ServerConnection = 'online' | 'reconnecting' | 'lost';
+
 /** Someone else in the call, as the tiles show them. */
 export interface RemoteParticipant {
   peer: Peer;
   stream: MediaStream | null;
   link: RTCPeerConnectionState;
+  /**
+   * The link could not connect even after an ICE restart: `relay` when it could only go through
+   * a TURN relay, `network` otherwise.
+   */
+  linkFailure: 'relay' | 'network' | null;
 }
 
 const NAME_KEY = 'parley.name';
 const JOIN_TIMEOUT_MS = 10_000;
 const NOTICE_MS = 4000;
+const RECONNECTED_MS = 3000;
+/**
+ * How long a peer that the server no longer lists after our resume keeps its link. After a server
+ * restart the others resume one by one (and arrive as `peer-joined`); the server's default grace
+ * window is as long.
+ */
+export const MISSING_PEER_GRACE_MS = 20_000;
 
 function loadName(): string {
   try {
@@ -58,7 +73,9 @@ export class CallState {
   mediaPending = $state(true);
   mediaProblem = $state<string | null>(null);
   remotes = $state.raw<RemoteParticipant[]>([]);
-  reconnecting = $state(false);
+  connection = $state<ServerConnection>('online');
+  /** Shown briefly after the connection to the server came back. */
+  reconnected = $state(false);
   notice = $state<string | null>(null);
   maxPeers = $state<number | null>(null);
 
@@ -67,9 +84,13 @@ export class CallState {
   #tracks: Record<TrackKind, MediaStreamTrack | null> = { audio: null, video: null };
   #client: SignalingClient | null = null;
   #mesh: Mesh | null = null;
-  #resume: string | null = null;
   #joinTimer: ReturnType<typeof setTimeout> | undefined;
   #noticeTimer: ReturnType<typeof setTimeout> | undefined;
+  #reconnectedTimer: ReturnType<typeof setTimeout> | undefined;
+  #missing = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The browser went offline since the last `joined`: its network may have changed. */
+  #wentOffline = false;
+  #stopWatchingNetwork: () => void = () => {};
   #destroyed = false;
 
   constructor(room: string) {
@@ -133,6 +154,13 @@ export class CallState {
     this.phase = 'left';
   }
 
+  /** After reconnecting gave up: try again, keeping the call and its links. */
+  retryConnection(): void {
+    if (this.connection !== 'lost' || !this.#client) return;
+    this.connection = 'reconnecting';
+    this.#client.reconnect();
+  }
+
   /** After a failure: try the same join again. */
   retry(): void {
     this.failure = null;
@@ -151,6 +179,7 @@ export class CallState {
     this.#teardown();
     this.#stopDevices();
     clearTimeout(this.#noticeTimer);
+    clearTimeout(this.#reconnectedTimer);
   }
 
   async #connect(): Promise<void> {
@@ -166,76 +195,111 @@ export class CallState {
       if (this.#client === client) this.#fail(unreachable);
       return;
     }
-    this.#sendJoin();
-  }
-
-  #sendJoin(): void {
-    clearTimeout(this.#joinTimer);
+    if (this.#client !== client) return;
     this.#joinTimer = setTimeout(() => this.#fail(joinTimedOut), JOIN_TIMEOUT_MS);
-    this.#client?.send('join', {
-      room: this.room,
-      name: this.name,
-      protocol: PROTOCOL_VERSION,
-      ...(this.#resume ? { resume: this.#resume } : {}),
-    });
+    client.join({ room: this.room, name: this.name });
   }
 
   #listen(client: SignalingClient): void {
     client.on('joined', (data) => this.#onJoined(data));
     client.on('peer-joined', ({ peer }) => {
+      // After a server restart a peer we still have a link to comes back as "new": same peer, same link.
+      this.#found(peer.id);
       this.#upsert(peer);
       this.#mesh?.expect(peer.id);
     });
-    client.on('peer-updated', ({ peer }) => this.#upsert(peer));
-    client.on('peer-left', ({ id }) => {
-      this.#mesh?.remove(id);
-      this.remotes = this.remotes.filter((r) => r.peer.id !== id);
+    client.on('peer-updated', ({ peer }) => {
+      this.#found(peer.id);
+      this.#upsert(peer);
     });
+    client.on('peer-left', ({ id }) => this.#removePeer(id));
     client.on('signal', ({ from, description, candidate }) => this.#mesh?.receive(from, { description, candidate }));
     client.on('error', (error) => {
-      if (error.event === 'join' && this.#resume && error.details?.some((d) => d.field === 'resume')) {
-        // The resume token was refused (expired, or another server): join afresh as a newcomer.
-        this.#resume = null;
-        this.#sendJoin();
-      } else if (this.phase === 'joining' || error.event === 'join') {
-        this.#fail(joinFailure(error, this.maxPeers ?? undefined));
-      } else {
-        this.notify(callNotice(error));
-      }
+      if (this.phase === 'joining' || error.event === 'join') this.#fail(joinFailure(error, this.maxPeers ?? undefined));
+      else this.notify(callNotice(error));
     });
     client.onStatus((status) => {
       if (this.#client !== client) return;
-      if (status === 'reconnecting') this.reconnecting = true;
-      if (status === 'open' && this.reconnecting) this.#sendJoin();
-      if (status === 'closed' && client.closeReason === 'lost') this.#fail(connectionLost);
-      if (status === 'closed' && client.closeReason === 'rejected') this.#fail(connectionRejected);
-      if (status === 'closed' && client.closeReason === 'replaced') this.#fail(connectionReplaced);
+      if (status === 'reconnecting' && this.phase === 'in-call') this.connection = 'reconnecting';
+      if (status !== 'closed') return;
+      // Giving up on the server does not end the call: the links carry the media without it.
+      if (client.closeReason === 'lost' && this.phase === 'in-call') this.connection = 'lost';
+      else if (client.closeReason === 'lost') this.#fail(connectionLost);
+      else if (client.closeReason === 'rejected') this.#fail(connectionRejected);
+      else if (client.closeReason === 'replaced') this.#fail(connectionReplaced);
     });
+    const offline = () => (this.#wentOffline = true);
+    addEventListener('offline', offline);
+    this.#stopWatchingNetwork = () => removeEventListener('offline', offline);
   }
 
   #onJoined(data: JoinedPayload): void {
     clearTimeout(this.#joinTimer);
     const resumed = this.#mesh !== null && data.self.id === this.selfId;
-    this.#resume = data.resume;
     this.maxPeers = data.limits.maxPeers;
-    this.reconnecting = false;
+    if (this.connection !== 'online') this.#showReconnected();
+    this.connection = 'online';
 
     if (resumed && this.#mesh) {
-      // Our links survived the outage; keep them and drop only the people who left meanwhile.
-      const present = new Set(data.peers.map((p) => p.id));
-      for (const id of this.#mesh.peerIds) if (!present.has(id)) this.#mesh.remove(id);
-      const previous = new Map(this.remotes.map((r) => [r.peer.id, r]));
-      this.remotes = data.peers.map((peer) => ({ stream: null, link: 'new', ...previous.get(peer.id), peer }));
-      for (const peer of data.peers) if (!previous.has(peer.id)) this.#mesh.expect(peer.id);
+      this.#resumed(this.#mesh, data);
     } else {
+      this.#clearMissing();
       this.#mesh?.close();
       this.selfId = data.self.id;
-      this.remotes = data.peers.map((peer) => ({ peer, stream: null, link: 'new' }));
+      this.remotes = data.peers.map((peer) => ({ peer, stream: null, link: 'new', linkFailure: null }));
       this.#mesh = this.#createMesh(data);
       for (const peer of data.peers) this.#mesh.call(peer.id);
     }
+    this.#wentOffline = false;
     this.phase = 'in-call';
     this.#announceMedia();
+  }
+
+  /**
+   * Back in the room as the same peer: every link stays. A peer the server does not list may be
+   * on its way back (after a server restart everyone resumes one by one), so its link waits for
+   * it for a grace window; `peer-left` from the server ends it sooner.
+   */
+  #resumed(mesh: Mesh, data: JoinedPayload): void {
+    mesh.setIceServers(data.iceServers);
+    const listed = new Set(data.peers.map((peer) => peer.id));
+    for (const peer of data.peers) {
+      this.#found(peer.id);
+      this.#upsert(peer);
+      mesh.expect(peer.id);
+    }
+    for (const { peer } of this.remotes) {
+      if (listed.has(peer.id) || this.#missing.has(peer.id)) continue;
+      this.#patch(peer.id, { peer: { ...peer, connection: 'reconnecting' } });
+      this.#missing.set(
+        peer.id,
+        setTimeout(() => this.#removePeer(peer.id), MISSING_PEER_GRACE_MS),
+      );
+    }
+    // After the browser was offline its address may have changed: find new paths on every link.
+    mesh.restartIce({ onlyDisconnected: !this.#wentOffline });
+  }
+
+  #found(id: string): void {
+    clearTimeout(this.#missing.get(id));
+    this.#missing.delete(id);
+  }
+
+  #clearMissing(): void {
+    for (const timer of this.#missing.values()) clearTimeout(timer);
+    this.#missing.clear();
+  }
+
+  #removePeer(id: string): void {
+    this.#found(id);
+    this.#mesh?.remove(id);
+    this.remotes = this.remotes.filter((r) => r.peer.id !== id);
+  }
+
+  #showReconnected(): void {
+    this.reconnected = true;
+    clearTimeout(this.#reconnectedTimer);
+    this.#reconnectedTimer = setTimeout(() => (this.reconnected = false), RECONNECTED_MS);
   }
 
   #createMesh(data: JoinedPayload): Mesh {
@@ -246,6 +310,8 @@ export class CallState {
         send: (to, signal) => this.#client?.send('signal', { to, ...signal }),
         onremotestream: (id, stream) => this.#patch(id, { stream }),
         onlinkstate: (id, link) => this.#patch(id, { link }),
+        onlinkfailure: (id, failed) =>
+          this.#patch(id, { linkFailure: failed ? (this.#mesh?.relayOnly(id) ? 'relay' : 'network') : null }),
       },
       this.#tracks,
     );
@@ -254,7 +320,7 @@ export class CallState {
   #upsert(peer: Peer): void {
     if (peer.id === this.selfId) return;
     if (this.remotes.some((r) => r.peer.id === peer.id)) this.#patch(peer.id, { peer });
-    else this.remotes = [...this.remotes, { peer, stream: null, link: 'new' }];
+    else this.remotes = [...this.remotes, { peer, stream: null, link: 'new', linkFailure: null }];
   }
 
   #patch(id: string, change: Partial<RemoteParticipant>): void {
@@ -312,10 +378,13 @@ export class CallState {
     const client = this.#client;
     this.#client = null;
     client?.close();
+    this.#stopWatchingNetwork();
+    this.#clearMissing();
     this.#mesh?.close();
     this.#mesh = null;
-    this.#resume = null;
     this.remotes = [];
-    this.reconnecting = false;
+    this.connection = 'online';
+    this.reconnected = false;
+    this.#wentOffline = false;
   }
 }

@@ -1,0 +1,118 @@
+import { expect, test, type Browser } from '@playwright/test';
+import { appServer } from './app-server';
+import {
+  closeAll,
+  expectRemoteVideosPlaying,
+  joinRoom,
+  newPerson,
+  remotePeerIds,
+  remoteTiles,
+  selfId,
+  startFrameLog,
+  stopFrameLog,
+  uniqueRoom,
+  type Person,
+} from './helpers';
+
+// This spec kills and restarts its own server, so it cannot use the config's webServer.
+const server = appServer(3110);
+let people: Person[] = [];
+
+test.beforeAll(async () => {
+  await server.start();
+});
+
+test.afterAll(async () => {
+  await server.stop();
+});
+
+test.afterEach(async ({}, testInfo) => {
+  await closeAll(people);
+  people = [];
+  if (testInfo.status !== testInfo.expectedStatus) console.log(server.output());
+});
+
+async function call(browser: Browser, names: string[], room: string): Promise<Person[]> {
+  const joined = await Promise.all(names.map((name) => newPerson(browser, name, { baseURL: server.url })));
+  people.push(...joined);
+  for (const person of joined) await joinRoom(person, room);
+  for (const person of joined) await expectRemoteVideosPlaying(person.page, joined.length - 1);
+  return joined;
+}
+
+/** Each person's own id and the ids of the remote tiles it shows. */
+async function identities(group: Person[]) {
+  return Promise.all(group.map(async (p) => ({ self: await selfId(p.page), peers: await remotePeerIds(p.page) })));
+}
+
+test('the server is killed and restarted mid-call: video keeps playing and everyone comes back as themselves', async ({
+  browser,
+}) => {
+  const room = uniqueRoom('restart');
+  const trio = await call(browser, ['Ada', 'Brian', 'Chidi'], room);
+  const before = await identities(trio);
+  expect(new Set(before.map((who) => who.self)).size).toBe(3);
+  for (const person of trio) await startFrameLog(person.page);
+
+  await server.stop('SIGKILL');
+  for (const { page } of trio) {
+    await expect(page.getByRole('status').filter({ hasText: 'Reconnecting…' }).first()).toBeVisible({ timeout: 5000 });
+  }
+  // The outage: several seconds without any server, so the clients really back off and retry.
+  await trio[0]!.page.waitForTimeout(4000);
+
+  await server.start();
+  const back = Date.now();
+  await Promise.all(
+    trio.map(async ({ page }) => {
+      // "Reconnected" shows for a few seconds only; all pages are watched at once so none is missed.
+      await expect(page.getByTestId('reconnected')).toBeVisible({ timeout: 10_000 });
+      await expect(page.locator('main.call')).toHaveAttribute('data-connection', 'online', { timeout: 1000 });
+    }),
+  );
+  for (const [i, { page }] of trio.entries()) {
+    await expect(page.locator('main.call')).toHaveAttribute('data-self-id', before[i]!.self, { timeout: 1000 });
+    const left = 10_000 - (Date.now() - back);
+    await expect.poll(() => remotePeerIds(page), { timeout: Math.max(left, 1) }).toEqual(before[i]!.peers);
+    await expect(remoteTiles(page).and(page.locator('[data-connection="online"]'))).toHaveCount(2, {
+      timeout: Math.max(10_000 - (Date.now() - back), 1),
+    });
+  }
+  expect(Date.now() - back).toBeLessThanOrEqual(10_000);
+  console.log(`everyone back ${Date.now() - back} ms after the server`);
+
+  // Keep sampling a little after everyone is back, then check that no remote video ever stalled.
+  await trio[0]!.page.waitForTimeout(2000);
+  for (const person of trio) {
+    const { longestStallMs, samples } = await stopFrameLog(person.page);
+    console.log(`${person.name}: ${samples} samples, longest stall per remote video ${longestStallMs.join(', ')} ms`);
+    expect(samples, `${person.name}: samples`).toBeGreaterThan(15);
+    expect(longestStallMs, `${person.name}: longest framesDecoded stall per remote video (ms)`).toHaveLength(2);
+    for (const stall of longestStallMs) expect(stall, `${person.name}: ${longestStallMs.join(', ')} ms`).toBeLessThanOrEqual(2000);
+  }
+
+  // A newcomer after the restart meets all three, with video both ways.
+  const dora = await newPerson(browser, 'Dora', { baseURL: server.url });
+  people.push(dora);
+  await joinRoom(dora, room);
+  await expectRemoteVideosPlaying(dora.page, 3);
+  for (const person of trio) await expectRemoteVideosPlaying(person.page, 3);
+});
+
+test('a graceful restart (SIGTERM) sends everyone back at once, as themselves', async ({ browser }) => {
+  const room = uniqueRoom('sigterm');
+  const pair = await call(browser, ['Ada', 'Brian'], room);
+  const before = await identities(pair);
+
+  await server.stop('SIGTERM');
+  for (const { page } of pair) await expect(page.getByTestId('reconnecting-banner')).toBeVisible({ timeout: 5000 });
+  await server.start();
+  const back = Date.now();
+  for (const [i, { page }] of pair.entries()) {
+    await expect(page.locator('main.call')).toHaveAttribute('data-connection', 'online', { timeout: 10_000 });
+    await expect(page.locator('main.call')).toHaveAttribute('data-self-id', before[i]!.self);
+    await expect.poll(() => remotePeerIds(page)).toEqual(before[i]!.peers);
+  }
+  expect(Date.now() - back).toBeLessThanOrEqual(10_000);
+  for (const { page } of pair) await expectRemoteVideosPlaying(page, 1);
+});
