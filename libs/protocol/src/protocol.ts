@@ -115,6 +115,8 @@ export interface RoomLimits {
   maxFrameBytes: number;
   maxNameLength: number;
   maxChatLength: number;
+  /** How long a peer whose socket dropped stays `reconnecting` before `peer-left`, in ms. */
+  resumeGraceMs: number;
 }
 
 /** Fields every client message may carry. */
@@ -164,6 +166,13 @@ export interface JoinedPayload extends Referenced {
   iceServers: IceServer[];
   /** Present this in a later `join` to resume as the same peer. */
   resume: string;
+  /**
+   * Set when this `joined` answers a resume. `session`: the server still held you, so `peers`
+   * is complete, and anyone you had a link with who is missing has left. `token`: the server
+   * did not (it restarted, or your grace window lapsed) and rebuilt you from the token; peers
+   * missing from `peers` may still resume.
+   */
+  resumed?: 'session' | 'token';
   chat: ChatMessage[];
   limits: RoomLimits;
 }

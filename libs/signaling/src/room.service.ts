@@ -6,6 +6,7 @@ import {
   LIMITS,
   PROTOCOL_VERSION,
   type ChatMessage,
+  type JoinedPayload,
   type Peer,
   type PeerLeftReason,
   type RoomLimits,
@@ -63,6 +64,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       maxFrameBytes: LIMITS.maxFrameBytes,
       maxNameLength: LIMITS.maxNameLength,
       maxChatLength: LIMITS.maxChatLength,
+      resumeGraceMs: options.resumeGraceMs,
     };
   }
 
@@ -228,7 +230,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       throw new SignalingException(ErrorCode.RoomFull, `Room ${dto.room} is full (${this.options.maxPeers} people)`);
     }
     this.#local.set(record.peer.id, { record, session });
-    await this.#sendJoined(session, record, dto.ref);
+    await this.#sendJoined(session, record, { ref: dto.ref, resumed: resumed && 'token' });
     await this.#broadcast(record.room, 'peer-joined', { peer: record.peer }, record.peer.id);
   }
 
@@ -252,7 +254,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     const record: PeerRecord = { ...existing, instance: this.bus.instanceId, peer: { ...existing.peer, connection: 'online' } };
     await this.store.update(record);
     this.#local.set(id, { record, session });
-    await this.#sendJoined(session, record, ref);
+    await this.#sendJoined(session, record, { ref, resumed: 'session' });
     for (const frame of await this.store.takeMissed(id)) session.sendFrame(frame, 'signal');
     await this.#broadcast(record.room, 'peer-updated', { peer: record.peer }, id);
   }
@@ -269,13 +271,18 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  async #sendJoined(session: PeerSession, record: PeerRecord, ref?: string): Promise<void> {
+  async #sendJoined(
+    session: PeerSession,
+    record: PeerRecord,
+    { ref, resumed }: Pick<JoinedPayload, 'ref' | 'resumed'>,
+  ): Promise<void> {
     const { peer, room } = record;
     const [members, chat] = await Promise.all([this.store.members(room), this.store.chat(room)]);
     session.peerId = peer.id;
     session.room = room;
     session.send('joined', {
       ...(ref !== undefined && { ref }),
+      ...(resumed !== undefined && { resumed }),
       self: peer,
       room,
       peers: members.filter((m) => m.peer.id !== peer.id).map((m) => m.peer),

@@ -73,7 +73,8 @@ describe('liveness and resume', () => {
 
     const back = await sut.client();
     const joined = await back.join('r1', 'Bob', { resume: bob.joined.resume, ref: 'again' });
-    expect(joined).toMatchObject({ ref: 'again', self: { id: bob.id, name: 'Bob', connection: 'online' } });
+    expect(joined).toMatchObject({ ref: 'again', resumed: 'session', self: { id: bob.id, name: 'Bob', connection: 'online' } });
+    expect(joined.limits.resumeGraceMs).toBe(5_000);
     expect(joined.peers.map((p) => p.id)).toEqual([ada.id]);
     expect(joined.resume).not.toBe(bob.joined.resume);
 
@@ -138,6 +139,7 @@ describe('liveness and resume', () => {
     const bobBack = await sut.client();
     const joined = await bobBack.join('r1', 'Bob', { resume: bob.joined.resume });
     expect(joined.self.id).toBe(bob.id);
+    expect(joined.resumed).toBe('token');
     expect(joined.peers.map((p) => p.id)).toEqual([ada.id]);
     expect(await adaBack.next('peer-joined')).toMatchObject({ peer: { id: bob.id } });
 

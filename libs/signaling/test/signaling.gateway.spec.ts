@@ -31,8 +31,9 @@ describe(SignalingGateway.name, () => {
         peers: [{ id: ada.id, name: 'Ada' }],
         iceServers: [],
         chat: [],
-        limits: { maxPeers: 6, maxFrameBytes: LIMITS.maxFrameBytes, maxChatLength: 2000 },
+        limits: { maxPeers: 6, maxFrameBytes: LIMITS.maxFrameBytes, maxChatLength: 2000, resumeGraceMs: 300 },
       });
+      expect(joined.resumed).toBeUndefined();
       expect(joined.self.id).toMatch(/^[A-Za-z0-9_-]{16}$/);
       expect(joined.self.id).not.toBe(ada.id);
       expect(typeof joined.resume).toBe('string');
