@@ -1,0 +1,93 @@
+import { expect, test, type Page } from '@playwright/test';
+import { appServer, type AppServer } from './app-server';
+import { closeAll, expectRemoteVideosPlaying, joinRoom, newPerson, uniqueRoom, type Person } from './helpers';
+import { startTurnServer, type TurnServer } from './turn-server';
+
+// A relay-only call through a real coturn on loopback, started from the repo's configuration.
+// Only this test lets coturn relay to loopback (both browsers are on this machine).
+let turn: TurnServer;
+let good: AppServer;
+let wrongSecret: AppServer;
+let people: Person[] = [];
+
+test.beforeAll(async () => {
+  turn = await startTurnServer({ allowLoopbackPeers: true });
+  good = appServer(3130, { TURN_URLS: turn.urls.join(','), TURN_SECRET: turn.secret });
+  wrongSecret = appServer(3131, { TURN_URLS: turn.urls.join(','), TURN_SECRET: 'not-the-secret' });
+  await Promise.all([good.start(), wrongSecret.start()]);
+});
+
+test.afterAll(async () => {
+  await Promise.all([good.stop(), wrongSecret.stop(), turn.stop()]);
+});
+
+test.afterEach(async ({}, testInfo) => {
+  await closeAll(people);
+  people = [];
+  if (testInfo.status !== testInfo.expectedStatus) console.log(turn.output().slice(-5000));
+});
+
+/** Every peer connection of the page uses relay candidates only, as a network blocking UDP would force. */
+function relayOnly() {
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Native {
+    constructor(config: RTCConfiguration = {}) {
+      super({ ...config, iceTransportPolicy: 'relay' });
+    }
+    override setConfiguration(config: RTCConfiguration = {}) {
+      super.setConfiguration({ ...config, iceTransportPolicy: 'relay' });
+    }
+  };
+}
+
+async function relayPerson(name: string, baseURL: string, browser: import('@playwright/test').Browser) {
+  const person = await newPerson(browser, name, { baseURL });
+  await person.context.addInitScript(relayOnly);
+  people.push(person);
+  return person;
+}
+
+/** The candidate types of each connected peer connection's selected pair. */
+function selectedPairs(page: Page) {
+  return page.evaluate(async () => {
+    const pairs: { local?: string; remote?: string }[] = [];
+    for (const pc of window.__pcs.filter((p) => p.connectionState === 'connected')) {
+      const stats = await pc.getStats();
+      const byId = new Map<string, { candidateType?: string }>();
+      stats.forEach((report: { id: string; candidateType?: string }) => byId.set(report.id, report));
+      stats.forEach((report: { type: string; nominated?: boolean; state?: string; localCandidateId: string; remoteCandidateId: string }) => {
+        if (report.type === 'candidate-pair' && report.nominated && report.state === 'succeeded') {
+          pairs.push({ local: byId.get(report.localCandidateId)?.candidateType, remote: byId.get(report.remoteCandidateId)?.candidateType });
+        }
+      });
+    }
+    return pairs;
+  });
+}
+
+test('a relay-only call connects through coturn, on relay candidates at both ends, and video plays', async ({ browser }) => {
+  const room = uniqueRoom('relay');
+  const ada = await relayPerson('Ada', good.url, browser);
+  const bob = await relayPerson('Bob', good.url, browser);
+  await joinRoom(ada, room);
+  await joinRoom(bob, room);
+
+  await expectRemoteVideosPlaying(ada.page, 1);
+  await expectRemoteVideosPlaying(bob.page, 1);
+  for (const page of [ada.page, bob.page]) {
+    await expect.poll(() => selectedPairs(page)).toEqual([{ local: 'relay', remote: 'relay' }]);
+  }
+});
+
+test('with a wrong TURN secret, the call says it could not connect through the relay', async ({ browser }) => {
+  const room = uniqueRoom('relay-wrong');
+  const ada = await relayPerson('Ada', wrongSecret.url, browser);
+  const bob = await relayPerson('Bob', wrongSecret.url, browser);
+  await joinRoom(ada, room);
+  await joinRoom(bob, room);
+
+  for (const page of [ada.page, bob.page]) {
+    await expect(page.getByTestId('link-failed')).toContainText('could not connect through the relay', { timeout: 45_000 });
+  }
+  expect(turn.output()).toMatch(/401|Unauthorized|check_stun_auth|cannot find/i);
+});
