@@ -1,0 +1,160 @@
+// Starts and stops the servers under test, and keeps track of every child process so that none
+// outlives the benchmark (normal end, error, Ctrl-C or deadline).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// BENCH_PARLEY_MAIN points at another build (a patched copy, say) to compare it in the same way.
+export const PARLEY_MAIN = resolve(process.env.BENCH_PARLEY_MAIN ?? resolve(ROOT, 'apps/api/dist/main.js'));
+const BARE_RELAY = resolve(ROOT, 'bench/bare-relay.js');
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const children = new Set();
+
+/** Registers a child process to be killed when the benchmark ends, however it ends. */
+export function track(child) {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+export function killAll() {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+}
+
+/** A free TCP port on 127.0.0.1. */
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Resolves once a WebSocket to `url` opens; rejects when the process dies or time runs out. */
+async function waitReady(url, child, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited (${child.exitCode ?? child.signalCode}): ${child.logTail()}`);
+    const open = await new Promise((r) => {
+      const ws = new WebSocket(url, { perMessageDeflate: false });
+      ws.on('open', () => (ws.terminate(), r(true)));
+      ws.on('error', () => r(false));
+    });
+    if (open) return;
+    await sleep(150);
+  }
+  throw new Error(`server at ${url} not ready within ${timeoutMs} ms: ${child.logTail()}`);
+}
+
+/** Set by `bench/run.js --cpu-prof`: servers write a V8 CPU profile there when they stop. */
+let profileDir;
+export function profileServersInto(dir) {
+  profileDir = dir;
+}
+
+function startProcess(script, env) {
+  const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--import', resolve(ROOT, 'bench/exit-on-sigterm.js')] : [];
+  const child = track(spawn(process.execPath, [...flags, script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  let log = '';
+  const keep = (chunk) => (log = (log + chunk).slice(-2000));
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  child.logTail = () => log.trim().split('\n').slice(-5).join(' | ') || '(no output)';
+  return child;
+}
+
+/**
+ * Starts a target: `bare` (bench/bare-relay.js), `single` (one Parley) or `redis` (two Parley
+ * instances sharing Redis). Resolves to {urls, pids, stop()}.
+ */
+export async function startTarget(kind) {
+  const instances = kind === 'redis' ? 2 : 1;
+  const procs = [];
+  const urls = [];
+  try {
+    for (let i = 0; i < instances; i++) {
+      const port = await freePort();
+      const url = `ws://127.0.0.1:${port}/ws`;
+      const child =
+        kind === 'bare'
+          ? startProcess(BARE_RELAY, { PORT: String(port) })
+          : startProcess(PARLEY_MAIN, {
+              PORT: String(port),
+              HOST: '127.0.0.1',
+              STUN_URLS: '',
+              LOG_LEVEL: 'warn',
+              RESUME_SECRET: 'parley-bench-resume-secret-0123456789',
+              ...(kind === 'redis' ? { REDIS_URL } : { REDIS_URL: '' }),
+            });
+      procs.push(child);
+      urls.push(url);
+      await waitReady(url, child);
+    }
+  } catch (error) {
+    await stopAll(procs);
+    throw error;
+  }
+  return { urls, pids: procs.map((p) => p.pid), procs, stop: () => stopAll(procs), alive: () => procs.every((p) => p.exitCode === null && p.signalCode === null) };
+}
+
+async function stopAll(procs) {
+  await Promise.all(
+    procs.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      if ((await Promise.race([exited.then(() => true), sleep(3000).then(() => false)])) === false) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }),
+  );
+}
+
+export function parleyBuilt() {
+  return existsSync(PARLEY_MAIN);
+}
+
+/** Sends one inline command to Redis and returns the raw reply, or throws. */
+function redisCommand(command, timeoutMs = 1000) {
+  const { hostname, port } = new URL(REDIS_URL);
+  return new Promise((resolveReply, reject) => {
+    const socket = connect(Number(port || 6379), hostname || '127.0.0.1');
+    let reply = '';
+    const timer = setTimeout(() => (socket.destroy(), reject(new Error('Redis did not answer'))), timeoutMs);
+    socket.on('connect', () => socket.write(`${command}\r\n`));
+    socket.on('data', (chunk) => {
+      reply += chunk;
+      const bulk = /^\$(\d+)\r\n/.exec(reply);
+      if (!bulk || reply.length >= bulk[0].length + Number(bulk[1])) {
+        clearTimeout(timer);
+        socket.end();
+        resolveReply(reply);
+      }
+    });
+    socket.on('error', (error) => (clearTimeout(timer), reject(error)));
+  });
+}
+
+/** The pid of the Redis server (to charge its CPU too), or undefined when Redis is not reachable. */
+export async function redisPid() {
+  try {
+    const info = await redisCommand('INFO server');
+    const pid = Number(/process_id:(\d+)/.exec(info)?.[1]);
+    return existsSync(`/proc/${pid}/stat`) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
