@@ -27,7 +27,7 @@ export default {
       ...esm('apps/web/tsconfig.json'),
       displayName: 'web',
       rootDir: '.',
-      roots: ['<rootDir>/apps/web/src'],
+      roots: ['<rootDir>/apps/web/src', '<rootDir>/apps/web/build'],
       testMatch: ['**/*.spec.ts'],
     },
   ],

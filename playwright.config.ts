@@ -29,8 +29,11 @@ export default defineConfig({
     launchOptions: {
       executablePath: '/usr/bin/chromium',
       args: [
-        '--use-fake-device-for-media-stream',
+        // Two fake cameras (fake_device_0 and _1), so a test can switch between them.
+        '--use-fake-device-for-media-stream=device-count=2',
         '--use-fake-ui-for-media-stream',
+        // getDisplayMedia picks the whole (fake) screen without a picker.
+        '--auto-select-desktop-capture-source=Entire screen',
         '--no-sandbox',
         '--disable-gpu',
         '--disable-background-networking',

@@ -1,4 +1,5 @@
 import type { TrackKind } from '../rtc/peer-link';
+import { deviceConstraints } from './devices';
 
 /** Why a device is unavailable, in words a person can act on. */
 export type MediaProblem = 'denied' | 'missing' | 'busy' | 'insecure' | 'unknown';
@@ -31,22 +32,37 @@ export function classifyMediaError(error: unknown): MediaProblem {
   }
 }
 
+/** Which device of each kind to open; `exact` for one the person just picked. */
+export type DeviceIds = Partial<Record<TrackKind, string>>;
+
 /** Gets one device's track, or the reason it is unavailable. */
-export async function acquireTrack(kind: TrackKind): Promise<{ track: MediaStreamTrack | null; problem?: MediaProblem }> {
+export async function acquireTrack(
+  kind: TrackKind,
+  deviceId?: string,
+  exact = false,
+): Promise<{ track: MediaStreamTrack | null; problem?: MediaProblem }> {
   if (!navigator.mediaDevices?.getUserMedia) return { track: null, problem: 'insecure' };
   try {
-    const stream = await navigator.mediaDevices.getUserMedia({ [kind]: constraints[kind] });
+    const stream = await navigator.mediaDevices.getUserMedia({ [kind]: deviceConstraints(constraints[kind], deviceId, exact) });
     return { track: stream.getTracks()[0] ?? null };
   } catch (error) {
     return { track: null, problem: classifyMediaError(error) };
   }
 }
 
+/** The remembered device, and when it is gone (unplugged, or its id changed), whichever the browser picks. */
+export async function acquireRemembered(kind: TrackKind, deviceId: string | undefined): Promise<{ track: MediaStreamTrack | null; problem?: MediaProblem }> {
+  const result = await acquireTrack(kind, deviceId, deviceId !== undefined);
+  return deviceId !== undefined && result.problem === 'missing' ? acquireTrack(kind) : result;
+}
+
 /**
  * Asks for the camera and microphone together (one permission prompt), and falls back to one at
- * a time so that a missing camera does not also cost the microphone.
+ * a time so that a missing camera does not also cost the microphone. Remembered devices are asked
+ * for exactly (as `ideal`, a browser may prefer another camera that fits the size better), and
+ * forgotten when they are gone.
  */
-export async function acquireMedia(want: Record<TrackKind, boolean>): Promise<AcquiredMedia> {
+export async function acquireMedia(want: Record<TrackKind, boolean>, devices: DeviceIds = {}): Promise<AcquiredMedia> {
   const result: AcquiredMedia = { audio: null, video: null, problems: {} };
   if (!want.audio && !want.video) return result;
   if (!navigator.mediaDevices?.getUserMedia) {
@@ -56,8 +72,8 @@ export async function acquireMedia(want: Record<TrackKind, boolean>): Promise<Ac
   }
   try {
     const stream = await navigator.mediaDevices.getUserMedia({
-      audio: want.audio && constraints.audio,
-      video: want.video && constraints.video,
+      audio: want.audio && deviceConstraints(constraints.audio, devices.audio, true),
+      video: want.video && deviceConstraints(constraints.video, devices.video, true),
     });
     result.audio = stream.getAudioTracks()[0] ?? null;
     result.video = stream.getVideoTracks()[0] ?? null;
@@ -68,7 +84,7 @@ export async function acquireMedia(want: Record<TrackKind, boolean>): Promise<Ac
       return result;
     }
   }
-  const [audio, video] = await Promise.all([acquireTrack('audio'), acquireTrack('video')]);
+  const [audio, video] = await Promise.all([acquireRemembered('audio', devices.audio), acquireRemembered('video', devices.video)]);
   result.audio = audio.track;
   result.video = video.track;
   if (audio.problem) result.problems.audio = audio.problem;

@@ -1,11 +1,22 @@
 import type { IceServer } from '@parley/protocol';
-import { PeerLink, TRACK_KINDS, type IncomingSignal, type LinkSignal, type LocalTracks, type TrackKind } from './peer-link';
+import type { GovernedSender, SenderRole } from './governor';
+import {
+  PeerLink,
+  TRACK_KINDS,
+  type IncomingSignal,
+  type LinkSignal,
+  type LocalTracks,
+  type ScreenSource,
+  type TrackKind,
+} from './peer-link';
 
 export interface MeshOptions {
   selfId: string;
   iceServers: IceServer[];
   send(to: string, signal: LinkSignal): void;
   onremotestream?(peerId: string, stream: MediaStream): void;
+  /** The peer's screen share arrived (it plays while the peer's `media.screen` is on). */
+  onremotescreen?(peerId: string, stream: MediaStream): void;
   onlinkstate?(peerId: string, state: RTCPeerConnectionState): void;
   /** A link could not connect even after an ICE restart (`true`), or connected after all. */
   onlinkfailure?(peerId: string, failed: boolean): void;
@@ -15,6 +26,7 @@ export interface MeshOptions {
 export class Mesh {
   readonly #links = new Map<string, PeerLink>();
   readonly #tracks: LocalTracks = { audio: null, video: null };
+  #screen: ScreenSource | null = null;
   #options: MeshOptions;
 
   constructor(options: MeshOptions, tracks: LocalTracks) {
@@ -83,6 +95,26 @@ export class Mesh {
     }
   }
 
+  /** Sends a screen share on every link, and to everyone who joins while it lasts; `null` stops it. */
+  setScreen(screen: ScreenSource | null): void {
+    this.#screen = screen;
+    for (const link of this.#links.values()) {
+      link.setScreen(screen).catch((error: unknown) => console.warn('[mesh] could not send the screen', error));
+    }
+  }
+
+  /** Each link's connection, for stats. */
+  connections(): Map<string, RTCPeerConnection> {
+    return new Map([...this.#links].map(([id, link]) => [id, link.pc]));
+  }
+
+  /** Each open link's connection and what it sends, for the bandwidth governor. */
+  senders(): { pc: RTCPeerConnection; senders(): { role: SenderRole; sender: GovernedSender }[] }[] {
+    return [...this.#links.values()]
+      .filter((link) => link.pc.connectionState !== 'closed')
+      .map((link) => ({ pc: link.pc, senders: () => link.senders() }));
+  }
+
   close(): void {
     for (const link of this.#links.values()) link.close();
     this.#links.clear();
@@ -92,7 +124,7 @@ export class Mesh {
     const existing = this.#links.get(peerId);
     if (existing) return existing;
 
-    const { selfId, iceServers, send, onremotestream, onlinkstate, onlinkfailure } = this.#options;
+    const { selfId, iceServers, send, onremotestream, onremotescreen, onlinkstate, onlinkfailure } = this.#options;
     const stream = new MediaStream();
     const link = new PeerLink(
       {
@@ -100,7 +132,11 @@ export class Mesh {
         polite: selfId < peerId,
         configuration: { iceServers },
         send: (signal) => send(peerId, signal),
-        ontrack: (track) => {
+        ontrack: (track, isScreen) => {
+          if (isScreen) {
+            onremotescreen?.(peerId, new MediaStream([track]));
+            return;
+          }
           for (const old of stream.getTracks()) if (old.kind === track.kind && old !== track) stream.removeTrack(old);
           if (!stream.getTracks().includes(track)) stream.addTrack(track);
           onremotestream?.(peerId, stream);
@@ -111,6 +147,7 @@ export class Mesh {
       this.#tracks,
     );
     this.#links.set(peerId, link);
+    if (this.#screen) void link.setScreen(this.#screen);
     return link;
   }
 }

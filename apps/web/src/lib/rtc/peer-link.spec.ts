@@ -38,6 +38,9 @@ class FakePeerConnection {
   connectionState: RTCPeerConnectionState = 'new';
   localDescription: SessionDescription | null = null;
   remoteDescription: SessionDescription | null = null;
+  get currentRemoteDescription(): SessionDescription | null {
+    return this.signalingState === 'stable' ? this.remoteDescription : null;
+  }
   readonly transceivers: FakeTransceiver[] = [];
   readonly added: (IceCandidate | undefined)[] = [];
   readonly history: string[] = [];
@@ -382,5 +385,48 @@ describe(PeerLink.name, () => {
     sut.close();
     await sut.receive({ description: { type: 'offer', sdp: 'late' } });
     expect(pc.history).toEqual([]);
+  });
+
+  describe('screen share', () => {
+    const screen = () => ({ track: new FakeTrack('video') as unknown as MediaStreamTrack, stream: {} as MediaStream });
+
+    it('waits for the first negotiation, then sends the screen on a transceiver of its own', async () => {
+      const { polite, impolite } = pair();
+      const share = screen();
+      await polite.sut.setScreen(share);
+      expect(polite.pc.transceivers).toHaveLength(0);
+
+      impolite.sut.start();
+      impolite.pc.onnegotiationneeded?.();
+      await settle();
+      expect(polite.pc.transceivers.map((t) => [t.receiver.track.kind, t.direction])).toEqual([
+        ['audio', 'sendrecv'],
+        ['video', 'sendrecv'],
+        ['video', 'sendonly'],
+      ]);
+      expect(polite.pc.transceivers[2]?.sender.track).toBe(share.track);
+    });
+
+    it('never puts the camera on the screen’s transceiver, and stops without renegotiating', async () => {
+      const { polite, impolite } = pair();
+      impolite.sut.start();
+      impolite.pc.onnegotiationneeded?.();
+      await settle();
+      const share = screen();
+      await impolite.sut.setScreen(share);
+      impolite.pc.onnegotiationneeded?.();
+      await settle();
+
+      const camera = new FakeTrack('video') as unknown as MediaStreamTrack;
+      await impolite.sut.setTrack('video', camera);
+      expect(impolite.pc.transceivers[1]?.sender.track).toBe(camera);
+      expect(impolite.pc.transceivers[2]?.sender.track).toBe(share.track);
+
+      await impolite.sut.setScreen(null);
+      expect(impolite.pc.transceivers[2]?.sender.track).toBeNull();
+      expect(impolite.pc.transceivers).toHaveLength(3);
+      expect(impolite.sut.senders().map((s) => s.role)).toEqual(['audio', 'camera', 'screen']);
+      expect(polite.pc.signalingState).toBe('stable');
+    });
   });
 });

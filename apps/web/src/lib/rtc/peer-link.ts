@@ -1,4 +1,5 @@
 import type { IceCandidate, SessionDescription } from '@parley/protocol';
+import type { GovernedSender, SenderRole } from './governor';
 
 /** What one link sends to its peer through the signaling server: exactly one of the two fields. */
 export type LinkSignal = { description: SessionDescription } | { candidate: IceCandidate | null };
@@ -18,7 +19,8 @@ export interface PeerLinkOptions {
   polite: boolean;
   configuration: RTCConfiguration;
   send(signal: LinkSignal): void;
-  ontrack?(track: MediaStreamTrack): void;
+  /** A remote track arrived; `screen` when it is the peer's screen share rather than its camera. */
+  ontrack?(track: MediaStreamTrack, screen: boolean): void;
   onstatechange?(state: RTCPeerConnectionState): void;
   /** `true` when the link could not connect even after an ICE restart; `false` once it does. */
   onfailure?(failed: boolean): void;
@@ -37,6 +39,20 @@ export const DEFAULT_TIMING: PeerLinkTiming = { restartAfterDisconnectedMs: 4000
 
 export type LocalTracks = Record<TrackKind, MediaStreamTrack | null>;
 
+/**
+ * Whether an incoming track is the peer's screen share. The camera and the microphone are sent
+ * without a stream (`msid:-`) and a screen inside one, so a video track in a stream is a screen.
+ */
+export function isScreenTrack(event: { track: { kind: string }; streams?: readonly unknown[] }): boolean {
+  return event.track.kind === 'video' && (event.streams?.length ?? 0) > 0;
+}
+
+/** A screen share to send: the track, and the stream it goes in (which marks it as a screen). */
+export interface ScreenSource {
+  track: MediaStreamTrack;
+  stream: MediaStream;
+}
+
 /** One RTCPeerConnection to one remote peer. */
 export class PeerLink {
   readonly peerId: string;
@@ -47,6 +63,10 @@ export class PeerLink {
   #pendingCandidates: (IceCandidate | null)[] = [];
   #inbox: Promise<void> = Promise.resolve();
   #closed = false;
+  #screen: ScreenSource | null = null;
+  #screenTransceiver: RTCRtpTransceiver | null = null;
+  /** The transceivers that bring the peer's screen share to us. */
+  readonly #remoteScreens = new Set<RTCRtpTransceiver>();
   #failed = false;
   #restarts = 0;
   #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
@@ -60,7 +80,11 @@ export class PeerLink {
     this.polite = options.polite;
     this.#tracks = { ...tracks };
     this.pc = options.createConnection?.(options.configuration) ?? new RTCPeerConnection(options.configuration);
-    this.pc.ontrack = ({ track }) => options.ontrack?.(track);
+    this.pc.ontrack = (event) => {
+      const screen = isScreenTrack(event);
+      if (screen && event.transceiver) this.#remoteScreens.add(event.transceiver);
+      options.ontrack?.(event.track, screen);
+    };
     this.pc.onconnectionstatechange = () => options.onstatechange?.(this.pc.connectionState);
     this.#negotiate();
     this.#watchIce();
@@ -116,6 +140,26 @@ export class PeerLink {
     this.#tracks[kind] = track;
     const transceiver = this.#transceiver(kind);
     if (transceiver && transceiver.sender.track !== track) await transceiver.sender.replaceTrack(track);
+  }
+
+  /**
+   * Sends a screen share beside the camera, on a transceiver of its own, or stops sending it. The
+   * first share renegotiates once; later ones reuse the transceiver with `replaceTrack`.
+   */
+  async setScreen(screen: ScreenSource | null): Promise<void> {
+    this.#screen = screen;
+    await this.#applyScreen();
+  }
+
+  /** What this link sends, by role, for the bandwidth governor. */
+  senders(): { role: SenderRole; sender: GovernedSender }[] {
+    const senders: { role: SenderRole; sender: GovernedSender }[] = [];
+    const audio = this.#transceiver('audio');
+    const camera = this.#transceiver('video');
+    if (audio?.mid != null) senders.push({ role: 'audio', sender: audio.sender });
+    if (camera?.mid != null) senders.push({ role: 'camera', sender: camera.sender });
+    if (this.#screenTransceiver?.mid != null) senders.push({ role: 'screen', sender: this.#screenTransceiver.sender });
+    return senders;
   }
 
   close(): void {
@@ -182,6 +226,7 @@ export class PeerLink {
           await pc.setLocalDescription();
           this.#sendDescription();
         }
+        await this.#applyScreen();
       } else if (candidate !== undefined) {
         if (!pc.remoteDescription) {
           this.#pendingCandidates.push(candidate);
@@ -268,10 +313,33 @@ export class PeerLink {
     if (local) this.#options.send({ description: { type: local.type, sdp: local.sdp } });
   }
 
+  /**
+   * A screen share waits for the first offer and answer, so the camera's transceivers come first
+   * and a share cannot collide with the newcomer's offer and take the camera's place.
+   */
+  async #applyScreen(): Promise<void> {
+    if (this.#closed) return;
+    const track = this.#screen?.track ?? null;
+    if (this.#screenTransceiver) {
+      if (this.#screenTransceiver.sender.track !== track) await this.#screenTransceiver.sender.replaceTrack(track);
+      return;
+    }
+    if (!this.#screen || !this.pc.currentRemoteDescription || this.pc.signalingState !== 'stable') return;
+    this.#screenTransceiver = this.pc.addTransceiver(this.#screen.track, { direction: 'sendonly', streams: [this.#screen.stream] });
+  }
+
+  /** The camera's or the microphone's transceiver: never one that carries a screen share. */
   #transceiver(kind: TrackKind): RTCRtpTransceiver | undefined {
     const usable = this.pc
       .getTransceivers()
-      .filter((t) => t.receiver.track.kind === kind && t.currentDirection !== 'stopped' && t.direction !== 'stopped');
+      .filter(
+        (t) =>
+          t.receiver.track.kind === kind &&
+          t.currentDirection !== 'stopped' &&
+          t.direction !== 'stopped' &&
+          t !== this.#screenTransceiver &&
+          !this.#remoteScreens.has(t),
+      );
     // Prefer the negotiated one: after a rollback, our own unnegotiated transceiver may linger.
     return usable.find((t) => t.mid !== null) ?? usable[0];
   }

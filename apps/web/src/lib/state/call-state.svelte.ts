@@ -1,6 +1,8 @@
 import { LIMITS } from '@parley/protocol';
 import type { JoinedPayload, Peer } from '@parley/protocol';
-import { acquireMedia, acquireTrack, describeMediaProblems, stopTrack } from '../media/local-media';
+import { acquireMedia, acquireRemembered, acquireTrack, describeMediaProblems, stopTrack } from '../media/local-media';
+import type { ScreenShare } from '../media/screen-share';
+import type { Governor } from '../rtc/governor';
 import { Mesh } from '../rtc/mesh';
 import type { TrackKind } from '../rtc/peer-link';
 import {
@@ -14,16 +16,27 @@ import {
   type Failure,
 } from '../signaling/error-messages';
 import { defaultSignalingUrl, SignalingClient } from '../signaling/signaling-client';
+import { ChatState } from './chat.svelte';
+import { DeviceState, type InputKind } from './devices.svelte';
+import { DoctorState } from './doctor.svelte';
+import type { LinkStats } from './link-stats.svelte';
+
+type CallKit = typeof import('./call-kit');
 
 export type CallPhase = 'lobby' | 'joining' | 'in-call' | 'left' | 'failed';
 
 /** The call's own connection to the server: `lost` once reconnecting has given up. */
 export type ServerConnection = 'online' | 'reconnecting' | 'lost';
 
+/** The side panel of the call view. */
+export type CallPanel = 'chat' | 'people' | null;
+
 /** Someone else in the call, as the tiles show them. */
 export interface RemoteParticipant {
   peer: Peer;
   stream: MediaStream | null;
+  /** Their screen share, shown while `peer.media.screen` is on. */
+  screen: MediaStream | null;
   link: RTCPeerConnectionState;
   /**
    * The link could not connect even after an ICE restart: `relay` when it could only go through
@@ -78,8 +91,23 @@ export class CallState {
   reconnected = $state(false);
   notice = $state<string | null>(null);
   maxPeers = $state<number | null>(null);
+  /** Whether this browser is sharing its screen. */
+  sharing = $state(false);
+  /** The local screen share, for the presenter's own preview. */
+  screenStream = $state.raw<MediaStream | null>(null);
+  panel = $state<CallPanel>(null);
 
   readonly alone = $derived(this.remotes.length === 0);
+  /** Who has the large spot: the first person sharing a screen, you included (`self`). */
+  readonly presenter = $derived(
+    this.sharing ? 'self' : (this.remotes.find((r) => r.peer.media.screen && r.screen)?.peer.id ?? null),
+  );
+
+  readonly chat: ChatState;
+  readonly devices: DeviceState;
+  /** Quality per link and who is speaking; loaded with the call (see `call-kit.ts`). */
+  stats = $state.raw<LinkStats | null>(null);
+  readonly doctor: DoctorState;
 
   #tracks: Record<TrackKind, MediaStreamTrack | null> = { audio: null, video: null };
   #client: SignalingClient | null = null;
@@ -92,15 +120,58 @@ export class CallState {
   #wentOffline = false;
   #stopWatchingNetwork: () => void = () => {};
   #destroyed = false;
+  #share: ScreenShare | null = null;
+  #governor: Governor | null = null;
+  #kit: Promise<CallKit> | null = null;
 
   constructor(room: string) {
     this.room = room;
+    this.chat = new ChatState(
+      (text, ref) => this.phase === 'in-call' && !!this.#client?.send('chat', { text, ref }),
+      () => this.selfId,
+    );
+    this.devices = new DeviceState({
+      switchInput: (kind, deviceId) => this.#switchInput(kind, deviceId),
+      track: (kind) => this.#tracks[kind],
+    });
+    this.doctor = new DoctorState(room, defaultSignalingUrl());
   }
 
-  /** Turns the camera and microphone on for the lobby preview. */
+  /** Loads what only a running call needs, once; joining starts it, alongside the connection. */
+  #loadKit(): Promise<CallKit> {
+    this.#kit ??= import('./call-kit').then((kit) => {
+      const { stats, governor } = kit.createCallKit({
+        connections: () => this.#mesh?.connections() ?? new Map(),
+        expectsVideo: (id) => !!this.remotes.find((r) => r.peer.id === id)?.peer.media.video,
+        micOn: () => this.micOn,
+        mesh: () => this.#mesh,
+        sharing: () => this.sharing,
+        cameraOn: () => this.camOn,
+      });
+      this.stats = stats;
+      this.#governor = governor;
+      return kit;
+    });
+    return this.#kit;
+  }
+
+  /** Starts the stats and the governor once both the call and the kit are there. */
+  #startKit(): void {
+    void this.#loadKit().then(() => {
+      if (this.phase !== 'in-call' || !this.#mesh) return;
+      this.stats?.start();
+      this.#governor?.start();
+      void this.#governor?.update();
+    });
+  }
+
+  /** Turns the camera and microphone on for the lobby preview, on the devices chosen last time. */
   async startDevices(): Promise<void> {
     this.mediaPending = true;
-    const media = await acquireMedia({ audio: true, video: true });
+    const media = await acquireMedia(
+      { audio: true, video: true },
+      { audio: this.devices.preferred('audio'), video: this.devices.preferred('video') },
+    );
     if (this.#destroyed) {
       stopTrack(media.audio);
       stopTrack(media.video);
@@ -112,6 +183,8 @@ export class CallState {
     this.camOn = !!media.video;
     this.mediaProblem = describeMediaProblems(media.problems);
     this.mediaPending = false;
+    // Labels and ids are only listed once a device is open.
+    this.devices.watch();
   }
 
   async toggleMic(): Promise<void> {
@@ -136,6 +209,37 @@ export class CallState {
     this.#announceMedia();
   }
 
+  /** Starts or stops sharing the screen; the browser's own "Stop sharing" button ends it too. */
+  async toggleShare(): Promise<void> {
+    if (this.#share) {
+      this.#stopShare();
+      return;
+    }
+    if (this.phase !== 'in-call') return;
+    const { startScreenShare } = await this.#loadKit();
+    const share = await startScreenShare({ onended: () => this.#stopShare() });
+    if ('problem' in share) {
+      if (share.problem === 'unsupported') this.notify('This browser cannot share the screen.');
+      else if (share.problem === 'failed') this.notify('Your screen could not be shared.');
+      return;
+    }
+    if (this.phase !== 'in-call') {
+      share.stop();
+      return;
+    }
+    this.#share = share;
+    this.sharing = true;
+    this.screenStream = share.stream;
+    this.#mesh?.setScreen(share);
+    this.#announceMedia();
+    void this.#governor?.update();
+  }
+
+  togglePanel(panel: Exclude<CallPanel, null>): void {
+    this.panel = this.panel === panel ? null : panel;
+    this.chat.setOpen(this.panel === 'chat');
+  }
+
   /** Returns a message when the name is not acceptable; otherwise starts joining. */
   join(name: string): string | null {
     const clean = name.replace(/\p{Cc}/gu, '').trim();
@@ -149,6 +253,7 @@ export class CallState {
 
   leave(): void {
     this.#client?.send('leave', {});
+    this.#stopShare();
     this.#teardown();
     this.#stopDevices();
     this.phase = 'left';
@@ -176,8 +281,11 @@ export class CallState {
   destroy(): void {
     this.#destroyed = true;
     if (this.phase === 'in-call') this.#client?.send('leave', {});
+    this.#stopShare();
     this.#teardown();
     this.#stopDevices();
+    this.chat.destroy();
+    this.devices.destroy();
     clearTimeout(this.#noticeTimer);
     clearTimeout(this.#reconnectedTimer);
   }
@@ -186,6 +294,7 @@ export class CallState {
     this.#teardown();
     this.phase = 'joining';
     this.failure = null;
+    void this.#loadKit();
     const client = new SignalingClient({ url: defaultSignalingUrl() });
     this.#client = client;
     this.#listen(client);
@@ -207,15 +316,18 @@ export class CallState {
       this.#found(peer.id);
       this.#upsert(peer);
       this.#mesh?.expect(peer.id);
+      void this.#governor?.update();
     });
     client.on('peer-updated', ({ peer }) => {
       this.#found(peer.id);
       this.#upsert(peer);
     });
     client.on('peer-left', ({ id }) => this.#removePeer(id));
+    client.on('chat', (message) => this.chat.receive(message));
     client.on('signal', ({ from, description, candidate }) => this.#mesh?.receive(from, { description, candidate }));
     client.on('error', (error) => {
       if (this.phase === 'joining' || error.event === 'join') this.#fail(joinFailure(error, this.maxPeers ?? undefined));
+      else if (error.event === 'chat') this.chat.rejected(error);
       else this.notify(callNotice(error));
     });
     client.onStatus((status) => {
@@ -246,13 +358,16 @@ export class CallState {
       this.#clearMissing();
       this.#mesh?.close();
       this.selfId = data.self.id;
-      this.remotes = data.peers.map((peer) => ({ peer, stream: null, link: 'new', linkFailure: null }));
+      this.remotes = data.peers.map((peer) => ({ peer, stream: null, screen: null, link: 'new', linkFailure: null }));
       this.#mesh = this.#createMesh(data);
       for (const peer of data.peers) this.#mesh.call(peer.id);
     }
+    // The history comes with every `joined`, a resume included; what is already shown is kept once.
+    this.chat.history(data.chat);
     this.#wentOffline = false;
     this.phase = 'in-call';
     this.#announceMedia();
+    this.#startKit();
   }
 
   /**
@@ -293,7 +408,9 @@ export class CallState {
   #removePeer(id: string): void {
     this.#found(id);
     this.#mesh?.remove(id);
+    this.stats?.forget(id);
     this.remotes = this.remotes.filter((r) => r.peer.id !== id);
+    void this.#governor?.update();
   }
 
   #showReconnected(): void {
@@ -303,24 +420,27 @@ export class CallState {
   }
 
   #createMesh(data: JoinedPayload): Mesh {
-    return new Mesh(
+    const mesh = new Mesh(
       {
         selfId: data.self.id,
         iceServers: data.iceServers,
         send: (to, signal) => this.#client?.send('signal', { to, ...signal }),
         onremotestream: (id, stream) => this.#patch(id, { stream }),
+        onremotescreen: (id, screen) => this.#patch(id, { screen }),
         onlinkstate: (id, link) => this.#patch(id, { link }),
         onlinkfailure: (id, failed) =>
           this.#patch(id, { linkFailure: failed ? (this.#mesh?.relayOnly(id) ? 'relay' : 'network') : null }),
       },
       this.#tracks,
     );
+    if (this.#share) mesh.setScreen(this.#share);
+    return mesh;
   }
 
   #upsert(peer: Peer): void {
     if (peer.id === this.selfId) return;
     if (this.remotes.some((r) => r.peer.id === peer.id)) this.#patch(peer.id, { peer });
-    else this.remotes = [...this.remotes, { peer, stream: null, link: 'new', linkFailure: null }];
+    else this.remotes = [...this.remotes, { peer, stream: null, screen: null, link: 'new', linkFailure: null }];
   }
 
   #patch(id: string, change: Partial<RemoteParticipant>): void {
@@ -329,11 +449,46 @@ export class CallState {
 
   #announceMedia(): void {
     if (this.phase !== 'in-call') return;
-    this.#client?.send('media', { audio: this.micOn, video: this.camOn, screen: false });
+    this.#client?.send('media', { audio: this.micOn, video: this.camOn, screen: this.sharing });
+  }
+
+  #stopShare(): void {
+    const share = this.#share;
+    if (!share) return;
+    this.#share = null;
+    share.stop();
+    this.sharing = false;
+    this.screenStream = null;
+    this.#mesh?.setScreen(null);
+    this.#announceMedia();
+    void this.#governor?.update();
+  }
+
+  /**
+   * Moves to another camera or microphone mid-call: a new track, sent with `replaceTrack` on every
+   * link, so nobody renegotiates. A camera that is off stays off; a muted microphone stays muted.
+   */
+  async #switchInput(kind: InputKind, deviceId: string | undefined): Promise<boolean> {
+    const current = this.#tracks[kind];
+    if (kind === 'video' && !current) return true;
+    const { track, problem } = await acquireTrack(kind, deviceId, deviceId !== undefined);
+    if (this.#destroyed || this.phase === 'left' || this.phase === 'failed') {
+      stopTrack(track);
+      return false;
+    }
+    if (!track) {
+      this.mediaProblem = describeMediaProblems({ [kind]: problem ?? 'unknown' });
+      return false;
+    }
+    if (kind === 'audio') track.enabled = this.micOn;
+    this.#setTrack(kind, track);
+    if (kind === 'video') this.camOn = true;
+    this.mediaProblem = null;
+    return true;
   }
 
   async #tryDevice(kind: TrackKind): Promise<boolean> {
-    const { track, problem } = await acquireTrack(kind);
+    const { track, problem } = await acquireRemembered(kind, this.devices[kind === 'audio' ? 'audioinput' : 'videoinput']);
     if (this.#destroyed || this.phase === 'left') {
       stopTrack(track);
       return false;
@@ -361,6 +516,7 @@ export class CallState {
   }
 
   #fail(failure: Failure): void {
+    this.#stopShare();
     this.#teardown();
     this.failure = failure;
     this.phase = 'failed';
@@ -380,6 +536,8 @@ export class CallState {
     client?.close();
     this.#stopWatchingNetwork();
     this.#clearMissing();
+    this.#governor?.stop();
+    this.stats?.stop();
     this.#mesh?.close();
     this.#mesh = null;
     this.remotes = [];

@@ -1,0 +1,148 @@
+/**
+ * Cameras, microphones and speakers: listing them, remembering the person's choice, and noticing
+ * when one is plugged in or out. Switching a device mid-call is `RTCRtpSender.replaceTrack`, done
+ * by the mesh; nothing here renegotiates.
+ */
+
+export type DeviceKind = 'audioinput' | 'videoinput' | 'audiooutput';
+export const DEVICE_KINDS: readonly DeviceKind[] = ['videoinput', 'audioinput', 'audiooutput'];
+
+export interface Device {
+  deviceId: string;
+  label: string;
+  groupId: string;
+}
+
+export type DeviceLists = Record<DeviceKind, Device[]>;
+
+/** A remembered choice: the label finds the device again when its id changed. */
+export interface DeviceChoice {
+  deviceId: string;
+  label: string;
+}
+
+export type DeviceChoices = Partial<Record<DeviceKind, DeviceChoice>>;
+
+export const DEVICES_KEY = 'parley.devices';
+
+const generic: Record<DeviceKind, string> = { videoinput: 'Camera', audioinput: 'Microphone', audiooutput: 'Speaker' };
+
+type Storage = Pick<globalThis.Storage, 'getItem' | 'setItem'>;
+
+function defaultStorage(): Storage | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null;
+  }
+}
+
+export function loadChoices(storage: Storage | null = defaultStorage()): DeviceChoices {
+  try {
+    const parsed: unknown = JSON.parse(storage?.getItem(DEVICES_KEY) ?? '{}');
+    if (!parsed || typeof parsed !== 'object') return {};
+    const choices: DeviceChoices = {};
+    for (const kind of DEVICE_KINDS) {
+      const choice = (parsed as Record<string, unknown>)[kind] as Partial<DeviceChoice> | undefined;
+      if (typeof choice?.deviceId === 'string' && typeof choice.label === 'string') {
+        choices[kind] = { deviceId: choice.deviceId, label: choice.label };
+      }
+    }
+    return choices;
+  } catch {
+    return {};
+  }
+}
+
+export function saveChoice(kind: DeviceKind, device: DeviceChoice, storage: Storage | null = defaultStorage()): void {
+  try {
+    storage?.setItem(DEVICES_KEY, JSON.stringify({ ...loadChoices(storage), [kind]: { deviceId: device.deviceId, label: device.label } }));
+  } catch {
+    // Private mode may refuse storage; the choice then lasts only for this page.
+  }
+}
+
+/**
+ * Sorts `enumerateDevices()` by kind. Before permission, labels are empty, so they get a
+ * numbered name; an empty device id (no permission yet in some browsers) is kept as the default.
+ */
+export function groupDevices(infos: readonly Pick<MediaDeviceInfo, 'kind' | 'deviceId' | 'label' | 'groupId'>[]): DeviceLists {
+  const lists: DeviceLists = { videoinput: [], audioinput: [], audiooutput: [] };
+  for (const info of infos) {
+    const list = lists[info.kind as DeviceKind];
+    if (!list || list.some((d) => d.deviceId === info.deviceId)) continue;
+    list.push({ deviceId: info.deviceId, label: info.label || `${generic[info.kind as DeviceKind]} ${list.length + 1}`, groupId: info.groupId });
+  }
+  return lists;
+}
+
+/** The device to use: the remembered one (by id, then by label), else none (the browser's default). */
+export function pickDevice(devices: readonly Device[], choice: DeviceChoice | undefined): Device | undefined {
+  if (!choice) return undefined;
+  return devices.find((d) => d.deviceId === choice.deviceId) ?? devices.find((d) => d.label === choice.label);
+}
+
+/**
+ * Constraints for one input device. A remembered device is only `ideal`, so a camera that was
+ * unplugged since falls back to another; a device picked just now is `exact`.
+ */
+export function deviceConstraints(
+  base: MediaTrackConstraints | boolean,
+  deviceId: string | undefined,
+  strict = false,
+): MediaTrackConstraints | boolean {
+  if (!deviceId) return base;
+  return { ...(typeof base === 'object' ? base : {}), deviceId: strict ? { exact: deviceId } : { ideal: deviceId } };
+}
+
+/** Whether this browser can send audio to a chosen speaker (`setSinkId`). */
+export function canChooseSpeaker(): boolean {
+  return typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype;
+}
+
+/** Plays `element` through the chosen speaker, where the browser can; `false` when it could not. */
+export async function applySpeaker(element: HTMLMediaElement, deviceId: string | undefined): Promise<boolean> {
+  const withSink = element as HTMLMediaElement & { setSinkId?(id: string): Promise<void>; sinkId?: string };
+  if (!withSink.setSinkId || deviceId === undefined || withSink.sinkId === deviceId) return false;
+  try {
+    await withSink.setSinkId(deviceId);
+    return true;
+  } catch (error) {
+    console.warn('[devices] could not switch the speaker', error);
+    return false;
+  }
+}
+
+/** Lists the devices, or none where the browser cannot (no secure context). */
+export async function listDevices(): Promise<DeviceLists> {
+  if (!navigator.mediaDevices?.enumerateDevices) return groupDevices([]);
+  try {
+    return groupDevices(await navigator.mediaDevices.enumerateDevices());
+  } catch {
+    return groupDevices([]);
+  }
+}
+
+/** Calls `onchange` when a device is plugged in or out; returns the function that stops watching. */
+export function watchDevices(onchange: () => void): () => void {
+  const devices = navigator.mediaDevices;
+  if (!devices?.addEventListener) return () => {};
+  devices.addEventListener('devicechange', onchange);
+  return () => devices.removeEventListener('devicechange', onchange);
+}
+
+/** The id of the device a live track comes from. */
+export function trackDeviceId(track: MediaStreamTrack | null | undefined): string | undefined {
+  return track?.getSettings?.().deviceId;
+}
+
+/**
+ * After a hot-plug: whether the device in use is gone, so the caller should move to another. A track
+ * whose device was unplugged usually ends by itself too.
+ */
+export function lostDevice(devices: readonly Device[], track: MediaStreamTrack | null | undefined): boolean {
+  if (!track) return false;
+  if (track.readyState === 'ended') return true;
+  const id = trackDeviceId(track);
+  return id !== undefined && devices.length > 0 && !devices.some((d) => d.deviceId === id);
+}

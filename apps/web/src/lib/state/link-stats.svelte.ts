@@ -1,0 +1,98 @@
+import { SpeakerDetector, localLevel, receiverLevel } from '../media/speaking';
+import { classify, readQuality, type QualityLevel, type QualitySample } from '../rtc/quality';
+
+export interface LinkQuality {
+  sample: QualitySample;
+  level: QualityLevel;
+}
+
+export interface LinkStatsSource {
+  /** The open connection to each remote peer. */
+  connections(): ReadonlyMap<string, RTCPeerConnection>;
+  /** Whether `peerId` sends video right now, so a starved stream counts against the link. */
+  expectsVideo(peerId: string): boolean;
+  /** Whether our own microphone is on. */
+  micOn(): boolean;
+}
+
+/** The id the local person has in `speaking` and `active`. */
+export const SELF = 'self';
+
+const QUALITY_MS = 2000;
+const LEVEL_MS = 200;
+
+/** Quality per link and who is speaking, polled from the peer connections while the call runs. */
+export class LinkStats {
+  quality = $state.raw<Record<string, LinkQuality>>({});
+  speaking = $state.raw<ReadonlySet<string>>(new Set());
+  active = $state<string | null>(null);
+
+  readonly #source: LinkStatsSource;
+  readonly #detector = new SpeakerDetector();
+  #qualityTimer: ReturnType<typeof setInterval> | undefined;
+  #levelTimer: ReturnType<typeof setInterval> | undefined;
+  #localLevel = 0;
+  #tick = 0;
+
+  constructor(source: LinkStatsSource) {
+    this.#source = source;
+  }
+
+  start(): void {
+    if (this.#qualityTimer !== undefined) return;
+    this.#qualityTimer = setInterval(() => void this.#readQuality(), QUALITY_MS);
+    this.#levelTimer = setInterval(() => this.#readLevels(), LEVEL_MS);
+    void this.#readQuality();
+  }
+
+  stop(): void {
+    clearInterval(this.#qualityTimer);
+    clearInterval(this.#levelTimer);
+    this.#qualityTimer = this.#levelTimer = undefined;
+    this.quality = {};
+    this.speaking = new Set();
+    this.active = null;
+  }
+
+  forget(peerId: string): void {
+    this.#detector.forget(peerId);
+    const { [peerId]: _gone, ...rest } = this.quality;
+    this.quality = rest;
+  }
+
+  async #readQuality(): Promise<void> {
+    const next: Record<string, LinkQuality> = {};
+    await Promise.all(
+      [...this.#source.connections()].map(async ([id, pc]) => {
+        if (pc.connectionState === 'closed') return;
+        try {
+          const sample = readQuality(await pc.getStats(), this.quality[id]?.sample);
+          next[id] = { sample, level: classify(sample, { expectVideo: this.#source.expectsVideo(id) }) };
+        } catch {
+          // A connection closing between the listing and getStats; it is gone next round.
+        }
+      }),
+    );
+    if (this.#qualityTimer !== undefined) this.quality = next;
+  }
+
+  #readLevels(): void {
+    const levels = new Map<string, number>();
+    const connections = this.#source.connections();
+    for (const [id, pc] of connections) {
+      const receiver = pc.getReceivers().find((r) => r.track.kind === 'audio');
+      levels.set(id, receiverLevel(receiver));
+    }
+    // The microphone's own level comes from stats, which cost more: every other round is enough.
+    const first = connections.values().next().value;
+    if (first && this.#tick++ % 2 === 0) void localLevel(first).then((level) => (this.#localLevel = level), () => {});
+    levels.set(SELF, this.#source.micOn() ? this.#localLevel : 0);
+    const { speaking, active } = this.#detector.update(levels, performance.now());
+    if (!sameSet(speaking, this.speaking)) this.speaking = speaking;
+    if (active !== this.active) this.active = active;
+  }
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
+}

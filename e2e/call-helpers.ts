@@ -1,0 +1,63 @@
+/** Helpers for the call features' specs: one video element playing, negotiation counts, sender caps. */
+import { expect, type Locator, type Page } from '@playwright/test';
+import type { Person } from './helpers';
+
+declare global {
+  interface Window {
+    /** `setLocalDescription` calls on all of the page's peer connections: a renegotiation adds one. */
+    __negotiations: number;
+  }
+}
+
+/** Counts `setLocalDescription` calls, without touching app code. Add before the page loads. */
+export async function countNegotiations(person: Person): Promise<void> {
+  await person.context.addInitScript(() => {
+    window.__negotiations = 0;
+    const original = RTCPeerConnection.prototype.setLocalDescription as (...args: unknown[]) => Promise<void>;
+    RTCPeerConnection.prototype.setLocalDescription = function (this: RTCPeerConnection, ...args: unknown[]) {
+      window.__negotiations++;
+      return original.apply(this, args);
+    } as never;
+  });
+}
+
+export function negotiations(page: Page): Promise<number> {
+  return page.evaluate(() => window.__negotiations);
+}
+
+/** Passes once the video in `tile` has a size and its clock moves. */
+export async function expectVideoPlaying(tile: Locator): Promise<void> {
+  const video = tile.locator('video');
+  await expect(video).toHaveCount(1);
+  await expect
+    .poll(
+      async () => {
+        const first = await video.evaluate((v: HTMLVideoElement) => ({ width: v.videoWidth, time: v.currentTime }));
+        await tile.page().waitForTimeout(600);
+        const second = await video.evaluate((v: HTMLVideoElement) => ({ width: v.videoWidth, time: v.currentTime }));
+        return second.width > 0 && second.time > first.time;
+      },
+      { timeout: 30_000, intervals: [250] },
+    )
+    .toBe(true);
+}
+
+/** The first encoding of every link's camera sender: the first negotiated video transceiver. */
+export function cameraCaps(page: Page): Promise<{ maxBitrate?: number; scaleResolutionDownBy?: number }[]> {
+  return page.evaluate(() =>
+    window.__pcs
+      .filter((pc) => pc.connectionState !== 'closed')
+      .map((pc) => {
+        const transceiver = pc
+          .getTransceivers()
+          .filter((t) => t.receiver.track.kind === 'video' && t.mid !== null)
+          .sort((a, b) => Number(a.mid) - Number(b.mid))[0];
+        const encoding = transceiver?.sender.getParameters().encodings[0];
+        return { maxBitrate: encoding?.maxBitrate, scaleResolutionDownBy: encoding?.scaleResolutionDownBy };
+      }),
+  );
+}
+
+export function tileOf(page: Page, name: string): Locator {
+  return page.locator(`[data-testid="remote-tile"][data-peer-name="${name}"]`);
+}

@@ -1,0 +1,66 @@
+import { expect, test } from '@playwright/test';
+import { tileOf } from './call-helpers';
+import { closeAll, expectRemoteVideosPlaying, joinRoom, newPerson, uniqueRoom, type Person } from './helpers';
+
+test.describe('indicators', () => {
+  let people: Person[] = [];
+
+  test.afterEach(async () => {
+    await closeAll(people);
+    people = [];
+  });
+
+  test('quality details show live numbers and the path', async ({ browser }) => {
+    const room = uniqueRoom('quality');
+    people = await Promise.all(['Ada', 'Brian'].map((name) => newPerson(browser, name)));
+    const [ada] = people as [Person, Person];
+    for (const person of people) await joinRoom(person, room);
+    await expectRemoteVideosPlaying(ada.page, 1);
+
+    const brian = tileOf(ada.page, 'Brian');
+    await expect(brian.getByTestId('quality')).toHaveAttribute('data-level', /good|fair/);
+    await brian.getByRole('button', { name: /^Connection to Brian: (Good|Fair)/ }).click();
+    const details = brian.getByTestId('quality-details');
+    await expect(details.getByTestId('quality-path')).toHaveText('Direct (UDP)');
+    await expect(details.getByTestId('quality-rtt')).toHaveText(/^\d+ ms$/);
+    await expect(details.getByTestId('quality-bitrate')).toHaveText(/^\d[\d.]* (kbps|Mbps) \/ \d[\d.]* (kbps|Mbps)$/);
+    await expect(details.getByTestId('quality-video')).toHaveText(/^\d+×\d+ · \d+ fps · (VP8|VP9|H264|AV1)$/);
+    // Live: the figures change from one reading to the next.
+    const first = await details.getByTestId('quality-bitrate').textContent();
+    await expect.poll(() => details.getByTestId('quality-bitrate').textContent(), { timeout: 15_000 }).not.toBe(first);
+  });
+
+  test('mute, camera and speaking show at the others', async ({ browser }) => {
+    const room = uniqueRoom('indicators');
+    people = await Promise.all(['Ada', 'Brian', 'Chidi'].map((name) => newPerson(browser, name)));
+    const [ada, brian, chidi] = people as [Person, Person, Person];
+    for (const person of people) await joinRoom(person, room);
+    for (const person of people) await expectRemoteVideosPlaying(person.page, 2);
+
+    // Chromium's fake microphone beeps: a ring shows on whoever is heard.
+    await expect(tileOf(brian.page, 'Ada')).toHaveAttribute('data-speaking', 'true', { timeout: 20_000 });
+
+    await ada.page.keyboard.press('m');
+    await expect(ada.page.getByRole('button', { name: 'Unmute microphone' })).toHaveAttribute('title', 'Unmute microphone (M)');
+    for (const other of [brian, chidi]) {
+      await expect(tileOf(other.page, 'Ada').getByRole('img', { name: 'Ada is muted' })).toBeVisible();
+      await other.page.getByRole('button', { name: 'People' }).click();
+      await expect(other.page.getByTestId('participant').filter({ hasText: 'Ada' }).getByRole('img', { name: 'muted' })).toBeVisible();
+    }
+    // Muted, Ada no longer counts as speaking.
+    await expect(tileOf(brian.page, 'Ada')).toHaveAttribute('data-speaking', 'false', { timeout: 10_000 });
+
+    await ada.page.keyboard.press('v');
+    for (const other of [brian, chidi]) {
+      await expect(tileOf(other.page, 'Ada').getByTestId('cam-off')).toBeVisible();
+      await expect(other.page.getByTestId('participant').filter({ hasText: 'Ada' }).getByRole('img', { name: 'camera off' })).toBeVisible();
+    }
+
+    await ada.page.keyboard.press('m');
+    await ada.page.keyboard.press('v');
+    for (const other of [brian, chidi]) {
+      await expect(tileOf(other.page, 'Ada').getByTestId('mic-off')).toHaveCount(0);
+      await expect(tileOf(other.page, 'Ada').getByTestId('cam-off')).toHaveCount(0);
+    }
+  });
+});
