@@ -49,12 +49,6 @@ const NAME_KEY = 'parley.name';
 const JOIN_TIMEOUT_MS = 10_000;
 const NOTICE_MS = 4000;
 const RECONNECTED_MS = 3000;
-/**
- * How long a peer that the server no longer lists after our resume keeps its link. After a server
- * restart the others resume one by one (and arrive as `peer-joined`); the server's default grace
- * window is as long.
- */
-export const MISSING_PEER_GRACE_MS = 20_000;
 
 function loadName(): string {
   try {
@@ -371,9 +365,10 @@ export class CallState {
   }
 
   /**
-   * Back in the room as the same peer: every link stays. A peer the server does not list may be
-   * on its way back (after a server restart everyone resumes one by one), so its link waits for
-   * it for a grace window; `peer-left` from the server ends it sooner.
+   * Back in the room as the same peer: every link stays. When the server still held us
+   * (`resumed: 'session'`) its list is complete, and a peer missing from it left while we were
+   * away. When it rebuilt us from the token (it restarted), a missing peer may be on its way back,
+   * so its link waits for the server's grace window; `peer-left` ends it sooner.
    */
   #resumed(mesh: Mesh, data: JoinedPayload): void {
     mesh.setIceServers(data.iceServers);
@@ -385,10 +380,14 @@ export class CallState {
     }
     for (const { peer } of this.remotes) {
       if (listed.has(peer.id) || this.#missing.has(peer.id)) continue;
+      if (data.resumed === 'session') {
+        this.#removePeer(peer.id);
+        continue;
+      }
       this.#patch(peer.id, { peer: { ...peer, connection: 'reconnecting' } });
       this.#missing.set(
         peer.id,
-        setTimeout(() => this.#removePeer(peer.id), MISSING_PEER_GRACE_MS),
+        setTimeout(() => this.#removePeer(peer.id), data.limits.resumeGraceMs),
       );
     }
     // After the browser was offline its address may have changed: find new paths on every link.

@@ -80,8 +80,9 @@ export class LinkStats {
     const levels = new Map<string, number>();
     const connections = this.#source.connections();
     for (const [id, pc] of connections) {
-      const receiver = pc.getReceivers().find((r) => r.track.kind === 'audio');
-      levels.set(id, receiverLevel(receiver));
+      // Every audio receiver: which transceiver carries the voice depends on who offered first.
+      const audio = pc.getReceivers().filter((r) => r.track.kind === 'audio');
+      levels.set(id, Math.max(0, ...audio.map(receiverLevel)));
     }
     // The microphone's own level comes from stats, which cost more: every other round is enough.
     const first = connections.values().next().value;
