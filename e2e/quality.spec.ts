@@ -1,6 +1,25 @@
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { tileOf } from './call-helpers';
 import { closeAll, expectRemoteVideosPlaying, joinRoom, newPerson, uniqueRoom, type Person } from './helpers';
+
+/** Per peer connection: each audio receiver's sources and levels, and inbound audio packets. */
+function audioReceivers(page: Page) {
+  return page.evaluate(async () =>
+    Promise.all(
+      window.__pcs.map(async (pc) => {
+        let packets = 0;
+        (await pc.getStats()).forEach((r: { type: string; kind?: string; packetsReceived?: number }) => {
+          if (r.type === 'inbound-rtp' && r.kind === 'audio') packets += r.packetsReceived ?? 0;
+        });
+        const receivers = pc
+          .getReceivers()
+          .filter((r) => r.track.kind === 'audio')
+          .map((r) => ({ muted: r.track.muted, sources: r.getSynchronizationSources().map((s) => s.audioLevel) }));
+        return { state: pc.connectionState, packets, receivers };
+      }),
+    ),
+  );
+}
 
 test.describe('indicators', () => {
   let people: Person[] = [];
@@ -37,8 +56,13 @@ test.describe('indicators', () => {
     for (const person of people) await joinRoom(person, room);
     for (const person of people) await expectRemoteVideosPlaying(person.page, 2);
 
-    // Chromium's fake microphone beeps: a ring shows on whoever is heard.
-    await expect(tileOf(brian.page, 'Ada')).toHaveAttribute('data-speaking', 'true', { timeout: 20_000 });
+    // Chromium's fake microphone beeps: a ring shows on whoever is heard. This has failed on a
+    // first try in full CI runs (never alone); on failure, say what Brian's audio looked like.
+    await expect(tileOf(brian.page, 'Ada'))
+      .toHaveAttribute('data-speaking', 'true', { timeout: 20_000 })
+      .catch(async (error: Error) => {
+        throw new Error(`${error.message}\nBrian's audio receivers: ${JSON.stringify(await audioReceivers(brian.page))}`);
+      });
 
     await ada.page.keyboard.press('m');
     await expect(ada.page.getByRole('button', { name: 'Unmute microphone' })).toHaveAttribute('title', 'Unmute microphone (M)');
