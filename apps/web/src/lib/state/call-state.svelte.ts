@@ -2,6 +2,7 @@ import { LIMITS } from '@parley/protocol';
 import type { JoinedPayload, Peer } from '@parley/protocol';
 import { acquireMedia, acquireRemembered, acquireTrack, describeMediaProblems, stopTrack } from '../media/local-media';
 import type { ScreenShare } from '../media/screen-share';
+import { takeRoomToken } from '../signaling/room-token';
 import type { Governor } from '../rtc/governor';
 import { Mesh } from '../rtc/mesh';
 import type { TrackKind } from '../rtc/peer-link';
@@ -117,6 +118,9 @@ export class CallState {
   #share: ScreenShare | null = null;
   #governor: Governor | null = null;
   #kit: Promise<CallKit> | null = null;
+
+  /** The room token the link carried, for servers that require one. */
+  readonly #token = takeRoomToken();
 
   constructor(room: string) {
     this.room = room;
@@ -300,7 +304,7 @@ export class CallState {
     }
     if (this.#client !== client) return;
     this.#joinTimer = setTimeout(() => this.#fail(joinTimedOut), JOIN_TIMEOUT_MS);
-    client.join({ room: this.room, name: this.name });
+    client.join({ room: this.room, name: this.name, ...(this.#token && { token: this.#token }) });
   }
 
   #listen(client: SignalingClient): void {
