@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { PORT_OFFSET } from '../playwright.config';
 
 const MAIN = fileURLToPath(new URL('../apps/api/dist/main.js', import.meta.url));
 
@@ -17,7 +18,8 @@ export interface AppServer {
   output(): string;
 }
 
-export function appServer(port: number, env: Record<string, string> = {}): AppServer {
+export function appServer(basePort: number, env: Record<string, string> = {}): AppServer {
+  const port = basePort + PORT_OFFSET;
   const url = `http://localhost:${port}`;
   let child: ChildProcess | null = null;
   let output = '';
