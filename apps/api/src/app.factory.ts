@@ -13,6 +13,11 @@ export const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url)
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     logger: new ConsoleLogger({ json: config.logJson, logLevels: enabledLogLevels(config.logLevel) }),
+    // On shutdown the HTTP server otherwise waits for every open connection, and a browser's
+    // spare pre-connection that never sends a request keeps it alive until headersTimeout (60 s):
+    // the clients' retry budget runs out before the process exits. The sockets have been told
+    // to come back (1012) by then.
+    forceCloseConnections: true,
   });
   app.use(...securityHeaders());
   app.useWebSocketAdapter(new SignalingAdapter(app));

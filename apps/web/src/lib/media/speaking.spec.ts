@@ -1,4 +1,4 @@
-import { localLevel, receiverLevel, SpeakerDetector } from './speaking';
+import { audioEnergy, levelBetween, SpeakerDetector } from './speaking';
 
 const levels = (entries: Record<string, number>) => new Map(Object.entries(entries));
 
@@ -55,17 +55,28 @@ describe(SpeakerDetector.name, () => {
 });
 
 describe('levels', () => {
-  it('reads the loudest contributing source of a receiver', () => {
-    expect(receiverLevel({ getSynchronizationSources: () => [{ audioLevel: 0.1 }, { audioLevel: 0.4 }] as never })).toBe(0.4);
-    expect(receiverLevel({ getSynchronizationSources: () => [] })).toBe(0);
-    expect(receiverLevel(null)).toBe(0);
+  const report = (entries: object[]) => new Map(entries.map((entry, i) => [String(i), entry])) as unknown as RTCStatsReport;
+
+  it('sums the audio energy of one kind of stream', () => {
+    const stats = report([
+      { type: 'inbound-rtp', kind: 'audio', totalAudioEnergy: 0.5, totalSamplesDuration: 10 },
+      { type: 'inbound-rtp', kind: 'audio', totalAudioEnergy: 0.25, totalSamplesDuration: 10 },
+      { type: 'inbound-rtp', kind: 'video', totalAudioEnergy: 9 },
+      { type: 'media-source', kind: 'audio', totalAudioEnergy: 2, totalSamplesDuration: 4 },
+    ]);
+    expect(audioEnergy(stats, 'inbound-rtp')).toEqual({ energy: 0.75, seconds: 20 });
+    expect(audioEnergy(stats, 'media-source')).toEqual({ energy: 2, seconds: 4 });
   });
 
-  it('reads the microphone level from media-source stats', async () => {
-    const stats = new Map([
-      ['a', { type: 'media-source', kind: 'audio', audioLevel: 0.25 }],
-      ['v', { type: 'media-source', kind: 'video' }],
-    ]);
-    expect(await localLevel({ getStats: async () => stats as unknown as RTCStatsReport })).toBe(0.25);
+  it('hears a short loud sound between two readings that an instantaneous level could miss', () => {
+    // 40 ms at full level in a 200 ms window.
+    const level = levelBetween({ energy: 1, seconds: 10 }, { energy: 1 + 1 * 0.04, seconds: 10.2 });
+    expect(level).toBeCloseTo(Math.sqrt(0.2), 5);
+    expect(level).toBeGreaterThan(0.02);
+  });
+
+  it('is silent without a previous reading or without new audio', () => {
+    expect(levelBetween(undefined, { energy: 5, seconds: 10 })).toBe(0);
+    expect(levelBetween({ energy: 5, seconds: 10 }, { energy: 5, seconds: 10 })).toBe(0);
   });
 });

@@ -77,19 +77,35 @@ export class SpeakerDetector {
   }
 }
 
-/** The level of an incoming audio track, from the receiver's contributing sources (cheap, no stats). */
-export function receiverLevel(receiver: Pick<RTCRtpReceiver, 'getSynchronizationSources'> | null | undefined): number {
-  const sources = receiver?.getSynchronizationSources?.() ?? [];
-  return sources.reduce((level, source) => Math.max(level, source.audioLevel ?? 0), 0);
+/** Running totals of audio energy, as `inbound-rtp` and `media-source` stats count them. */
+export interface AudioEnergy {
+  /** Sum of level² × seconds (`totalAudioEnergy`). */
+  energy: number;
+  /** Seconds of audio counted (`totalSamplesDuration`). */
+  seconds: number;
 }
 
-/** The level of the microphone as sent, from a connection's `media-source` stats. */
-export async function localLevel(pc: Pick<RTCPeerConnection, 'getStats'>): Promise<number> {
-  let level = 0;
-  (await pc.getStats()).forEach((report: { type: string; kind?: string; audioLevel?: number }) => {
-    if (report.type === 'media-source' && report.kind === 'audio' && typeof report.audioLevel === 'number') {
-      level = Math.max(level, report.audioLevel);
-    }
+/**
+ * The audio energy a connection received (`inbound-rtp`) or sent from the microphone
+ * (`media-source`), summed over its audio streams.
+ */
+export function audioEnergy(report: RTCStatsReport, type: 'inbound-rtp' | 'media-source'): AudioEnergy {
+  const total: AudioEnergy = { energy: 0, seconds: 0 };
+  report.forEach((stat: { type: string; kind?: string; totalAudioEnergy?: number; totalSamplesDuration?: number }) => {
+    if (stat.type !== type || stat.kind !== 'audio') return;
+    total.energy += stat.totalAudioEnergy ?? 0;
+    total.seconds += stat.totalSamplesDuration ?? 0;
   });
-  return level;
+  return total;
+}
+
+/**
+ * The loudness (0 to 1, the RMS of the audio level) between two readings of the same totals.
+ * An instantaneous level would miss short sounds: a word's consonant, or the 40 ms beep every
+ * 500 ms of Chromium's fake microphone, which a 200 ms poll can miss for many seconds in a row.
+ */
+export function levelBetween(before: AudioEnergy | undefined, after: AudioEnergy): number {
+  const seconds = after.seconds - (before?.seconds ?? 0);
+  if (!before || seconds <= 0) return 0;
+  return Math.sqrt(Math.max(0, after.energy - before.energy) / seconds);
 }

@@ -1,4 +1,4 @@
-import { SpeakerDetector, localLevel, receiverLevel } from '../media/speaking';
+import { audioEnergy, levelBetween, SpeakerDetector, type AudioEnergy } from '../media/speaking';
 import { classify, readQuality, type QualityLevel, type QualitySample } from '../rtc/quality';
 
 export interface LinkQuality {
@@ -31,8 +31,8 @@ export class LinkStats {
   readonly #detector = new SpeakerDetector();
   #qualityTimer: ReturnType<typeof setInterval> | undefined;
   #levelTimer: ReturnType<typeof setInterval> | undefined;
-  #localLevel = 0;
-  #tick = 0;
+  /** The last energy totals read per peer (and for the microphone, as SELF), for the next level. */
+  #energy = new Map<string, AudioEnergy>();
 
   constructor(source: LinkStatsSource) {
     this.#source = source;
@@ -41,7 +41,7 @@ export class LinkStats {
   start(): void {
     if (this.#qualityTimer !== undefined) return;
     this.#qualityTimer = setInterval(() => void this.#readQuality(), QUALITY_MS);
-    this.#levelTimer = setInterval(() => this.#readLevels(), LEVEL_MS);
+    this.#levelTimer = setInterval(() => void this.#readLevels(), LEVEL_MS);
     void this.#readQuality();
   }
 
@@ -49,6 +49,7 @@ export class LinkStats {
     clearInterval(this.#qualityTimer);
     clearInterval(this.#levelTimer);
     this.#qualityTimer = this.#levelTimer = undefined;
+    this.#energy.clear();
     this.quality = {};
     this.speaking = new Set();
     this.active = null;
@@ -56,6 +57,7 @@ export class LinkStats {
 
   forget(peerId: string): void {
     this.#detector.forget(peerId);
+    this.#energy.delete(peerId);
     const { [peerId]: _gone, ...rest } = this.quality;
     this.quality = rest;
   }
@@ -76,18 +78,26 @@ export class LinkStats {
     if (this.#qualityTimer !== undefined) this.quality = next;
   }
 
-  #readLevels(): void {
+  async #readLevels(): Promise<void> {
     const levels = new Map<string, number>();
-    const connections = this.#source.connections();
-    for (const [id, pc] of connections) {
-      // Every audio receiver: which transceiver carries the voice depends on who offered first.
-      const audio = pc.getReceivers().filter((r) => r.track.kind === 'audio');
-      levels.set(id, Math.max(0, ...audio.map(receiverLevel)));
-    }
-    // The microphone's own level comes from stats, which cost more: every other round is enough.
-    const first = connections.values().next().value;
-    if (first && this.#tick++ % 2 === 0) void localLevel(first).then((level) => (this.#localLevel = level), () => {});
-    levels.set(SELF, this.#source.micOn() ? this.#localLevel : 0);
+    const energy = new Map<string, AudioEnergy>();
+    const connections = [...this.#source.connections()].filter(([, pc]) => pc.connectionState !== 'closed');
+    await Promise.all(
+      connections.map(async ([id, pc], i) => {
+        try {
+          const report = await pc.getStats();
+          energy.set(id, audioEnergy(report, 'inbound-rtp'));
+          // The microphone is sent on every link; one of them is enough to hear it.
+          if (i === 0) energy.set(SELF, audioEnergy(report, 'media-source'));
+        } catch {
+          // A connection closing between the listing and getStats; it is gone next round.
+        }
+      }),
+    );
+    if (this.#levelTimer === undefined) return;
+    for (const [id, after] of energy) levels.set(id, levelBetween(this.#energy.get(id), after));
+    if (!this.#source.micOn()) levels.set(SELF, 0);
+    this.#energy = energy;
     const { speaking, active } = this.#detector.update(levels, performance.now());
     if (!sameSet(speaking, this.speaking)) this.speaking = speaking;
     if (active !== this.active) this.active = active;
