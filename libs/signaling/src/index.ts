@@ -21,7 +21,7 @@ export {
 export { InjectSignalingOptions } from './signaling.decorators.js';
 /** The WebSocket adapter the host app must use: `app.useWebSocketAdapter(new SignalingAdapter(app))`. */
 export { SignalingAdapter } from './signaling.adapter.js';
-/** The gateway, exported for hosts that need to reference it (e.g. in tests). */
+/** The gateway, exported for hosts that need to reference it (a ThrottlerGuard's `skipIf`, tests). */
 export { SignalingGateway } from './signaling.gateway.js';
 /** Every room rule; inject it to inspect rooms. */
 export { RoomService } from './room.service.js';
