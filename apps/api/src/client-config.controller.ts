@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { Controller, Get, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Req, UseGuards } from '@nestjs/common';
 import { InjectSignalingOptions, type ResolvedSignalingOptions } from '@parley/nest-signaling';
 import { ApiRateLimitGuard } from './api-rate-limit.js';
 import { clientIp } from './client-ip.js';
@@ -22,6 +22,8 @@ export class ClientConfigController {
   ) {}
 
   @Get('config')
+  // Each answer is for one client: a shared cache must not hand a ticket to someone else.
+  @Header('Cache-Control', 'no-store')
   get(@Req() request: IncomingMessage): ClientConfig {
     return { signalingPath: this.options.path, iceTicket: this.tickets.issue(clientIp(request, this.options.trustProxy)) };
   }

@@ -145,7 +145,7 @@ function secrets(env: NodeJS.ProcessEnv, host: string): Partial<Record<SecretNam
     if (!isLoopback(host)) {
       if (DEVELOPMENT_VALUE.test(value)) {
         throw new Error(
-          `${name} is a known development value (it starts with dev-only or says change-me), refused on HOST ${host}: set a random one (openssl rand -hex 32); docker compose generates one when it is unset`,
+          `${name} is a known development value (it starts with dev-only, or says change-me or replace-me), refused on HOST ${host}: set a random one (openssl rand -hex 32); docker compose generates one when it is unset`,
         );
       }
       if (value.length < MIN_SECRET_LENGTH) {

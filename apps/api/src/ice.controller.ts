@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { Controller, ForbiddenException, Get, Headers, Query, Req, UseGuards } from '@nestjs/common';
+import { Controller, ForbiddenException, Get, Header, Headers, Query, Req, UseGuards } from '@nestjs/common';
 import { LIMITS, type IceServer } from '@parley/protocol';
 import { IceServers, InjectSignalingOptions, type ResolvedSignalingOptions } from '@parley/nest-signaling';
 import { ApiRateLimitGuard } from './api-rate-limit.js';
@@ -23,6 +23,7 @@ export class IceController {
   ) {}
 
   @Get('ice-servers')
+  @Header('Cache-Control', 'no-store')
   async list(
     @Req() request: IncomingMessage,
     @Query('room') room?: string,

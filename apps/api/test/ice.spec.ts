@@ -30,6 +30,7 @@ describe('GET /api/config', () => {
       expect(body).toEqual({ signalingPath: '/signal', iceTicket: expect.stringMatching(/^[\w.-]{20,128}$/) });
       expect(reply.body).not.toContain(TURN.TURN_SECRET);
       expect(reply.body).not.toContain(TURN.RESUME_SECRET);
+      expect(reply.headers['cache-control']).toBe('no-store');
     } finally {
       await app.close();
     }
@@ -57,8 +58,9 @@ describe('TURN credentials from /api/ice-servers', () => {
     }
   });
 
-  it('hands a TURN credential to a caller with a valid ticket', async () => {
-    const { iceServers: servers } = await iceServers(base, { from: '127.0.2.1', ticket: await ticket(base, '127.0.2.1') });
+  it('hands a TURN credential to a caller with a valid ticket, not to be cached', async () => {
+    const { iceServers: servers, headers } = await iceServers(base, { from: '127.0.2.1', ticket: await ticket(base, '127.0.2.1') });
+    expect(headers['cache-control']).toBe('no-store');
     expect(servers).toEqual([
       { urls: ['stun:127.0.0.1:3478'] },
       { urls: ['turn:127.0.0.1:3478'], username: expect.stringMatching(/^\d+:probe-/), credential: expect.any(String) },
