@@ -3,7 +3,9 @@
 # once the tools are cached):
 #   - Dockerfile: `dockerfile-utils lint` (any warning or error fails) and no "# syntax=" line;
 #   - docker-compose.yml: `docker compose config -q`, with and without the tls profile, using only
-#     the file's own defaults (no .env), and failing on warnings such as an unset variable.
+#     the file's own defaults (no .env), and failing on warnings such as an unset variable; the
+#     production override refuses to run without its public addresses; in every variant the app
+#     reads its secrets from the `secrets` volume and gets TRUST_PROXY, and no secret has a default.
 # The Compose v2 CLI is taken from, in order: `docker compose`, a `docker-compose` v2 on PATH,
 # the plugin that ../shared/tools/compose-check.sh setup fetched, or Debian trixie's
 # docker-compose package (downloaded with private apt lists, not installed; cached in $CACHE).
@@ -77,28 +79,47 @@ else
     fi
   done
   log "docker compose -f docker-compose.yml -f deploy/docker-compose.prod.yml --profile tls config -q"
+  # No secret in .env: the `secrets` service makes them.
   prod_env=$(mktemp)
-  printf '%s\n' PARLEY_DOMAIN=meet.example.com TURN_SECRET=0123abcd RESUME_SECRET=4567efab \
+  printf '%s\n' PARLEY_DOMAIN=meet.example.com \
     'TURN_URLS=turn:meet.example.com:3478?transport=udp' TURN_EXTERNAL_IP=203.0.113.10/10.0.0.5 > "$prod_env"
   if ! out=$("${compose[@]}" --env-file "$prod_env" --profile tls -f docker-compose.yml -f deploy/docker-compose.prod.yml config -q 2>&1) \
      || [ -n "$out" ]; then
     printf '%s\n' "$out" >&2
     fail "production override (deploy/docker-compose.prod.yml)"
   fi
-  # ...and it must refuse to run without its secrets.
-  if "${compose[@]}" --env-file /dev/null -f docker-compose.yml -f deploy/docker-compose.prod.yml config -q >/dev/null 2>&1; then
-    fail "deploy/docker-compose.prod.yml accepts a missing TURN_SECRET"
-  fi
+  # ...and it must refuse to run without each public address.
+  for missing in PARLEY_DOMAIN TURN_URLS TURN_EXTERNAL_IP; do
+    partial=$(mktemp); grep -v "^$missing=" "$prod_env" > "$partial"
+    if "${compose[@]}" --env-file "$partial" --profile tls -f docker-compose.yml -f deploy/docker-compose.prod.yml config -q >/dev/null 2>&1; then
+      fail "deploy/docker-compose.prod.yml accepts a missing $missing"
+    fi
+    rm -f "$partial"
+  done
+
+  # Every way of running it: the app reads both secrets from the `secrets` volume, believes
+  # X-Forwarded-For only from the configured proxies, and no secret value is in the resolved file.
+  for variant in "--env-file /dev/null -f docker-compose.yml" "--env-file /dev/null --profile tls -f docker-compose.yml" \
+                 "--env-file $prod_env --profile tls -f docker-compose.yml -f deploy/docker-compose.prod.yml"; do
+    # shellcheck disable=SC2086
+    resolved=$("${compose[@]}" $variant config 2>/dev/null) || { fail "docker compose $variant config"; continue; }
+    for setting in RESUME_SECRET_FILE TURN_SECRET_FILE TRUST_PROXY; do
+      grep -qE "^ +$setting: ." <<<"$resolved" || fail "docker compose $variant: the app gets no $setting"
+    done
+    if grep -qE '(RESUME|TURN|AUTH)_SECRET: ("[^"]|[^" ])|static-auth-secret' <<<"$resolved"; then
+      fail "docker compose $variant: a secret value is in the compose file"
+    fi
+  done
   rm -f "$prod_env"
 fi
 
 # --- Consistency between the files ----------------------------------------------------------------
 grep -q '^use-auth-secret$' deploy/coturn/turnserver.conf || fail "turnserver.conf: use-auth-secret missing"
 if grep -qE '^(static-auth-secret|user)=' deploy/coturn/turnserver.conf; then fail "turnserver.conf holds a secret"; fi
-for setting in PORT HOST SIGNALING_PATH REDIS_URL STUN_URLS TURN_URLS TURN_SECRET TURN_TTL AUTH_SECRET \
-               ALLOWED_ORIGINS MAX_PEERS RESUME_SECRET RESUME_GRACE_MS LOG_LEVEL LOG_FORMAT; do
-  grep -qE "^#? ?$setting=" .env.example || fail ".env.example does not list $setting"
-done
+# (deploy/test/env-example.spec.ts checks that .env.example lists every variable the app reads.)
+if grep -nE 'SECRET[A-Z_]*:?-[^}]' docker-compose.yml deploy/docker-compose.prod.yml; then
+  fail "a compose file has a default value for a secret"
+fi
 
 if [ $status -eq 0 ]; then log "deployment files OK"; fi
 exit $status

@@ -1,4 +1,15 @@
-import { enabledLogLevels, loadConfig } from './config.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { enabledLogLevels, loadConfig, MIN_SECRET_LENGTH } from './config.js';
+
+const STRONG = 'c0ffee'.repeat(8);
+
+function secretFile(content: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'parley-secret-')), 'secret');
+  writeFileSync(path, content);
+  return path;
+}
 
 describe(loadConfig.name, () => {
   it('has a default for everything', () => {
@@ -17,8 +28,12 @@ describe(loadConfig.name, () => {
       redisUrl: undefined,
       redisKeyPrefix: 'parley:',
       authSecret: undefined,
+      authAudience: [],
+      authIssuer: [],
+      authMaxTokenTtlSeconds: 86_400,
       maxSocketsPerIp: 50,
       connectionsPerSecondPerIp: 20,
+      apiRequestsPerMinutePerIp: 30,
       trustProxy: false,
       webRoot: '/web',
     });
@@ -40,8 +55,12 @@ describe(loadConfig.name, () => {
         REDIS_URL: 'redis://r:6379',
         REDIS_KEY_PREFIX: 'blue:',
         AUTH_SECRET: 'jwt',
+        AUTH_AUDIENCE: 'parley, meet',
+        AUTH_ISSUER: 'https://id.example',
+        AUTH_MAX_TOKEN_TTL: '600',
         MAX_SOCKETS_PER_IP: '5000',
         CONNECTIONS_PER_SECOND_PER_IP: '1000',
+        API_REQUESTS_PER_MINUTE_PER_IP: '90',
         TRUST_PROXY: '1',
       },
       '/web',
@@ -60,19 +79,23 @@ describe(loadConfig.name, () => {
       redisUrl: 'redis://r:6379',
       redisKeyPrefix: 'blue:',
       authSecret: 'jwt',
+      authAudience: ['parley', 'meet'],
+      authIssuer: ['https://id.example'],
+      authMaxTokenTtlSeconds: 600,
       maxSocketsPerIp: 5000,
       connectionsPerSecondPerIp: 1000,
+      apiRequestsPerMinutePerIp: 90,
       trustProxy: true,
     });
   });
 
   it('reads TURN settings, and refuses TURN_URLS without TURN_SECRET', () => {
-    expect(loadConfig({ TURN_URLS: 'turn:a:3478,turns:a:5349', TURN_SECRET: 's', TURN_TTL: '600' }, '/web').turn).toEqual({
+    expect(loadConfig({ TURN_URLS: 'turn:a:3478,turns:a:5349', TURN_SECRET: STRONG, TURN_TTL: '600' }, '/web').turn).toEqual({
       urls: ['turn:a:3478', 'turns:a:5349'],
-      secret: 's',
+      secret: STRONG,
       ttlSeconds: 600,
     });
-    expect(loadConfig({ TURN_URLS: 'turn:a:3478', TURN_SECRET: 's' }, '/web').turn?.ttlSeconds).toBe(3600);
+    expect(loadConfig({ TURN_URLS: 'turn:a:3478', TURN_SECRET: STRONG }, '/web').turn?.ttlSeconds).toBe(3600);
     expect(() => loadConfig({ TURN_URLS: 'turn:a:3478' }, '/web')).toThrow(/TURN_SECRET/);
   });
 
@@ -86,6 +109,64 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ LOG_LEVEL: 'loud' }, '/web')).toThrow(/LOG_LEVEL/);
     expect(() => loadConfig({ LOG_FORMAT: 'xml' }, '/web')).toThrow(/LOG_FORMAT/);
     expect(() => loadConfig({ REDIS_URL: 'redis://r:6379' }, '/web')).toThrow(/RESUME_SECRET/);
+  });
+
+  describe('secrets', () => {
+    const NAMES = ['RESUME_SECRET', 'TURN_SECRET', 'AUTH_SECRET'] as const;
+    const field = { RESUME_SECRET: 'resumeSecret', TURN_SECRET: 'turn', AUTH_SECRET: 'authSecret' } as const;
+    const read = (env: NodeJS.ProcessEnv, name: (typeof NAMES)[number]) => {
+      const config = loadConfig({ TURN_URLS: 'turn:a:3478', ...(name === 'TURN_SECRET' ? {} : { TURN_SECRET: STRONG }), ...env }, '/web');
+      return name === 'TURN_SECRET' ? config.turn?.secret : config[field[name]];
+    };
+
+    it.each(NAMES)('reads %s from the file its _FILE variable names, without the trailing newline', (name) => {
+      expect(read({ [`${name}_FILE`]: secretFile(`${STRONG}\n`) }, name)).toBe(STRONG);
+      expect(read({ [`${name}_FILE`]: secretFile(STRONG), [name]: '' }, name)).toBe(STRONG);
+    });
+
+    it.each(NAMES)('refuses %s together with its _FILE, a missing file and an empty one', (name) => {
+      expect(() => read({ [name]: STRONG, [`${name}_FILE`]: secretFile(STRONG) }, name)).toThrow(`Both ${name} and ${name}_FILE are set`);
+      expect(() => read({ [`${name}_FILE`]: '/nonexistent/parley-secret' }, name)).toThrow(new RegExp(`${name}_FILE: cannot read /nonexistent/parley-secret \\(ENOENT\\)`));
+      expect(() => read({ [`${name}_FILE`]: secretFile('\n') }, name)).toThrow(`${name}_FILE`);
+    });
+
+    // The values older compose files and .env.example shipped, and their kin.
+    const development = ['dev-only-change-me', 'dev-only-change-me-too', 'DEV-ONLY-whatever-it-says', 'please-change-me-now', 'changeme-changeme', 'replace_me_with_a_secret'];
+
+    it.each(NAMES)('refuses a known development value of %s on every address but loopback', (name) => {
+      for (const value of development) {
+        for (const HOST of [undefined, '0.0.0.0', '::', '192.168.1.10', 'parley.example']) {
+          expect(() => read({ [name]: value, HOST }, name)).toThrow(`${name} is a known development value`);
+          expect(() => read({ [`${name}_FILE`]: secretFile(value), HOST }, name)).toThrow(`${name} is a known development value`);
+        }
+        for (const HOST of ['127.0.0.1', '127.1.2.3', '::1', 'localhost', '::ffff:127.0.0.1']) expect(read({ [name]: value, HOST }, name)).toBe(value);
+      }
+    });
+
+    it.each(NAMES)(`refuses %s shorter than ${MIN_SECRET_LENGTH} characters except on loopback`, (name) => {
+      expect(() => read({ [name]: 'x'.repeat(MIN_SECRET_LENGTH - 1) }, name)).toThrow(`${name} is shorter than ${MIN_SECRET_LENGTH} characters`);
+      expect(read({ [name]: 'x'.repeat(MIN_SECRET_LENGTH) }, name)).toBe('x'.repeat(MIN_SECRET_LENGTH));
+      expect(read({ [name]: 'short', HOST: '127.0.0.1' }, name)).toBe('short');
+    });
+
+    it('counts RESUME_SECRET_FILE as the shared secret REDIS_URL needs', () => {
+      expect(loadConfig({ REDIS_URL: 'redis://r:6379', RESUME_SECRET_FILE: secretFile(STRONG) }, '/web').resumeSecret).toBe(STRONG);
+    });
+
+    it('never puts the refused value in the error message', () => {
+      for (const value of [...development, 'hunter2']) {
+        const message = (() => {
+          try {
+            loadConfig({ RESUME_SECRET: value }, '/web');
+          } catch (error) {
+            return (error as Error).message;
+          }
+          throw new Error(`${value} was accepted`);
+        })();
+        expect(message).toMatch(/^RESUME_SECRET is/);
+        expect(message).not.toContain(value);
+      }
+    });
   });
 
   it('maps a level to itself and everything more severe', () => {

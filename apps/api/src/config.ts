@@ -1,11 +1,17 @@
+import { readFileSync } from 'node:fs';
 import type { IceServer } from '@parley/protocol';
 import {
+  DEFAULT_CONNECTIONS_PER_SECOND_PER_IP,
   DEFAULT_MAX_PEERS,
+  DEFAULT_MAX_SOCKETS_PER_IP,
+  DEFAULT_REDIS_KEY_PREFIX,
   DEFAULT_RESUME_GRACE_MS,
+  DEFAULT_ROOM_TOKEN_MAX_TTL_SECONDS,
   DEFAULT_SIGNALING_PATH,
   DEFAULT_TURN_TTL_SECONDS,
   type TurnOptions,
 } from '@parley/nest-signaling';
+import { DEFAULT_API_REQUESTS_PER_MINUTE_PER_IP } from './api-rate-limit.js';
 
 /** Everything the app reads from the environment (see the README's configuration table). */
 export interface AppConfig {
@@ -25,6 +31,14 @@ export interface AppConfig {
   trustProxy: boolean;
   /** When set, `join` needs an HS256 room token signed with it. */
   authSecret?: string;
+  /** Accepted `aud` values of room tokens; empty: not checked. */
+  authAudience: string[];
+  /** Accepted `iss` values of room tokens; empty: not checked. */
+  authIssuer: string[];
+  /** Longest lifetime of a room token, in seconds. */
+  authMaxTokenTtlSeconds: number;
+  /** Requests per minute one client IP may make to /api/config and /api/ice-servers. */
+  apiRequestsPerMinutePerIp: number;
   logLevel: LogLevel;
   /** One JSON object per log line; the default when stdout is not a terminal. */
   logJson: boolean;
@@ -66,13 +80,13 @@ function logLevel(raw = 'info'): LogLevel {
   return level as LogLevel;
 }
 
-function turn(env: NodeJS.ProcessEnv): TurnOptions | undefined {
+function turn(env: NodeJS.ProcessEnv, secret: string | undefined): TurnOptions | undefined {
   const urls = list(env.TURN_URLS);
   if (!urls.length) return undefined;
-  if (!env.TURN_SECRET) {
-    throw new Error('TURN_URLS is set but TURN_SECRET is not: set it to coturn\'s static-auth-secret');
+  if (!secret) {
+    throw new Error('TURN_URLS is set but TURN_SECRET (or TURN_SECRET_FILE) is not: set it to coturn\'s static-auth-secret');
   }
-  return { urls, secret: env.TURN_SECRET, ttlSeconds: integer(env, 'TURN_TTL', DEFAULT_TURN_TTL_SECONDS, 60, 86_400) };
+  return { urls, secret, ttlSeconds: integer(env, 'TURN_TTL', DEFAULT_TURN_TTL_SECONDS, 60, 86_400) };
 }
 
 function logFormat(raw: string | undefined, tty: boolean): 'json' | 'pretty' {
@@ -81,31 +95,91 @@ function logFormat(raw: string | undefined, tty: boolean): 'json' | 'pretty' {
   return raw;
 }
 
-function redisUrl(env: NodeJS.ProcessEnv): string | undefined {
+function redisUrl(env: NodeJS.ProcessEnv, resumeSecret: string | undefined): string | undefined {
   if (!env.REDIS_URL) return undefined;
-  if (!env.RESUME_SECRET) {
-    throw new Error('REDIS_URL is set but RESUME_SECRET is not: instances must share it, so a peer can resume on any of them');
+  if (!resumeSecret) {
+    throw new Error('REDIS_URL is set but RESUME_SECRET (or RESUME_SECRET_FILE) is not: instances must share it, so a peer can resume on any of them');
   }
   return env.REDIS_URL;
 }
 
+const SECRETS = ['RESUME_SECRET', 'TURN_SECRET', 'AUTH_SECRET'] as const;
+type SecretName = (typeof SECRETS)[number];
+
+/** The shortest secret accepted on an address other than loopback. */
+export const MIN_SECRET_LENGTH = 12;
+// Values that ship in examples and in older compose files: whoever read them holds the key.
+const DEVELOPMENT_VALUE = /^dev-only|change[-_]?me|replace[-_]?me/i;
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * `NAME`, or the contents of the file `NAME_FILE` names (as Docker secrets are passed), without
+ * its trailing newline. Both at once is a mistake worth stopping for.
+ */
+function secretValue(env: NodeJS.ProcessEnv, name: SecretName): string | undefined {
+  const file = env[`${name}_FILE`];
+  if (!file) return env[name] || undefined;
+  if (env[name]) throw new Error(`Both ${name} and ${name}_FILE are set: set only one`);
+  let value: string;
+  try {
+    value = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    throw new Error(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error})`);
+  }
+  if (!value) throw new Error(`${name}_FILE: ${file} is empty`);
+  return value;
+}
+
+/**
+ * Every secret the app uses. Anywhere but loopback, a known development value or a short one is
+ * refused: a deployment must never run on a key that ships in a repository.
+ */
+function secrets(env: NodeJS.ProcessEnv, host: string): Partial<Record<SecretName, string>> {
+  const values: Partial<Record<SecretName, string>> = {};
+  for (const name of SECRETS) {
+    const value = secretValue(env, name);
+    if (value === undefined) continue;
+    if (!isLoopback(host)) {
+      if (DEVELOPMENT_VALUE.test(value)) {
+        throw new Error(
+          `${name} is a known development value (it starts with dev-only, or says change-me or replace-me), refused on HOST ${host}: set a random one (openssl rand -hex 32); docker compose generates one when it is unset`,
+        );
+      }
+      if (value.length < MIN_SECRET_LENGTH) {
+        throw new Error(`${name} is shorter than ${MIN_SECRET_LENGTH} characters, refused on HOST ${host}: set a random one (openssl rand -hex 32)`);
+      }
+    }
+    values[name] = value;
+  }
+  return values;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, webRoot: string): AppConfig {
   const stun = env.STUN_URLS === undefined ? [DEFAULT_STUN] : list(env.STUN_URLS);
+  const host = env.HOST || '0.0.0.0';
+  const secret = secrets(env, host);
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
-    host: env.HOST || '0.0.0.0',
+    host,
     signalingPath: env.SIGNALING_PATH || DEFAULT_SIGNALING_PATH,
     iceServers: stun.length ? [{ urls: stun }] : [],
     allowedOrigins: list(env.ALLOWED_ORIGINS),
     maxPeers: integer(env, 'MAX_PEERS', DEFAULT_MAX_PEERS, 2, 50),
-    resumeSecret: env.RESUME_SECRET || undefined,
+    resumeSecret: secret.RESUME_SECRET,
     resumeGraceMs: integer(env, 'RESUME_GRACE_MS', DEFAULT_RESUME_GRACE_MS, 0, 3_600_000),
-    turn: turn(env),
-    redisUrl: redisUrl(env),
-    redisKeyPrefix: env.REDIS_KEY_PREFIX || 'parley:',
-    authSecret: env.AUTH_SECRET || undefined,
-    maxSocketsPerIp: integer(env, 'MAX_SOCKETS_PER_IP', 50, 1, 1_000_000),
-    connectionsPerSecondPerIp: integer(env, 'CONNECTIONS_PER_SECOND_PER_IP', 20, 1, 1_000_000),
+    turn: turn(env, secret.TURN_SECRET),
+    redisUrl: redisUrl(env, secret.RESUME_SECRET),
+    redisKeyPrefix: env.REDIS_KEY_PREFIX || DEFAULT_REDIS_KEY_PREFIX,
+    authSecret: secret.AUTH_SECRET,
+    authAudience: list(env.AUTH_AUDIENCE),
+    authIssuer: list(env.AUTH_ISSUER),
+    authMaxTokenTtlSeconds: integer(env, 'AUTH_MAX_TOKEN_TTL', DEFAULT_ROOM_TOKEN_MAX_TTL_SECONDS, 60, 31_536_000),
+    maxSocketsPerIp: integer(env, 'MAX_SOCKETS_PER_IP', DEFAULT_MAX_SOCKETS_PER_IP, 1, 1_000_000),
+    connectionsPerSecondPerIp: integer(env, 'CONNECTIONS_PER_SECOND_PER_IP', DEFAULT_CONNECTIONS_PER_SECOND_PER_IP, 1, 1_000_000),
+    apiRequestsPerMinutePerIp: integer(env, 'API_REQUESTS_PER_MINUTE_PER_IP', DEFAULT_API_REQUESTS_PER_MINUTE_PER_IP, 1, 1_000_000),
     trustProxy: ['1', 'true'].includes(env.TRUST_PROXY ?? ''),
     logLevel: logLevel(env.LOG_LEVEL),
     logJson: logFormat(env.LOG_FORMAT, Boolean(process.stdout.isTTY)) === 'json',

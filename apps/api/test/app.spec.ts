@@ -1,24 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { WebSocket } from 'ws';
-import { createApp } from '../src/app.factory.js';
-import { loadConfig } from '../src/config.js';
-
-function webRoot(): string {
-  const root = mkdtempSync(join(tmpdir(), 'parley-web-'));
-  writeFileSync(join(root, 'index.html'), '<!doctype html><title>Parley</title>');
-  writeFileSync(join(root, 'app.js'), 'console.log(1)');
-  return root;
-}
-
-async function start(env: NodeJS.ProcessEnv): Promise<{ app: INestApplication; base: string }> {
-  const app = await createApp(loadConfig({ LOG_LEVEL: 'error', STUN_URLS: '', ...env }, webRoot()));
-  await app.listen(0, '127.0.0.1');
-  return { app, base: `127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
-}
+import { start } from './test-app.js';
 
 describe('api app', () => {
   let sut: INestApplication;
@@ -104,10 +86,11 @@ describe('api app with Redis', () => {
 });
 
 describe('GET /api/ice-servers', () => {
-  it('hands out the STUN servers and a short-lived TURN credential, never the secret', async () => {
+  it('hands out the STUN servers and, with a ticket, a short-lived TURN credential, never the secret', async () => {
     const { app, base } = await start({ STUN_URLS: 'stun:127.0.0.1:3478', TURN_URLS: 'turn:127.0.0.1:3478', TURN_SECRET: 'never-sent', TURN_TTL: '300' });
     try {
-      const response = await fetch(`http://${base}/api/ice-servers`);
+      const { iceTicket } = (await (await fetch(`http://${base}/api/config`)).json()) as { iceTicket: string };
+      const response = await fetch(`http://${base}/api/ice-servers`, { headers: { 'x-parley-ticket': iceTicket } });
       const text = await response.text();
       expect(response.status).toBe(200);
       expect(text).not.toContain('never-sent');

@@ -2,13 +2,18 @@ import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import { SignalingModule } from '@parley/nest-signaling';
+import { SignalingGateway, SignalingModule } from '@parley/nest-signaling';
 import { NotesController } from './notes/notes.controller.js';
 
 @Module({
   imports: [
     ConfigModule.forRoot({ ignoreEnvFile: true }),
-    ThrottlerModule.forRoot([{ ttl: 60_000, limit: 5 }]),
+    // The guard below is global, so it would also count every socket message, under one key for
+    // all sockets (a message has no req.ip), and refuse them all past the limit. skipIf is
+    // @nestjs/throttler's documented way to leave some contexts alone: here Parley's gateway, which
+    // limits per socket and per IP itself. It covers every named throttler, and the host's own
+    // gateways stay throttled.
+    ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: 5 }], skipIf: (context) => context.getClass() === SignalingGateway }),
     SignalingModule.forRootAsync({
       imports: [ConfigModule],
       inject: [ConfigService],

@@ -5,10 +5,14 @@ export { SIGNALING_MODULE_OPTIONS } from './signaling.module-definition.js';
 /** Token of the options with defaults applied, and the defaults themselves. */
 export {
   SIGNALING_OPTIONS,
+  DEFAULT_CONNECTIONS_PER_SECOND_PER_IP,
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_JOIN_TIMEOUT_MS,
   DEFAULT_MAX_PEERS,
+  DEFAULT_MAX_SOCKETS_PER_IP,
+  DEFAULT_REDIS_KEY_PREFIX,
   DEFAULT_RESUME_GRACE_MS,
+  DEFAULT_ROOM_TOKEN_MAX_TTL_SECONDS,
   DEFAULT_SIGNALING_PATH,
   DEFAULT_TURN_TTL_SECONDS,
   resolveSignalingOptions,
@@ -17,7 +21,7 @@ export {
 export { InjectSignalingOptions } from './signaling.decorators.js';
 /** The WebSocket adapter the host app must use: `app.useWebSocketAdapter(new SignalingAdapter(app))`. */
 export { SignalingAdapter } from './signaling.adapter.js';
-/** The gateway, exported for hosts that need to reference it (e.g. in tests). */
+/** The gateway, exported for hosts that need to reference it (a ThrottlerGuard's `skipIf`, tests). */
 export { SignalingGateway } from './signaling.gateway.js';
 /** Every room rule; inject it to inspect rooms. */
 export { RoomService } from './room.service.js';
@@ -40,7 +44,7 @@ export type { RedisConnections } from './redis-connections.js';
 /** Where rooms live, and how instances talk; override these tokens to bring your own. */
 export { ROOM_STORE, type PeerRecord, type RoomStore } from './room-store.js';
 export { MESSAGE_BUS, type BusMessage, type MessageBus } from './message-bus.js';
-/** An `authorize` hook for HS256 room tokens (what AUTH_SECRET turns on), and their claims. */
-export { jwtAuthorizer, type RoomTokenClaims } from './jwt-authorizer.js';
+/** An `authorize` hook for HS256 room tokens (what AUTH_SECRET turns on), its options and the claims. */
+export { jwtAuthorizer, type JwtAuthorizerOptions, type RoomTokenClaims } from './jwt-authorizer.js';
 /** coturn REST-API credentials for one peer, and the ICE servers (with credentials) a peer gets. */
 export { IceServers, turnCredential } from './turn-credentials.js';

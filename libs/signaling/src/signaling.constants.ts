@@ -14,6 +14,11 @@ export const DEFAULT_RESUME_GRACE_MS = 20_000;
 export const DEFAULT_HEARTBEAT_MS = 5_000;
 export const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
 export const DEFAULT_TURN_TTL_SECONDS = 3600;
+export const DEFAULT_MAX_SOCKETS_PER_IP = 50;
+export const DEFAULT_CONNECTIONS_PER_SECOND_PER_IP = 20;
+export const DEFAULT_REDIS_KEY_PREFIX = 'parley:';
+/** Longest lifetime `jwtAuthorizer` accepts in a room token (exp - iat, or exp - now without iat). */
+export const DEFAULT_ROOM_TOKEN_MAX_TTL_SECONDS = 24 * 60 * 60;
 
 export function resolveSignalingOptions(options: SignalingModuleOptions = {}): ResolvedSignalingOptions {
   const maxPeers = options.maxPeers ?? DEFAULT_MAX_PEERS;
@@ -35,10 +40,10 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
     joinTimeoutMs: options.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS,
     authorize: options.authorize,
     turn: turn && { ...turn, ttlSeconds: turn.ttlSeconds ?? DEFAULT_TURN_TTL_SECONDS },
-    redis: options.redis && { url: options.redis.url, keyPrefix: options.redis.keyPrefix ?? 'parley:' },
+    redis: options.redis && { url: options.redis.url, keyPrefix: options.redis.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX },
     metrics: options.metrics ?? NO_METRICS,
-    maxSocketsPerIp: options.maxSocketsPerIp ?? 50,
-    connectionsPerSecondPerIp: options.connectionsPerSecondPerIp ?? 20,
+    maxSocketsPerIp: options.maxSocketsPerIp ?? DEFAULT_MAX_SOCKETS_PER_IP,
+    connectionsPerSecondPerIp: options.connectionsPerSecondPerIp ?? DEFAULT_CONNECTIONS_PER_SECOND_PER_IP,
     trustProxy: options.trustProxy ?? false,
   };
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { SetMetadata, UseFilters, UsePipes, type BeforeApplicationShutdown } from '@nestjs/common';
+import { UseFilters, UsePipes, type BeforeApplicationShutdown } from '@nestjs/common';
 import {
   MessageBody,
   SubscribeMessage,
@@ -23,10 +23,6 @@ import { signalingValidationPipe } from './signaling-validation.pipe.js';
 
 /** Moves messages between sockets and `RoomService`; the rules live in the service. */
 @WebSocketGateway({ [SIGNALING_GATEWAY]: true })
-// A host's global ThrottlerGuard reads an HTTP request that a socket message does not have, and
-// fails every message; this is @SkipThrottle() for the default throttler, without depending on
-// @nestjs/throttler. The gateway has its own per-socket limits.
-@SetMetadata('THROTTLER:SKIPdefault', true)
 @UsePipes(signalingValidationPipe)
 @UseFilters(new SignalingExceptionFilter())
 export class SignalingGateway

@@ -7,8 +7,11 @@ const SECRET = 'room-token-secret';
 const key = new TextEncoder().encode(SECRET);
 const now = () => Math.floor(Date.now() / 1000);
 
-function token(claims: Record<string, unknown>, { secret = key, exp = now() + 60 } = {}) {
-  const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt();
+const HOUR = 3600;
+
+function token(claims: Record<string, unknown>, { secret = key, exp = now() + 60, iat = now() as number | null } = {}) {
+  const jwt = new SignJWT(claims).setProtectedHeader({ alg: 'HS256' });
+  if (iat !== null) jwt.setIssuedAt(iat);
   if (exp) jwt.setExpirationTime(exp);
   return jwt.sign(secret);
 }
@@ -35,6 +38,10 @@ describe('room tokens (AUTH_SECRET)', () => {
     ['an alg:none token', async () => new UnsecuredJWT({ room: 'r1', exp: now() + 60 }).encode()],
     ['an HS512 token', () => new SignJWT({ room: 'r1' }).setProtectedHeader({ alg: 'HS512' }).setExpirationTime(now() + 60).sign(key)],
     ['a token for another room', () => token({ room: 'r2' })],
+    ['a token that lives 100 years', () => token({ room: 'r1' }, { exp: now() + 100 * 365 * 24 * HOUR })],
+    ['a token that lives 25 h (the default cap is 24 h)', () => token({ room: 'r1' }, { exp: now() + 25 * HOUR })],
+    ['a token without iat that expires in 25 h', () => token({ room: 'r1' }, { exp: now() + 25 * HOUR, iat: null })],
+    ['a token issued in 10 years that lives 1 h from then', () => token({ room: 'r1' }, { iat: now() + 10 * 365 * 24 * HOUR, exp: now() + 10 * 365 * 24 * HOUR + HOUR })],
   ];
 
   it.each(refused)('refuses %s with unauthorized, and the socket can try again', async (_, make) => {
@@ -51,5 +58,49 @@ describe('room tokens (AUTH_SECRET)', () => {
 
     const bob = await sut.client();
     await expect(bob.join('r3', 'Bob', { token: await token({ room: '*' }) })).resolves.toMatchObject({ self: { name: 'Bob' } });
+  });
+
+  it('admits tokens that live up to the cap, with or without iat', async () => {
+    for (const options of [{ exp: now() + 23 * HOUR }, { exp: now() + 23 * HOUR, iat: null }, { exp: now() + 60, iat: now() - 23 * HOUR }]) {
+      const client = await sut.client();
+      await expect(client.join('r4', 'Ada', { token: await token({ room: 'r4' }, options) })).resolves.toBeDefined();
+    }
+  });
+});
+
+describe('room tokens with audience, issuer and a shorter cap', () => {
+  let sut: TestApp;
+
+  beforeAll(async () => {
+    sut = await TestApp.start({ authorize: jwtAuthorizer(SECRET, { audience: 'parley', issuer: ['https://id.example', 'https://id2.example'], maxTtlSeconds: 600 }), maxPeers: 50 });
+  });
+
+  afterAll(async () => {
+    await sut.close();
+  });
+
+  const good = { room: 'r1', aud: 'parley', iss: 'https://id.example' };
+  const refused: [string, () => Promise<string>][] = [
+    ['a token without aud', () => token({ room: 'r1', iss: good.iss })],
+    ['a token for another audience', () => token({ ...good, aud: 'other-app' })],
+    ['a token without iss', () => token({ room: 'r1', aud: good.aud })],
+    ['a token from another issuer', () => token({ ...good, iss: 'https://evil.example' })],
+    ['a token that lives longer than maxTtlSeconds', () => token(good, { exp: now() + 601 })],
+  ];
+
+  it.each(refused)('refuses %s', async (_, make) => {
+    const client = await sut.client();
+    client.send('join', { room: 'r1', name: 'Eve', protocol: 1, token: await make(), ref: 'auth' });
+    expect(await client.next('error')).toMatchObject({ code: ErrorCode.Unauthorized, ref: 'auth' });
+  });
+
+  it('admits a token with the audience, an accepted issuer and a short life', async () => {
+    const client = await sut.client();
+    await expect(client.join('r1', 'Ada', { token: await token({ ...good, aud: ['x', 'parley'], iss: 'https://id2.example' }, { exp: now() + 600 }) })).resolves.toBeDefined();
+  });
+
+  it('refuses a cap that is not a positive number', () => {
+    expect(() => jwtAuthorizer(SECRET, { maxTtlSeconds: 0 })).toThrow(/maxTtlSeconds/);
+    expect(() => jwtAuthorizer(SECRET, { maxTtlSeconds: Number.NaN })).toThrow(/maxTtlSeconds/);
   });
 });

@@ -1,6 +1,6 @@
 import { IsInt, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { LIMITS, type JoinPayload } from '@parley/protocol';
-import { CleanText } from './clean-text.js';
+import { CleanText, VISIBLE_CHARACTER } from './clean-text.js';
 import { RefDto } from './ref.dto.js';
 
 export class JoinDto extends RefDto implements JoinPayload {
@@ -11,6 +11,7 @@ export class JoinDto extends RefDto implements JoinPayload {
   @CleanText()
   @IsString()
   @Length(1, LIMITS.maxNameLength)
+  @Matches(VISIBLE_CHARACTER, { message: 'name must contain a visible character' })
   name!: string;
 
   // Only an integer here: a wrong version is `unsupported-protocol`, not `invalid-message`.
