@@ -39,7 +39,11 @@ interface PodSpec {
   volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string } }[];
 }
 interface Workload extends Manifest {
-  spec: { replicas?: number; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: PodSpec } };
+  spec: {
+    replicas?: number;
+    selector: { matchLabels: Record<string, string> };
+    template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+  };
 }
 
 function yamlFiles(dir: string): string[] {
@@ -65,14 +69,26 @@ const where = (doc: Manifest) => `${doc.kind}/${doc.metadata.name}`;
 /** Type errors of `const x: I<Kind> = <manifest>` for every manifest, from kubernetes-models' declarations. */
 function typeErrors(): string[] {
   const source = manifests
-    .map(({ doc }, i) => `import type { I${doc.kind} as T${i} } from 'kubernetes-models/${doc.apiVersion}/${doc.kind}';\nexport const m${i}: T${i} = ${JSON.stringify(doc)};`)
+    .map(
+      ({ doc }, i) =>
+        `import type { I${doc.kind} as T${i} } from 'kubernetes-models/${doc.apiVersion}/${doc.kind}';\nexport const m${i}: T${i} = ${JSON.stringify(doc)};`,
+    )
     .join('\n');
   // A file that exists only in memory, where node_modules resolves as it does for the tests.
   const virtual = join(K8S, '__manifests__.ts');
-  const options: ts.CompilerOptions = { strict: true, noEmit: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, types: [], skipLibCheck: true };
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    types: [],
+    skipLibCheck: true,
+  };
   const host = ts.createCompilerHost(options);
   const { getSourceFile, fileExists, readFile } = host;
-  host.getSourceFile = (name, language, ...rest) => (name === virtual ? ts.createSourceFile(name, source, language) : getSourceFile.call(host, name, language, ...rest));
+  host.getSourceFile = (name, language, ...rest) =>
+    name === virtual ? ts.createSourceFile(name, source, language) : getSourceFile.call(host, name, language, ...rest);
   host.fileExists = (name) => name === virtual || fileExists.call(host, name);
   host.readFile = (name) => (name === virtual ? source : readFile.call(host, name));
   const program = ts.createProgram([virtual], options, host);
@@ -144,7 +160,9 @@ describe('deploy/k8s for Parley', () => {
     const [container] = app.spec.template.spec.containers;
     expect(container.livenessProbe?.httpGet?.path).toBe('/healthz');
     expect(container.readinessProbe?.httpGet?.path).toBe('/readyz');
-    const pdb = named('PodDisruptionBudget', 'parley') as Manifest & { spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } };
+    const pdb = named('PodDisruptionBudget', 'parley') as Manifest & {
+      spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } };
+    };
     expect(pdb.spec.minAvailable).toBeLessThan(app.spec.replicas!);
     expect(pdb.spec.selector.matchLabels).toEqual(app.spec.selector.matchLabels);
   });
@@ -154,7 +172,11 @@ describe('deploy/k8s for Parley', () => {
     expect(pod.securityContext?.runAsNonRoot).toBe(true);
     expect(pod.securityContext?.runAsUser).toBeGreaterThan(0);
     for (const container of pod.containers) {
-      expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+      expect(container.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+      });
       expect(container.securityContext?.capabilities?.add).toBeUndefined();
       expect(container.resources?.requests).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }));
       expect(container.resources?.limits?.memory).toEqual(expect.any(String));
@@ -163,7 +185,12 @@ describe('deploy/k8s for Parley', () => {
   });
 
   it('puts coturn and Janus on the host network, and nothing else', () => {
-    expect(workloads.filter((w) => w.spec.template.spec.hostNetwork).map(where).sort()).toEqual(['DaemonSet/coturn', 'DaemonSet/janus']);
+    expect(
+      workloads
+        .filter((w) => w.spec.template.spec.hostNetwork)
+        .map(where)
+        .sort(),
+    ).toEqual(['DaemonSet/coturn', 'DaemonSet/janus']);
   });
 
   it('gives every Service pods to send to', () => {
@@ -196,7 +223,7 @@ describe('deploy/k8s for Parley', () => {
     for (const key of [...secretKeys, 'turn-secret']) expect(readme).toContain(`--from-literal=${key}=`);
   });
 
-  it('configures coturn with the repository\'s tested turnserver.conf', () => {
+  it("configures coturn with the repository's tested turnserver.conf", () => {
     const config = named('ConfigMap', 'coturn-config') as Manifest & { data: Record<string, string> };
     expect(config.data['turnserver.conf']).toBe(readFileSync(join(ROOT, 'deploy/coturn/turnserver.conf'), 'utf8'));
   });

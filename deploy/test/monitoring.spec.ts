@@ -57,7 +57,9 @@ export function metricNames(expr: string): string[] {
 const queries = (): { where: string; expr: string }[] => [
   ...dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => ({ where: `panel "${panel.title}"`, expr: target.expr }))),
   ...dashboard.templating.list.flatMap((variable) =>
-    typeof variable.query === 'object' ? [{ where: `variable $${variable.name}`, expr: variable.query.query.replace(/^label_values\((.*),\s*\w+\)$/, '$1') }] : [],
+    typeof variable.query === 'object'
+      ? [{ where: `variable $${variable.name}`, expr: variable.query.query.replace(/^label_values\((.*),\s*\w+\)$/, '$1') }]
+      : [],
   ),
   ...rules.groups.flatMap((group) => group.rules.map((rule) => ({ where: `alert ${rule.alert}`, expr: rule.expr }))),
 ];
@@ -107,7 +109,16 @@ describe('the dashboard and the alert rules', () => {
     const root = mkdtempSync(join(tmpdir(), 'parley-web-'));
     writeFileSync(join(root, 'index.html'), '<!doctype html><title>Parley</title>');
     app = await createApp(
-      loadConfig({ LOG_LEVEL: 'error', STUN_URLS: '', REDIS_URL: 'redis://127.0.0.1:6379', RESUME_SECRET: 's', REDIS_KEY_PREFIX: `monitoring-${process.pid}:` }, root),
+      loadConfig(
+        {
+          LOG_LEVEL: 'error',
+          STUN_URLS: '',
+          REDIS_URL: 'redis://127.0.0.1:6379',
+          RESUME_SECRET: 's',
+          REDIS_KEY_PREFIX: `monitoring-${process.pid}:`,
+        },
+        root,
+      ),
     );
     await app.listen(0, '127.0.0.1');
     const port = (app.getHttpServer().address() as AddressInfo).port;
@@ -121,7 +132,11 @@ describe('the dashboard and the alert rules', () => {
   it('query only metrics that /metrics exposes', () => {
     const all = queries();
     expect(all.length).toBeGreaterThan(20);
-    const missing = all.flatMap(({ where, expr }) => metricNames(expr).filter((name) => !exposed.has(name) && !SYNTHETIC.has(name)).map((name) => `${where}: ${name}`));
+    const missing = all.flatMap(({ where, expr }) =>
+      metricNames(expr)
+        .filter((name) => !exposed.has(name) && !SYNTHETIC.has(name))
+        .map((name) => `${where}: ${name}`),
+    );
     expect(missing).toEqual([]);
   });
 

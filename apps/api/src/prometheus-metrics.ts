@@ -45,14 +45,53 @@ class LabelledCounter<L extends string> {
 /** What /metrics exports; the signaling module reports into it through `SignalingMetrics`. */
 export class PrometheusMetrics implements SignalingMetrics {
   readonly registry = new Registry();
-  readonly #received = new LabelledCounter<string>(this.registry, 'parley_messages_received_total', 'Client frames received, by event', 'event', [...CLIENT_EVENTS, 'invalid']);
-  readonly #sent = new LabelledCounter<string>(this.registry, 'parley_messages_sent_total', 'Frames sent to sockets, by event', 'event', SERVER_EVENTS);
+  readonly #received = new LabelledCounter<string>(this.registry, 'parley_messages_received_total', 'Client frames received, by event', 'event', [
+    ...CLIENT_EVENTS,
+    'invalid',
+  ]);
+  readonly #sent = new LabelledCounter<string>(
+    this.registry,
+    'parley_messages_sent_total',
+    'Frames sent to sockets, by event',
+    'event',
+    SERVER_EVENTS,
+  );
   readonly #errors = new LabelledCounter<ErrorCode>(this.registry, 'parley_errors_total', 'error events sent, by code', 'code', ERROR_CODES);
-  readonly #refused = new LabelledCounter<RefusedUpgrade>(this.registry, 'parley_upgrades_refused_total', 'WebSocket upgrades refused: origin (403) or per-IP caps (429)', 'reason', REFUSED_UPGRADES);
-  readonly #joins = new LabelledCounter<'ok' | ErrorCode>(this.registry, 'parley_joins_total', 'join requests, by result: ok or the error code', 'result', ['ok', ...ERROR_CODES]);
-  readonly #resumes = new LabelledCounter<ResumeResult>(this.registry, 'parley_resumes_total', 'joins with a resume token, by result: session, token or the error code', 'result', RESUME_RESULTS);
-  readonly #redisErrors = new LabelledCounter<string>(this.registry, 'parley_redis_errors_total', 'Errors reported by a Redis connection (each failed reconnect counts)', 'connection', REDIS_CONNECTIONS);
-  readonly #busErrors = new LabelledCounter<string>(this.registry, 'parley_bus_errors_total', 'Messages from other instances dropped (malformed, unknown kind, or failed), by problem', 'problem', []);
+  readonly #refused = new LabelledCounter<RefusedUpgrade>(
+    this.registry,
+    'parley_upgrades_refused_total',
+    'WebSocket upgrades refused: origin (403) or per-IP caps (429)',
+    'reason',
+    REFUSED_UPGRADES,
+  );
+  readonly #joins = new LabelledCounter<'ok' | ErrorCode>(
+    this.registry,
+    'parley_joins_total',
+    'join requests, by result: ok or the error code',
+    'result',
+    ['ok', ...ERROR_CODES],
+  );
+  readonly #resumes = new LabelledCounter<ResumeResult>(
+    this.registry,
+    'parley_resumes_total',
+    'joins with a resume token, by result: session, token or the error code',
+    'result',
+    RESUME_RESULTS,
+  );
+  readonly #redisErrors = new LabelledCounter<string>(
+    this.registry,
+    'parley_redis_errors_total',
+    'Errors reported by a Redis connection (each failed reconnect counts)',
+    'connection',
+    REDIS_CONNECTIONS,
+  );
+  readonly #busErrors = new LabelledCounter<string>(
+    this.registry,
+    'parley_bus_errors_total',
+    'Messages from other instances dropped (malformed, unknown kind, or failed), by problem',
+    'problem',
+    [],
+  );
   readonly #turnCredentials = new Counter({ name: 'parley_turn_credentials_total', help: 'TURN credentials handed out', registers: [this.registry] });
   readonly #relay = new Histogram({
     name: 'parley_relay_latency_seconds',
@@ -71,7 +110,14 @@ export class PrometheusMetrics implements SignalingMetrics {
 
   /** Gauges read at scrape time. */
   gauge(name: string, help: string, read: () => number): void {
-    new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
   }
 
   received(event: string): void {

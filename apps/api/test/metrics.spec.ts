@@ -56,7 +56,13 @@ describe('GET /metrics', () => {
 
   it('keeps the standard process_* and nodejs_* names that stock dashboards query', async () => {
     const text = await scrape(base);
-    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'process_start_time_seconds', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'process_start_time_seconds',
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_heap_size_used_bytes',
+    ]) {
       expect(text).toContain(`# TYPE ${name} `);
     }
     expect(text).not.toMatch(/^parley_(process|nodejs)_/m);
