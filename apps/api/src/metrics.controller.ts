@@ -1,5 +1,5 @@
-import { Controller, Get, Header, type OnModuleInit } from '@nestjs/common';
-import { RoomService, SignalingGateway } from '@parley/nest-signaling';
+import { Controller, Get, Header, Inject, type OnModuleInit } from '@nestjs/common';
+import { RoomService, SIGNALING_REDIS, SignalingGateway, type RedisConnections } from '@parley/nest-signaling';
 import { PrometheusMetrics } from './prometheus-metrics.js';
 
 @Controller()
@@ -8,12 +8,21 @@ export class MetricsController implements OnModuleInit {
     private readonly metrics: PrometheusMetrics,
     private readonly rooms: RoomService,
     private readonly gateway: SignalingGateway,
+    @Inject(SIGNALING_REDIS) private readonly redis: RedisConnections | null,
   ) {}
 
   onModuleInit(): void {
     this.metrics.gauge('parley_open_sockets', 'Open WebSocket connections on this instance', () => this.gateway.connections);
     this.metrics.gauge('parley_rooms', 'Rooms with a peer on this instance', () => this.rooms.size.rooms);
     this.metrics.gauge('parley_peers', 'Peers whose socket is (or was, within the grace window) on this instance', () => this.rooms.size.peers);
+    const redis = this.redis;
+    if (!redis) return;
+    // Beside the connections' own logging listener; ioredis emits 'error' on every failed reconnect.
+    redis.commands.on('error', () => this.metrics.redisError('commands'));
+    redis.subscriber.on('error', () => this.metrics.redisError('subscriber'));
+    this.metrics.gauge('parley_redis_up', '1 when both Redis connections (commands, bus subscriber) are ready', () =>
+      Number(redis.commands.status === 'ready' && redis.subscriber.status === 'ready'),
+    );
   }
 
   @Get('metrics')

@@ -37,7 +37,7 @@ export type {
   TurnOptions,
 } from './signaling-options.interface.js';
 /** Hooks for counting traffic. */
-export type { SignalingMetrics } from './signaling-metrics.interface.js';
+export type { RefusedUpgrade, ResumeResult, SignalingMetrics } from './signaling-metrics.interface.js';
 /** Token of the Redis connections (`null` without Redis), and their type, e.g. for a readiness check. */
 export { SIGNALING_REDIS } from './signaling.providers.js';
 export type { RedisConnections } from './redis-connections.js';

@@ -1,7 +1,24 @@
 import type { ErrorCode } from '@parley/protocol';
 
-/** Hooks a host app can give to count traffic (the Parley app feeds Prometheus with them). */
+/** Why an upgrade was refused before it became a WebSocket: a foreign origin (403) or the per-IP caps (429). */
+export type RefusedUpgrade = 'origin' | 'caps';
+/** How a `join` that carried a resume token ended: the same session taken over, the peer re-admitted by its token, or refused. */
+export type ResumeResult = 'session' | 'token' | ErrorCode;
+
+/**
+ * Hooks a host app can give to count traffic (the Parley app feeds Prometheus with them).
+ * The optional ones are newer: callers use `?.()`, so a host's older object keeps working.
+ */
 export interface SignalingMetrics {
+  /** An upgrade to the signaling path was refused, by reason. */
+  upgradeRefused?(reason: RefusedUpgrade): void;
+  /** A `join` ended: `ok`, or the error code it was refused with (resumes included). */
+  joined?(result: 'ok' | ErrorCode): void;
+  /** A `join` with a resume token ended, by result. */
+  resumed?(result: ResumeResult): void;
+  /** A TURN credential was handed out (in `joined`, or to the lobby's connectivity check). */
+  turnCredentialIssued?(): void;
+
   /** A frame arrived; `event` is the client event, or `invalid` when it named none. */
   received(event: string): void;
   /** A frame went out to one socket. */
@@ -12,4 +29,13 @@ export interface SignalingMetrics {
   relayed(latencyMs: number): void;
 }
 
-export const NO_METRICS: SignalingMetrics = { received() {}, sent() {}, error() {}, relayed() {} };
+export const NO_METRICS: SignalingMetrics = {
+  upgradeRefused() {},
+  joined() {},
+  resumed() {},
+  turnCredentialIssued() {},
+  received() {},
+  sent() {},
+  error() {},
+  relayed() {},
+};

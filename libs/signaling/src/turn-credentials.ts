@@ -21,7 +21,9 @@ export class IceServers {
   constructor(@InjectSignalingOptions() private readonly options: ResolvedSignalingOptions) {}
 
   for(peerId: string): IceServer[] {
-    const { iceServers, turn } = this.options;
-    return turn ? [...iceServers, turnCredential(peerId, turn)] : iceServers;
+    const { iceServers, turn, metrics } = this.options;
+    if (!turn) return iceServers;
+    metrics.turnCredentialIssued?.();
+    return [...iceServers, turnCredential(peerId, turn)];
   }
 }
