@@ -36,11 +36,6 @@ export interface SignalingClientOptions {
   connectivity?: ConnectivitySource | null;
 }
 
-/** The WebSocket URL of the gateway on the page's own origin. */
-export function defaultSignalingUrl(loc: Location = location): string {
-  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`;
-}
-
 /** `online`/`offline` on the window, and the page becoming visible again. */
 export const browserConnectivity: ConnectivitySource = (listener) => {
   const online = () => listener('online');
