@@ -6,7 +6,7 @@ const peer = (id: string, name = id): Peer => ({
   id,
   name,
   media: { audio: true, video: true, screen: false },
-  connection: 'connected',
+  connection: 'online',
 });
 
 function setup() {
@@ -97,7 +97,7 @@ describe(Roster.name, () => {
       sut.reset('me', [peer('a'), peer('b')]);
       sut.resume([peer('a')], { complete: false, graceMs: 5000 });
       sut.upsert(peer('b'));
-      expect(sut.list[1]!.peer.connection).toBe('connected');
+      expect(sut.list[1]!.peer.connection).toBe('online');
       jest.advanceTimersByTime(10_000);
       expect(expired).toEqual([]);
     });

@@ -4,13 +4,13 @@
  */
 import { startScreenShare } from '../media/screen-share';
 import { Governor, readOutgoingEstimate } from '../rtc/governor';
-import type { Mesh } from '../rtc/mesh';
+import type { MediaTransport } from '../rtc/media-transport';
 import { LinkStats, type LinkStatsSource } from './link-stats.svelte';
 
 export { startScreenShare };
 
 export interface CallKitSource extends LinkStatsSource {
-  mesh(): Mesh | null;
+  transport(): MediaTransport | null;
   sharing(): boolean;
   cameraOn(): boolean;
 }
@@ -19,7 +19,7 @@ export function createCallKit(source: CallKitSource): { stats: LinkStats; govern
   const stats = new LinkStats(source);
   const governor = new Governor({
     links: () =>
-      (source.mesh()?.senders() ?? []).map(({ pc, senders }) => ({ estimate: () => readOutgoingEstimate(pc), senders })),
+      (source.transport()?.sending() ?? []).map(({ pc, senders }) => ({ estimate: () => readOutgoingEstimate(pc), senders })),
     sharing: source.sharing,
     cameraOn: source.cameraOn,
   });
