@@ -1,41 +1,23 @@
 import { LIMITS } from '@parley/protocol';
-import { CallSession, type CallPhase, type ServerConnection } from '../call/call-session';
+import type { CallPhase, CallSession, ServerConnection } from '../call/call-session';
 import type { RemoteParticipant } from '../call/roster';
 import { LocalTracks } from '../media/local-tracks';
-import type { Governor } from '../rtc/governor';
-import type { Failure } from '../signaling/error-messages';
+import { unreachable, type Failure } from '../signaling/error-messages';
 import { takeRoomToken } from '../signaling/room-token';
 import { serverConfig, signalingUrl } from '../signaling/server-config';
+import type { CallKit } from './call-kit';
 import { ChatState } from './chat.svelte';
 import { DeviceState } from './devices.svelte';
 import { DoctorState } from './doctor.svelte';
 import type { LinkStats } from './link-stats.svelte';
-
-type CallKit = typeof import('./call-kit');
+import { loadName, saveName } from './saved-name';
 
 /** The side panel of the call view. */
 export type CallPanel = 'chat' | 'people' | null;
 
-const NAME_KEY = 'parley.name';
 const NOTICE_MS = 4000;
 const RECONNECTED_MS = 3000;
 const SHARE_PROBLEMS = { unsupported: 'This browser cannot share the screen.', failed: 'Your screen could not be shared.' };
-
-function loadName(): string {
-  try {
-    return localStorage.getItem(NAME_KEY) ?? '';
-  } catch {
-    return '';
-  }
-}
-
-function saveName(name: string): void {
-  try {
-    localStorage.setItem(NAME_KEY, name);
-  } catch {
-    // Private mode may refuse storage; the name is then simply not remembered.
-  }
-}
 
 /** One room's call as components read it: runes over `CallSession` and `LocalTracks`, no I/O of its own. */
 export class CallState {
@@ -75,9 +57,10 @@ export class CallState {
   readonly doctor: DoctorState;
 
   readonly #tracks = new LocalTracks();
-  readonly #session: CallSession;
-  #governor: Governor | null = null;
+  readonly #token = takeRoomToken();
+  /** The engine, its stats and screen sharing: loaded on "Join" (see `call-kit.ts`). */
   #kit: Promise<CallKit> | null = null;
+  #call: CallKit | null = null;
   #destroyed = false;
   #noticeTimer: ReturnType<typeof setTimeout> | undefined;
   #reconnectedTimer: ReturnType<typeof setTimeout> | undefined;
@@ -85,26 +68,13 @@ export class CallState {
   constructor(room: string) {
     this.room = room;
     // Asked now, so the socket's address is known by the time the person presses Join.
-    const url = async () => signalingUrl((await serverConfig()).signalingPath);
-    const token = takeRoomToken();
-    const session = (this.#session = new CallSession({ room, token, tracks: this.#tracks, signalingUrl: url }));
     void serverConfig();
     this.chat = new ChatState(
-      (text, ref) => session.sendChat(text, ref),
-      () => session.selfId,
+      (text, ref) => !!this.#call?.session.sendChat(text, ref),
+      () => this.#call?.session.selfId ?? null,
     );
     this.devices = new DeviceState({ switchInput: (kind, id) => this.#tracks.use(kind, id), track: (kind) => this.#tracks.track(kind) });
-    this.doctor = new DoctorState(room, { signalingUrl: url, ticket: async () => (await serverConfig()).iceTicket, token });
-
-    session.events.on('status', () => this.#onStatus());
-    session.events.on('roster', (list) => (this.remotes = list));
-    session.events.on('reconnected', () => this.#showReconnected());
-    session.events.on('chat-history', (messages) => this.chat.history(messages));
-    session.events.on('chat', (message) => this.chat.receive(message));
-    session.events.on('chat-rejected', (error) => this.chat.rejected(error));
-    session.events.on('notice', (notice) => this.notify(notice));
-    session.events.on('peer-removed', (id) => this.stats?.forget(id));
-    session.events.on('senders', () => void this.#governor?.update());
+    this.doctor = new DoctorState(room, { signalingUrl: socketUrl, ticket: async () => (await serverConfig()).iceTicket, token: this.#token });
     this.#tracks.events.on('change', () => this.#onTracks());
   }
 
@@ -130,8 +100,8 @@ export class CallState {
   async toggleShare(): Promise<void> {
     if (this.#tracks.screen) return this.#tracks.stopScreen();
     if (this.phase !== 'in-call') return;
-    const { startScreenShare } = await this.#loadKit();
-    const problem = await this.#session.shareScreen(startScreenShare);
+    const { session, startScreenShare } = await this.#loadKit();
+    const problem = await session.shareScreen(startScreenShare);
     if (problem && problem !== 'cancelled') this.notify(SHARE_PROBLEMS[problem]);
   }
 
@@ -147,38 +117,37 @@ export class CallState {
     if (clean.length > LIMITS.maxNameLength) return `Use at most ${LIMITS.maxNameLength} characters.`;
     this.name = clean;
     saveName(clean);
-    void this.#loadKit();
-    void this.#session.join(clean);
+    this.#join();
     return null;
   }
 
   leave(): void {
-    this.#session.leave();
+    this.#call?.session.leave();
     this.#tracks.stop();
+    this.phase = 'left';
   }
 
   /** After reconnecting gave up: try again, keeping the call and its links. */
   retryConnection(): void {
-    this.#session.retryConnection();
+    this.#call?.session.retryConnection();
   }
 
   /** After a failure: try the same join again. */
   retry(): void {
-    void this.#loadKit();
-    void this.#session.retry();
+    this.#join();
   }
 
   /** After leaving: back to the lobby with the devices on again. */
   rejoin(): void {
-    this.#session.reset();
+    this.#call?.session.reset();
+    this.phase = 'lobby';
     void this.startDevices();
   }
 
   destroy(): void {
     this.#destroyed = true;
-    this.#session.close();
+    this.#call?.close();
     this.#tracks.stop();
-    this.#stopKit();
     this.chat.destroy();
     this.devices.destroy();
     clearTimeout(this.#noticeTimer);
@@ -191,19 +160,25 @@ export class CallState {
     this.#noticeTimer = setTimeout(() => (this.notice = null), NOTICE_MS);
   }
 
-  #onStatus(): void {
-    const session = this.#session;
+  #join(): void {
+    this.phase = 'joining';
+    this.failure = null;
+    this.#loadKit().then(
+      ({ session }) => this.phase === 'joining' && void session.join(this.name),
+      () => {
+        this.failure = unreachable;
+        this.phase = 'failed';
+      },
+    );
+  }
+
+  #onStatus(session: CallSession): void {
     this.phase = session.phase;
     this.failure = session.failure;
     this.connection = session.connection;
     this.selfId = session.selfId;
     this.maxPeers = session.maxPeers;
-    if (session.phase === 'in-call') {
-      this.#startKit();
-    } else {
-      this.#stopKit();
-      this.reconnected = false;
-    }
+    if (session.phase !== 'in-call') this.reconnected = false;
   }
 
   #onTracks(): void {
@@ -223,36 +198,29 @@ export class CallState {
     this.#reconnectedTimer = setTimeout(() => (this.reconnected = false), RECONNECTED_MS);
   }
 
-  /** Loads what only a running call needs, once; joining starts it, alongside the connection. */
+  /** Loads what only a running call needs, once, and listens to the call engine. */
   #loadKit(): Promise<CallKit> {
-    this.#kit ??= import('./call-kit').then((kit) => {
-      const { stats, governor } = kit.createCallKit({
-        connections: () => this.#session.transport?.connections() ?? new Map(),
-        expectsVideo: (id) => !!this.remotes.find((r) => r.peer.id === id)?.peer.media.video,
-        micOn: () => this.micOn,
-        transport: () => this.#session.transport,
-        sharing: () => this.sharing,
-        cameraOn: () => this.camOn,
-      });
+    this.#kit ??= import('./call-kit').then(({ createCallKit }) => {
+      const call = createCallKit({ room: this.room, token: this.#token, tracks: this.#tracks, signalingUrl: socketUrl });
+      const { session, stats } = call;
+      session.events.on('status', () => this.#onStatus(session));
+      session.events.on('roster', (list) => (this.remotes = list));
+      session.events.on('reconnected', () => this.#showReconnected());
+      session.events.on('chat-history', (messages) => this.chat.history(messages));
+      session.events.on('chat', (message) => this.chat.receive(message));
+      session.events.on('chat-rejected', (error) => this.chat.rejected(error));
+      session.events.on('notice', (notice) => this.notify(notice));
       this.stats = stats;
-      this.#governor = governor;
-      return kit;
+      this.#call = call;
+      if (this.#destroyed) call.close();
+      return call;
     });
+    this.#kit.catch(() => (this.#kit = null));
     return this.#kit;
   }
+}
 
-  /** Starts the stats and the governor once both the call and the kit are there. */
-  #startKit(): void {
-    void this.#loadKit().then(() => {
-      if (this.#session.phase !== 'in-call') return;
-      this.stats?.start();
-      this.#governor?.start();
-      void this.#governor?.update();
-    });
-  }
-
-  #stopKit(): void {
-    this.#governor?.stop();
-    this.stats?.stop();
-  }
+/** The gateway's socket, at the path the server's config names. */
+async function socketUrl(): Promise<string> {
+  return signalingUrl((await serverConfig()).signalingPath);
 }
