@@ -6,7 +6,6 @@
 import type { ChatEventPayload, ChatMessage, ErrorPayload, JoinedPayload } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import type { LocalTracks, ScreenStarter } from '../media/local-tracks';
-import type { ShareProblem } from '../media/screen-share';
 import type { MediaTransport, MediaTransportFactory, SignalingPort } from '../rtc/media-transport';
 import { Mesh } from '../rtc/mesh';
 import {
@@ -186,8 +185,8 @@ export class CallSession {
     return this.#phase === 'in-call' && !!this.#client?.send('chat', { text, ref });
   }
 
-  /** Shares the screen while in the call. */
-  async shareScreen(start: ScreenStarter): Promise<ShareProblem | null> {
+  /** Shares the screen while in the call; a sentence when it could not. */
+  async shareScreen(start: ScreenStarter): Promise<string | null> {
     if (this.#phase !== 'in-call') return null;
     const problem = await this.#tracks.shareScreen(start);
     if (!problem && this.#phase !== 'in-call') this.#tracks.stopScreen();

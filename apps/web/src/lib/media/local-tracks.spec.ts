@@ -224,9 +224,11 @@ describe(LocalTracks.name, () => {
       expect(ended).toBe(1);
     });
 
-    it('passes on why no share started', async () => {
+    it('says why no share started, and nothing when the person cancelled', async () => {
       const sut = new LocalTracks();
-      expect(await sut.shareScreen(async () => ({ problem: 'unsupported' }))).toBe('unsupported');
+      expect(await sut.shareScreen(async () => ({ problem: 'unsupported' }))).toBe('This browser cannot share the screen.');
+      expect(await sut.shareScreen(async () => ({ problem: 'failed' }))).toBe('Your screen could not be shared.');
+      expect(await sut.shareScreen(async () => ({ problem: 'cancelled' }))).toBeNull();
       expect(sut.screen).toBeNull();
     });
   });

@@ -3,6 +3,12 @@ import type { ScreenSource, TrackKind } from '../rtc/peer-link';
 import { acquireMedia, acquireRemembered, acquireTrack, describeMediaProblems, stopTrack, type DeviceIds } from './local-media';
 import type { ScreenShare, ShareOptions, ShareProblem } from './screen-share';
 
+const SHARE_PROBLEMS: Record<ShareProblem, string | null> = {
+  cancelled: null,
+  unsupported: 'This browser cannot share the screen.',
+  failed: 'Your screen could not be shared.',
+};
+
 /** What changed: one kind's track (a new device, on, off), the screen, or only the problem text. */
 export interface LocalTracksEvents {
   track: { kind: TrackKind; track: MediaStreamTrack | null };
@@ -90,8 +96,11 @@ export class LocalTracks {
     return this.#open(kind, deviceId, { fallback: false, enabled: kind === 'video' || this.micOn });
   }
 
-  /** Starts sharing the screen; `onended` runs when the browser's own "Stop sharing" ends it. */
-  async shareScreen(start: ScreenStarter, onended: () => void = () => {}): Promise<ShareProblem | null> {
+  /**
+   * Starts sharing the screen; `onended` runs when the browser's own "Stop sharing" ends it.
+   * Resolves with a sentence when it could not start (the person cancelling is not a problem).
+   */
+  async shareScreen(start: ScreenStarter, onended: () => void = () => {}): Promise<string | null> {
     if (this.#share) return null;
     const generation = this.#generation;
     const share = await start({
@@ -101,10 +110,10 @@ export class LocalTracks {
         onended();
       },
     });
-    if ('problem' in share) return share.problem;
+    if ('problem' in share) return SHARE_PROBLEMS[share.problem];
     if (generation !== this.#generation || this.#share) {
       share.stop();
-      return 'cancelled';
+      return null;
     }
     this.#setScreen(share);
     return null;

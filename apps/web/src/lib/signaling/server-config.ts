@@ -49,3 +49,8 @@ export function serverConfig(): Promise<ServerConfig> {
 export function signalingUrl(path: string = DEFAULT_SERVER_CONFIG.signalingPath, loc: Pick<Location, 'protocol' | 'host'> = location): string {
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}${path}`;
 }
+
+/** The gateway's socket URL, at the path the server's config names. */
+export async function serverSignalingUrl(): Promise<string> {
+  return signalingUrl((await serverConfig()).signalingPath);
+}

@@ -1,23 +1,19 @@
-import { LIMITS } from '@parley/protocol';
 import type { CallPhase, CallSession, ServerConnection } from '../call/call-session';
 import type { RemoteParticipant } from '../call/roster';
 import { LocalTracks } from '../media/local-tracks';
 import { unreachable, type Failure } from '../signaling/error-messages';
 import { takeRoomToken } from '../signaling/room-token';
-import { serverConfig, signalingUrl } from '../signaling/server-config';
+import { serverConfig, serverSignalingUrl } from '../signaling/server-config';
 import type { CallKit } from './call-kit';
 import { ChatState } from './chat.svelte';
 import { DeviceState } from './devices.svelte';
 import { DoctorState } from './doctor.svelte';
+import { Flash } from './flash.svelte';
 import type { LinkStats } from './link-stats.svelte';
-import { loadName, saveName } from './saved-name';
+import { cleanName, loadName, saveName } from './person-name';
 
 /** The side panel of the call view. */
 export type CallPanel = 'chat' | 'people' | null;
-
-const NOTICE_MS = 4000;
-const RECONNECTED_MS = 3000;
-const SHARE_PROBLEMS = { unsupported: 'This browser cannot share the screen.', failed: 'Your screen could not be shared.' };
 
 /** One room's call as components read it: runes over `CallSession` and `LocalTracks`, no I/O of its own. */
 export class CallState {
@@ -34,9 +30,6 @@ export class CallState {
   mediaProblem = $state<string | null>(null);
   remotes = $state.raw<readonly RemoteParticipant[]>([]);
   connection = $state<ServerConnection>('online');
-  /** Shown briefly after the connection to the server came back. */
-  reconnected = $state(false);
-  notice = $state<string | null>(null);
   maxPeers = $state<number | null>(null);
   /** Whether this browser is sharing its screen. */
   sharing = $state(false);
@@ -62,20 +55,28 @@ export class CallState {
   #kit: Promise<CallKit> | null = null;
   #call: CallKit | null = null;
   #destroyed = false;
-  #noticeTimer: ReturnType<typeof setTimeout> | undefined;
-  #reconnectedTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #notice = new Flash<string>(4000);
+  readonly #reconnected = new Flash<true>(3000);
 
   constructor(room: string) {
     this.room = room;
     // Asked now, so the socket's address is known by the time the person presses Join.
     void serverConfig();
-    this.chat = new ChatState(
-      (text, ref) => !!this.#call?.session.sendChat(text, ref),
-      () => this.#call?.session.selfId ?? null,
-    );
+    const session = () => this.#call?.session;
+    this.chat = new ChatState((text, ref) => !!session()?.sendChat(text, ref), () => session()?.selfId ?? null);
     this.devices = new DeviceState({ switchInput: (kind, id) => this.#tracks.use(kind, id), track: (kind) => this.#tracks.track(kind) });
-    this.doctor = new DoctorState(room, { signalingUrl: socketUrl, ticket: async () => (await serverConfig()).iceTicket, token: this.#token });
+    this.doctor = new DoctorState(room, { signalingUrl: serverSignalingUrl, ticket: async () => (await serverConfig()).iceTicket, token: this.#token });
     this.#tracks.events.on('change', () => this.#onTracks());
+  }
+
+  /** A note about something that went wrong without ending the call. */
+  get notice(): string | null {
+    return this.#notice.value;
+  }
+
+  /** Shown briefly after the connection to the server came back. */
+  get reconnected(): boolean {
+    return !!this.#reconnected.value;
   }
 
   /** Turns the camera and microphone on for the lobby preview, on the devices chosen last time. */
@@ -102,7 +103,7 @@ export class CallState {
     if (this.phase !== 'in-call') return;
     const { session, startScreenShare } = await this.#loadKit();
     const problem = await session.shareScreen(startScreenShare);
-    if (problem && problem !== 'cancelled') this.notify(SHARE_PROBLEMS[problem]);
+    if (problem) this.notify(problem);
   }
 
   togglePanel(panel: Exclude<CallPanel, null>): void {
@@ -112,11 +113,9 @@ export class CallState {
 
   /** Returns a message when the name is not acceptable; otherwise starts joining. */
   join(name: string): string | null {
-    const clean = name.replace(/\p{Cc}/gu, '').trim();
-    if (!clean) return 'Enter your name so the others know who you are.';
-    if (clean.length > LIMITS.maxNameLength) return `Use at most ${LIMITS.maxNameLength} characters.`;
-    this.name = clean;
-    saveName(clean);
+    const checked = cleanName(name);
+    if ('problem' in checked) return checked.problem;
+    saveName((this.name = checked.name));
     this.#join();
     return null;
   }
@@ -150,21 +149,19 @@ export class CallState {
     this.#tracks.stop();
     this.chat.destroy();
     this.devices.destroy();
-    clearTimeout(this.#noticeTimer);
-    clearTimeout(this.#reconnectedTimer);
+    this.#notice.clear();
+    this.#reconnected.clear();
   }
 
   notify(message: string): void {
-    this.notice = message;
-    clearTimeout(this.#noticeTimer);
-    this.#noticeTimer = setTimeout(() => (this.notice = null), NOTICE_MS);
+    this.#notice.show(message);
   }
 
   #join(): void {
     this.phase = 'joining';
     this.failure = null;
     this.#loadKit().then(
-      ({ session }) => this.phase === 'joining' && void session.join(this.name),
+      ({ session }) => this.phase === 'joining' && !this.#destroyed && void session.join(this.name),
       () => {
         this.failure = unreachable;
         this.phase = 'failed';
@@ -178,7 +175,7 @@ export class CallState {
     this.connection = session.connection;
     this.selfId = session.selfId;
     this.maxPeers = session.maxPeers;
-    if (session.phase !== 'in-call') this.reconnected = false;
+    if (session.phase !== 'in-call') this.#reconnected.clear();
   }
 
   #onTracks(): void {
@@ -192,20 +189,14 @@ export class CallState {
     this.screenStream = tracks.screen?.stream ?? null;
   }
 
-  #showReconnected(): void {
-    this.reconnected = true;
-    clearTimeout(this.#reconnectedTimer);
-    this.#reconnectedTimer = setTimeout(() => (this.reconnected = false), RECONNECTED_MS);
-  }
-
   /** Loads what only a running call needs, once, and listens to the call engine. */
   #loadKit(): Promise<CallKit> {
     this.#kit ??= import('./call-kit').then(({ createCallKit }) => {
-      const call = createCallKit({ room: this.room, token: this.#token, tracks: this.#tracks, signalingUrl: socketUrl });
+      const call = createCallKit({ room: this.room, token: this.#token, tracks: this.#tracks, signalingUrl: serverSignalingUrl });
       const { session, stats } = call;
       session.events.on('status', () => this.#onStatus(session));
       session.events.on('roster', (list) => (this.remotes = list));
-      session.events.on('reconnected', () => this.#showReconnected());
+      session.events.on('reconnected', () => this.#reconnected.show(true));
       session.events.on('chat-history', (messages) => this.chat.history(messages));
       session.events.on('chat', (message) => this.chat.receive(message));
       session.events.on('chat-rejected', (error) => this.chat.rejected(error));
@@ -218,9 +209,4 @@ export class CallState {
     this.#kit.catch(() => (this.#kit = null));
     return this.#kit;
   }
-}
-
-/** The gateway's socket, at the path the server's config names. */
-async function socketUrl(): Promise<string> {
-  return signalingUrl((await serverConfig()).signalingPath);
 }
