@@ -13,6 +13,7 @@ import { PeerLink, type PeerLinkOptions, type ScreenSource, type TrackKind } fro
 export interface MeshOptions extends MediaTransportContext {
   /** Builds each link's connection; replaced in tests. */
   createConnection?: PeerLinkOptions['createConnection'];
+  timing?: PeerLinkOptions['timing'];
 }
 
 /**
@@ -26,6 +27,7 @@ export class Mesh implements MediaTransport {
   readonly #selfId: string;
   readonly #signaling: SignalingPort;
   readonly #createConnection: MeshOptions['createConnection'];
+  readonly #timing: MeshOptions['timing'];
   readonly #stopListening: () => void;
   #iceServers: IceServer[];
   #screen: ScreenSource | null;
@@ -37,6 +39,7 @@ export class Mesh implements MediaTransport {
     this.#tracks = { ...options.tracks };
     this.#screen = options.screen;
     this.#createConnection = options.createConnection;
+    this.#timing = options.timing;
     this.#stopListening = options.signaling.on('signal', ({ from, description, candidate }) => {
       // An offer can overtake `peer-joined` when the two go through different server instances.
       void this.#link(from).receive({ description, candidate });
@@ -133,6 +136,7 @@ export class Mesh implements MediaTransport {
         onfailure: (failed) =>
           this.events.emit('linkfailure', { peerId, failure: failed ? (this.#relayOnly(link) ? 'relay' : 'network') : null }),
         createConnection: this.#createConnection,
+        timing: this.#timing,
       },
       this.#tracks,
     );
