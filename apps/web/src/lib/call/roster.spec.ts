@@ -48,6 +48,27 @@ describe(Roster.name, () => {
     const count = changes.length;
     sut.patch('nobody', { link: 'failed' });
     expect(changes).toHaveLength(count);
+    expect(sut.has('nobody')).toBe(false);
+  });
+
+  it('keeps media that arrives before its sender is listed, and hands it over when they are', () => {
+    const { sut, changes } = setup();
+    sut.reset('me', [peer('a')]);
+    const stream = {} as MediaStream;
+    const count = changes.length;
+    sut.patch('b', { stream, link: 'connecting' });
+    expect(changes).toHaveLength(count);
+    sut.upsert(peer('b'));
+    expect(sut.list[1]).toMatchObject({ stream, link: 'connecting' });
+  });
+
+  it('forgets early media of someone who left before being listed', () => {
+    const { sut } = setup();
+    sut.reset('me');
+    sut.patch('b', { stream: {} as MediaStream });
+    sut.remove('b');
+    sut.upsert(peer('b'));
+    expect(sut.list[0]!.stream).toBeNull();
   });
 
   it('removes a peer once, saying whether they were there', () => {

@@ -31,6 +31,8 @@ export class Roster {
   #list: readonly RemoteParticipant[] = [];
   #selfId: string | null = null;
   readonly #missing = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Media that arrived before the server told us about its sender (an offer can overtake `peer-joined`). */
+  readonly #early = new Map<string, Partial<Omit<RemoteParticipant, 'peer'>>>();
   readonly #options: RosterOptions;
 
   constructor(options: RosterOptions) {
@@ -53,6 +55,7 @@ export class Roster {
   /** A fresh start as `selfId` with the peers the server listed. */
   reset(selfId: string | null, peers: readonly Peer[] = []): void {
     this.#clearMissing();
+    this.#early.clear();
     this.#selfId = selfId;
     this.#set(peers.filter((peer) => peer.id !== selfId).map(fresh));
   }
@@ -61,18 +64,29 @@ export class Roster {
   upsert(peer: Peer): void {
     if (peer.id === this.#selfId) return;
     this.#found(peer.id);
-    if (this.has(peer.id)) this.patch(peer.id, { peer });
-    else this.#set([...this.#list, fresh(peer)]);
+    if (this.has(peer.id)) {
+      this.patch(peer.id, { peer });
+      return;
+    }
+    const early = this.#early.get(peer.id);
+    this.#early.delete(peer.id);
+    this.#set([...this.#list, { ...fresh(peer), ...early }]);
   }
 
+  /** Updates a peer's media or link; for someone not listed yet, it is kept until they are. */
   patch(peerId: string, change: Partial<Omit<RemoteParticipant, 'peer'>> & { peer?: Peer }): void {
-    if (!this.has(peerId)) return;
+    if (!this.has(peerId)) {
+      const { peer: _peer, ...media } = change;
+      if (peerId !== this.#selfId) this.#early.set(peerId, { ...this.#early.get(peerId), ...media });
+      return;
+    }
     this.#set(this.#list.map((r) => (r.peer.id === peerId ? { ...r, ...change } : r)));
   }
 
   /** Returns whether the peer was there. */
   remove(peerId: string): boolean {
     this.#found(peerId);
+    this.#early.delete(peerId);
     if (!this.has(peerId)) return false;
     this.#set(this.#list.filter((r) => r.peer.id !== peerId));
     return true;
