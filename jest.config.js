@@ -27,6 +27,10 @@ export default {
       ...esm('apps/web/tsconfig.json'),
       displayName: 'web',
       rootDir: '.',
+      transform: {
+        '^.+\\.svelte\\.ts$': '<rootDir>/apps/web/build/svelte-module-transform.cjs',
+        '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'apps/web/tsconfig.json' }],
+      },
       roots: ['<rootDir>/apps/web/src', '<rootDir>/apps/web/build'],
       testMatch: ['**/*.spec.ts'],
     },

@@ -16,6 +16,7 @@ export default defineConfig({
     proxy: {
       '/ws': { target: api, ws: true },
       '/healthz': api,
+      '/api': api,
     },
   },
   build: {

@@ -32,7 +32,7 @@ export const CloseCode = {
   PolicyViolation: 1008,
   /** A frame larger than `LIMITS.maxFrameBytes`. */
   MessageTooBig: 1009,
-  /** The server is restarting: reconnect (with backoff) and resume. */
+  /** The server is restarting: reconnect at once (backing off only if that fails) and resume. */
   ServiceRestart: 1012,
   /** The same peer resumed on another connection: do not reconnect this one. */
   Replaced: 4001,

@@ -1,7 +1,8 @@
 /**
  * Cameras, microphones and speakers: listing them, remembering the person's choice, and noticing
- * when one is plugged in or out. Switching a device mid-call is `RTCRtpSender.replaceTrack`, done
- * by the mesh; nothing here renegotiates.
+ * when one is plugged in or out. Opening a device is `LocalTracks`' job (one path for turning it on,
+ * picking another and recovering from an unplug); the transport then sends the new track with
+ * `RTCRtpSender.replaceTrack`, so nothing renegotiates.
  */
 
 export type DeviceKind = 'audioinput' | 'videoinput' | 'audiooutput';
@@ -83,8 +84,9 @@ export function pickDevice(devices: readonly Device[], choice: DeviceChoice | un
 }
 
 /**
- * Constraints for one input device. A remembered device is only `ideal`, so a camera that was
- * unplugged since falls back to another; a device picked just now is `exact`.
+ * Constraints for one input device: `strict` asks for exactly that device (a remembered one, or
+ * one picked just now), and the caller falls back to any device when it is gone (see
+ * `acquireRemembered`); otherwise the id is only a preference.
  */
 export function deviceConstraints(
   base: MediaTrackConstraints | boolean,

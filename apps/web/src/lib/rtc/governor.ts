@@ -5,6 +5,7 @@
  *
  * `planCaps` is the pure rule; `Governor` measures, applies the plan to the senders and repeats.
  */
+import { collect, outgoingEstimate } from './stats';
 
 /** What one link sends, by role: the camera and a screen share are both video. */
 export type SenderRole = 'audio' | 'camera' | 'screen';
@@ -150,18 +151,7 @@ export interface GovernorOptions {
 
 /** Reads `availableOutgoingBitrate` from a connection's selected candidate pair. */
 export async function readOutgoingEstimate(pc: RTCPeerConnection): Promise<number | undefined> {
-  let estimate: number | undefined;
-  let selectedPairId: string | undefined;
-  const pairs = new Map<string, { availableOutgoingBitrate?: number; nominated?: boolean; state?: string; selected?: boolean }>();
-  (await pc.getStats()).forEach((report: { type: string; id: string; selectedCandidatePairId?: string }) => {
-    if (report.type === 'transport' && report.selectedCandidatePairId) selectedPairId = report.selectedCandidatePairId;
-    if (report.type === 'candidate-pair') pairs.set(report.id, report as never);
-  });
-  const pair =
-    (selectedPairId && pairs.get(selectedPairId)) ||
-    [...pairs.values()].find((p) => p.selected || (p.nominated && p.state === 'succeeded'));
-  if (pair && typeof pair.availableOutgoingBitrate === 'number') estimate = pair.availableOutgoingBitrate;
-  return estimate;
+  return outgoingEstimate(collect(await pc.getStats()));
 }
 
 /**

@@ -1,55 +1,69 @@
 import type { IceServer } from '@parley/protocol';
-import type { GovernedSender, SenderRole } from './governor';
-import {
-  PeerLink,
-  TRACK_KINDS,
-  type IncomingSignal,
-  type LinkSignal,
-  type LocalTracks,
-  type ScreenSource,
-  type TrackKind,
-} from './peer-link';
+import { Emitter } from '../emitter';
+import type {
+  MediaTransport,
+  MediaTransportContext,
+  MediaTransportEvents,
+  PublishedTracks,
+  SendingConnection,
+  SignalingPort,
+} from './media-transport';
+import { PeerLink, type PeerLinkOptions, type ScreenSource, type TrackKind } from './peer-link';
 
-export interface MeshOptions {
-  selfId: string;
-  iceServers: IceServer[];
-  send(to: string, signal: LinkSignal): void;
-  onremotestream?(peerId: string, stream: MediaStream): void;
-  /** The peer's screen share arrived (it plays while the peer's `media.screen` is on). */
-  onremotescreen?(peerId: string, stream: MediaStream): void;
-  onlinkstate?(peerId: string, state: RTCPeerConnectionState): void;
-  /** A link could not connect even after an ICE restart (`true`), or connected after all. */
-  onlinkfailure?(peerId: string, failed: boolean): void;
+export interface MeshOptions extends MediaTransportContext {
+  /** Builds each link's connection; replaced in tests. */
+  createConnection?: PeerLinkOptions['createConnection'];
+  timing?: PeerLinkOptions['timing'];
 }
 
-/** The links of a full mesh: one PeerLink per remote peer, all sending the same local tracks. */
-export class Mesh {
+/**
+ * The first media transport, a full mesh: one PeerLink per remote peer, all sending the same local
+ * tracks, signaled peer to peer through the server's `signal` relay.
+ */
+export class Mesh implements MediaTransport {
+  readonly events = new Emitter<MediaTransportEvents>();
   readonly #links = new Map<string, PeerLink>();
-  readonly #tracks: LocalTracks = { audio: null, video: null };
-  #screen: ScreenSource | null = null;
-  #options: MeshOptions;
+  readonly #tracks: PublishedTracks;
+  readonly #selfId: string;
+  readonly #signaling: SignalingPort;
+  readonly #createConnection: MeshOptions['createConnection'];
+  readonly #timing: MeshOptions['timing'];
+  readonly #stopListening: () => void;
+  #iceServers: IceServer[];
+  #screen: ScreenSource | null;
 
-  constructor(options: MeshOptions, tracks: LocalTracks) {
-    this.#options = { ...options };
-    Object.assign(this.#tracks, tracks);
+  constructor(options: MeshOptions) {
+    this.#selfId = options.selfId;
+    this.#iceServers = options.iceServers;
+    this.#signaling = options.signaling;
+    this.#tracks = { ...options.tracks };
+    this.#screen = options.screen;
+    this.#createConnection = options.createConnection;
+    this.#timing = options.timing;
+    this.#stopListening = options.signaling.on('signal', ({ from, description, candidate }) => {
+      // An offer can overtake `peer-joined` when the two go through different server instances.
+      void this.#link(from).receive({ description, candidate });
+    });
   }
 
-  get peerIds(): string[] {
-    return [...this.#links.keys()];
+  addPeer(peerId: string, { present }: { present: boolean }): void {
+    const known = this.#links.has(peerId);
+    const link = this.#link(peerId);
+    // Whoever joins offers to those already there; a newcomer offers to us.
+    if (present && !known) link.start();
   }
 
-  has(peerId: string): boolean {
-    return this.#links.has(peerId);
+  removePeer(peerId: string): void {
+    this.#links.get(peerId)?.close();
+    this.#links.delete(peerId);
   }
 
-  /** Restarts ICE on every link, or on those that have no working path right now. */
   restartIce({ onlyDisconnected = false } = {}): void {
     for (const link of this.#links.values()) if (!onlyDisconnected || !link.iceConnected) link.restartIce();
   }
 
-  /** Fresh ICE servers (new TURN credentials) for the next ICE restart of every link. */
   setIceServers(iceServers: IceServer[]): void {
-    this.#options.iceServers = iceServers;
+    this.#iceServers = iceServers;
     for (const link of this.#links.values()) {
       try {
         link.pc.setConfiguration({ ...link.pc.getConfiguration(), iceServers });
@@ -57,35 +71,6 @@ export class Mesh {
         console.warn(`[mesh] could not update the ICE servers of ${link.peerId}`, error);
       }
     }
-  }
-
-  /** Whether the link to `peerId` may only go through a TURN relay. */
-  relayOnly(peerId: string): boolean {
-    const configuration = this.#links.get(peerId)?.pc.getConfiguration?.();
-    const turn = configuration?.iceServers?.some((server) =>
-      [server.urls].flat().some((url) => /^turns?:/.test(url)),
-    );
-    return configuration?.iceTransportPolicy === 'relay' && !!turn;
-  }
-
-  /** Offers to a peer that was already in the room when we joined. */
-  call(peerId: string): void {
-    this.#link(peerId).start();
-  }
-
-  /** Gets ready for a newcomer's offer. */
-  expect(peerId: string): void {
-    this.#link(peerId);
-  }
-
-  receive(from: string, signal: IncomingSignal): void {
-    // An offer can overtake `peer-joined` when the two go through different server instances.
-    void this.#link(from).receive(signal);
-  }
-
-  remove(peerId: string): void {
-    this.#links.get(peerId)?.close();
-    this.#links.delete(peerId);
   }
 
   setTrack(kind: TrackKind, track: MediaStreamTrack | null): void {
@@ -103,46 +88,55 @@ export class Mesh {
     }
   }
 
-  /** Each link's connection, for stats. */
   connections(): Map<string, RTCPeerConnection> {
     return new Map([...this.#links].map(([id, link]) => [id, link.pc]));
   }
 
-  /** Each open link's connection and what it sends, for the bandwidth governor. */
-  senders(): { pc: RTCPeerConnection; senders(): { role: SenderRole; sender: GovernedSender }[] }[] {
+  sending(): SendingConnection[] {
     return [...this.#links.values()]
       .filter((link) => link.pc.connectionState !== 'closed')
       .map((link) => ({ pc: link.pc, senders: () => link.senders() }));
   }
 
   close(): void {
+    this.#stopListening();
     for (const link of this.#links.values()) link.close();
     this.#links.clear();
+    this.events.clear();
+  }
+
+  /** Whether the link to `peerId` may only go through a TURN relay. */
+  #relayOnly(link: PeerLink): boolean {
+    const configuration = link.pc.getConfiguration?.();
+    const turn = configuration?.iceServers?.some((server) => [server.urls].flat().some((url) => /^turns?:/.test(url)));
+    return configuration?.iceTransportPolicy === 'relay' && !!turn;
   }
 
   #link(peerId: string): PeerLink {
     const existing = this.#links.get(peerId);
     if (existing) return existing;
 
-    const { selfId, iceServers, send, onremotestream, onremotescreen, onlinkstate, onlinkfailure } = this.#options;
     const stream = new MediaStream();
-    const link = new PeerLink(
+    const link: PeerLink = new PeerLink(
       {
         peerId,
-        polite: selfId < peerId,
-        configuration: { iceServers },
-        send: (signal) => send(peerId, signal),
+        polite: this.#selfId < peerId,
+        configuration: { iceServers: this.#iceServers },
+        send: (signal) => this.#signaling.send('signal', { to: peerId, ...signal }),
         ontrack: (track, isScreen) => {
           if (isScreen) {
-            onremotescreen?.(peerId, new MediaStream([track]));
+            this.events.emit('screen', { peerId, stream: new MediaStream([track]) });
             return;
           }
           for (const old of stream.getTracks()) if (old.kind === track.kind && old !== track) stream.removeTrack(old);
           if (!stream.getTracks().includes(track)) stream.addTrack(track);
-          onremotestream?.(peerId, stream);
+          this.events.emit('stream', { peerId, stream });
         },
-        onstatechange: (state) => onlinkstate?.(peerId, state),
-        onfailure: (failed) => onlinkfailure?.(peerId, failed),
+        onstatechange: (state) => this.events.emit('linkstate', { peerId, state }),
+        onfailure: (failed) =>
+          this.events.emit('linkfailure', { peerId, failure: failed ? (this.#relayOnly(link) ? 'relay' : 'network') : null }),
+        createConnection: this.#createConnection,
+        timing: this.#timing,
       },
       this.#tracks,
     );
@@ -151,5 +145,3 @@ export class Mesh {
     return link;
   }
 }
-
-export { TRACK_KINDS };

@@ -1,140 +1,6 @@
-import type { IceCandidate, SessionDescription } from '@parley/protocol';
+import type { IceCandidate } from '@parley/protocol';
 import { PeerLink, type LinkSignal, type PeerLinkOptions, type TrackKind } from './peer-link';
-
-const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-async function settle(rounds = 30): Promise<void> {
-  for (let i = 0; i < rounds; i++) await tick();
-}
-
-class FakeTrack {
-  constructor(readonly kind: TrackKind) {}
-}
-
-class FakeTransceiver {
-  mid: string | null = null;
-  currentDirection: RTCRtpTransceiverDirection | null = null;
-  readonly receiver: { track: FakeTrack };
-  readonly sender = {
-    track: null as FakeTrack | null,
-    replaceTrack: async (track: FakeTrack | null) => {
-      this.sender.track = track;
-    },
-  };
-  constructor(
-    kind: TrackKind,
-    public direction: RTCRtpTransceiverDirection,
-  ) {
-    this.receiver = { track: new FakeTrack(kind) };
-  }
-}
-
-let serial = 0;
-
-/** Just enough of RTCPeerConnection's signaling state machine, including implicit rollback. */
-class FakePeerConnection {
-  readonly name = `pc${++serial}`;
-  signalingState: RTCSignalingState = 'stable';
-  iceConnectionState: RTCIceConnectionState = 'new';
-  connectionState: RTCPeerConnectionState = 'new';
-  localDescription: SessionDescription | null = null;
-  remoteDescription: SessionDescription | null = null;
-  get currentRemoteDescription(): SessionDescription | null {
-    return this.signalingState === 'stable' ? this.remoteDescription : null;
-  }
-  readonly transceivers: FakeTransceiver[] = [];
-  readonly added: (IceCandidate | undefined)[] = [];
-  readonly history: string[] = [];
-  restarts = 0;
-  #offers = 0;
-
-  onnegotiationneeded: (() => void) | null = null;
-  onicecandidate: ((event: { candidate: unknown }) => void) | null = null;
-  oniceconnectionstatechange: (() => void) | null = null;
-  onconnectionstatechange: (() => void) | null = null;
-  ontrack: ((event: { track: FakeTrack }) => void) | null = null;
-
-  async setLocalDescription(): Promise<void> {
-    await tick();
-    if (this.signalingState === 'stable' || this.signalingState === 'have-local-offer') {
-      this.localDescription = { type: 'offer', sdp: `${this.name}-offer-${++this.#offers}` };
-      this.signalingState = 'have-local-offer';
-    } else if (this.signalingState === 'have-remote-offer') {
-      this.localDescription = { type: 'answer', sdp: `${this.name}-answer` };
-      this.signalingState = 'stable';
-      this.#negotiated();
-    }
-    this.history.push(`sld:${this.localDescription?.type}`);
-  }
-
-  async setRemoteDescription(description: SessionDescription): Promise<void> {
-    await tick();
-    if (description.type === 'offer') {
-      if (this.signalingState === 'have-local-offer') {
-        this.history.push('rollback');
-        this.localDescription = null;
-        this.signalingState = 'stable';
-      }
-      if (this.signalingState !== 'stable') throw new Error(`InvalidStateError: offer in ${this.signalingState}`);
-      for (const kind of ['audio', 'video'] as const) {
-        if (!this.transceivers.some((t) => t.receiver.track.kind === kind && t.mid !== null)) {
-          const transceiver = new FakeTransceiver(kind, 'recvonly');
-          transceiver.mid = kind;
-          this.transceivers.push(transceiver);
-          this.ontrack?.({ track: transceiver.receiver.track });
-        }
-      }
-      this.signalingState = 'have-remote-offer';
-    } else if (description.type === 'answer') {
-      if (this.signalingState !== 'have-local-offer') throw new Error(`InvalidStateError: answer in ${this.signalingState}`);
-      this.signalingState = 'stable';
-      this.#negotiated();
-    }
-    this.remoteDescription = description;
-    this.history.push(`srd:${description.type}`);
-  }
-
-  async addIceCandidate(candidate?: IceCandidate): Promise<void> {
-    if (!this.remoteDescription) throw new Error('InvalidStateError: no remote description');
-    this.added.push(candidate);
-  }
-
-  addTransceiver(trackOrKind: FakeTrack | TrackKind, init: { direction: RTCRtpTransceiverDirection }): FakeTransceiver {
-    const track = typeof trackOrKind === 'string' ? null : trackOrKind;
-    const transceiver = new FakeTransceiver(track?.kind ?? (trackOrKind as TrackKind), init.direction);
-    transceiver.sender.track = track;
-    this.transceivers.push(transceiver);
-    return transceiver;
-  }
-
-  getTransceivers(): FakeTransceiver[] {
-    return this.transceivers;
-  }
-
-  restartIce(): void {
-    this.restarts++;
-    // Like a browser: a restart is a new negotiation, started once the current one is done.
-    setTimeout(() => {
-      if (this.signalingState === 'stable') this.onnegotiationneeded?.();
-    }, 0);
-  }
-
-  /** Moves ICE to `state` and tells the link, as a browser does. */
-  ice(state: RTCIceConnectionState): void {
-    this.iceConnectionState = state;
-    this.oniceconnectionstatechange?.();
-  }
-
-  close(): void {
-    this.signalingState = 'closed';
-  }
-
-  #negotiated(): void {
-    for (const t of this.transceivers) {
-      t.mid ??= t.receiver.track.kind;
-      t.currentDirection = t.direction;
-    }
-  }
-}
+import { FakePeerConnection, FakeTrack, settle, tick } from './peer-connection.fake';
 
 interface Side {
   sut: PeerLink;
@@ -144,9 +10,16 @@ interface Side {
 }
 
 const TIMING = { restartAfterDisconnectedMs: 40, failAfterMs: 120 };
+/** For negotiation tests: the fake's ICE never connects, and a fail timer firing on a slow machine would restart it. */
+const PATIENT = { restartAfterDisconnectedMs: 60_000, failAfterMs: 60_000 };
 const links: PeerLink[] = [];
 
-function makeLink(polite: boolean, send: (signal: LinkSignal) => void = () => {}, tracks = { audio: null, video: null }): Side {
+function makeLink(
+  polite: boolean,
+  send: (signal: LinkSignal) => void = () => {},
+  tracks = { audio: null, video: null },
+  timing = TIMING,
+): Side {
   const pc = new FakePeerConnection();
   const sent: LinkSignal[] = [];
   const failures: boolean[] = [];
@@ -160,7 +33,7 @@ function makeLink(polite: boolean, send: (signal: LinkSignal) => void = () => {}
     },
     onfailure: (failed) => failures.push(failed),
     createConnection: () => pc as unknown as RTCPeerConnection,
-    timing: TIMING,
+    timing,
   };
   const sut = new PeerLink(options, tracks);
   links.push(sut);
@@ -172,8 +45,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** Two links whose signals reach each other asynchronously, like a real server. */
 function pair(): { polite: Side; impolite: Side } {
   const sides = {} as { polite: Side; impolite: Side };
-  sides.polite = makeLink(true, (signal) => setTimeout(() => void sides.impolite.sut.receive(signal), 0));
-  sides.impolite = makeLink(false, (signal) => setTimeout(() => void sides.polite.sut.receive(signal), 0));
+  sides.polite = makeLink(true, (signal) => setTimeout(() => void sides.impolite.sut.receive(signal), 0), undefined, PATIENT);
+  sides.impolite = makeLink(false, (signal) => setTimeout(() => void sides.polite.sut.receive(signal), 0), undefined, PATIENT);
   return sides;
 }
 

@@ -11,7 +11,7 @@ export interface IncomingSignal {
 }
 
 export type TrackKind = 'audio' | 'video';
-export const TRACK_KINDS: readonly TrackKind[] = ['audio', 'video'];
+const TRACK_KINDS: readonly TrackKind[] = ['audio', 'video'];
 
 export interface PeerLinkOptions {
   peerId: string;
@@ -88,10 +88,6 @@ export class PeerLink {
     this.pc.onconnectionstatechange = () => options.onstatechange?.(this.pc.connectionState);
     this.#negotiate();
     this.#watchIce();
-  }
-
-  get connectionState(): RTCPeerConnectionState {
-    return this.pc.connectionState;
   }
 
   /** Whether ICE currently has a working path to the peer. */

@@ -1,4 +1,4 @@
-import { classify, describePath, formatBitrate, formatPath, readQuality, selectedPair, type QualitySample } from './quality';
+import { classify, formatBitrate, formatPath, readQuality, type QualitySample } from './quality';
 
 type Stat = { id: string; type: string; [field: string]: unknown };
 
@@ -91,34 +91,6 @@ describe('readQuality', () => {
     expect(empty.rtt).toBeUndefined();
     expect(empty.path).toBeUndefined();
     expect(classify(empty)).toBe('unknown');
-  });
-});
-
-describe('describePath', () => {
-  const stats = (local: Record<string, unknown>, remote: Record<string, unknown> = { candidateType: 'host' }) => [
-    { id: 'P', type: 'candidate-pair', selected: true, localCandidateId: 'L', remoteCandidateId: 'R' },
-    { id: 'L', type: 'local-candidate', ...local },
-    { id: 'R', type: 'remote-candidate', ...remote },
-  ];
-
-  it('names a relayed path and the transport to the relay', () => {
-    expect(describePath(stats({ candidateType: 'relay', protocol: 'udp', relayProtocol: 'tcp' }))).toMatchObject({ kind: 'relay', transport: 'tcp' });
-    expect(describePath(stats({ candidateType: 'relay', protocol: 'udp', relayProtocol: 'tls' }))).toMatchObject({ kind: 'relay', transport: 'tls' });
-    expect(describePath(stats({ candidateType: 'host', protocol: 'udp' }, { candidateType: 'relay' }))).toMatchObject({ kind: 'relay', transport: 'udp' });
-  });
-
-  it('names a direct TCP path', () => {
-    expect(describePath(stats({ candidateType: 'host', protocol: 'tcp' }))).toMatchObject({ kind: 'direct', transport: 'tcp' });
-  });
-
-  it('finds the pair the way Firefox marks it, or by nomination', () => {
-    expect(selectedPair(stats({ candidateType: 'host' }) as never)?.id).toBe('P');
-    const nominated = [
-      { id: 'A', type: 'candidate-pair', state: 'in-progress' },
-      { id: 'B', type: 'candidate-pair', state: 'succeeded', nominated: true },
-    ];
-    expect(selectedPair(nominated)?.id).toBe('B');
-    expect(selectedPair([])).toBeUndefined();
   });
 });
 

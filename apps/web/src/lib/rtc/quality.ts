@@ -2,17 +2,9 @@
  * Link quality from `getStats()`: the numbers a person can read in a tile's details, and one word
  * for the badge. Rates need two reports, so each sample keeps the counters the next one needs.
  */
+import { collect, describePath, inbound, max, num, outbound, selectedPair, str, sum, type MediaPath, type StatsLike } from './stats';
 
 export type QualityLevel = 'good' | 'fair' | 'poor' | 'unknown';
-
-/** How the media travels: straight between the browsers, or through a TURN relay. */
-export interface MediaPath {
-  kind: 'direct' | 'relay';
-  /** The transport of this browser's leg: UDP, TCP, or TLS to a `turns:` server. */
-  transport: 'udp' | 'tcp' | 'tls';
-  localType: string;
-  remoteType: string;
-}
 
 export interface QualitySample {
   /** When the report was taken (ms, the stats' own clock). */
@@ -44,60 +36,6 @@ interface Counters {
   lost: number;
 }
 
-/** One stats object; every field but these is optional in practice. */
-export interface Stat {
-  type: string;
-  id: string;
-  timestamp?: number;
-  kind?: string;
-  [field: string]: unknown;
-}
-
-/** An `RTCStatsReport`, or anything else that lists stats (a `Map` in tests). */
-export interface StatsLike {
-  forEach(callback: (value: Stat) => void): void;
-}
-
-const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
-const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-
-function collect(report: StatsLike): Stat[] {
-  const stats: Stat[] = [];
-  report.forEach((value) => stats.push(value));
-  return stats;
-}
-
-/** The candidate pair the link sends on: the transport's choice, else the selected or nominated one. */
-export function selectedPair(stats: Stat[]): Stat | undefined {
-  const byId = new Map(stats.map((s) => [s.id, s]));
-  for (const s of stats) {
-    if (s.type !== 'transport') continue;
-    const pair = byId.get(str(s.selectedCandidatePairId) ?? '');
-    if (pair) return pair;
-  }
-  const pairs = stats.filter((s) => s.type === 'candidate-pair');
-  return (
-    pairs.find((p) => p.selected === true) ??
-    pairs.find((p) => p.nominated === true && p.state === 'succeeded') ??
-    pairs.find((p) => p.state === 'succeeded')
-  );
-}
-
-export function describePath(stats: Stat[], pair = selectedPair(stats)): MediaPath | undefined {
-  if (!pair) return undefined;
-  const byId = new Map(stats.map((s) => [s.id, s]));
-  const local = byId.get(str(pair.localCandidateId) ?? '');
-  const remote = byId.get(str(pair.remoteCandidateId) ?? '');
-  if (!local) return undefined;
-  const localType = str(local.candidateType) ?? 'unknown';
-  const remoteType = str(remote?.candidateType) ?? 'unknown';
-  const relayed = localType === 'relay' || remoteType === 'relay';
-  // For a relay candidate, `protocol` is the relay's side; `relayProtocol` is how we reach the relay.
-  const leg = (localType === 'relay' ? str(local.relayProtocol) : undefined) ?? str(local.protocol) ?? 'udp';
-  const transport = leg === 'tcp' || leg === 'tls' ? leg : 'udp';
-  return { kind: relayed ? 'relay' : 'direct', transport, localType, remoteType };
-}
-
 /** Reads one stats report into a sample; `previous` (the last sample of the same link) gives rates. */
 export function readQuality(report: StatsLike, previous?: QualitySample | null): QualitySample {
   const stats = collect(report);
@@ -106,22 +44,22 @@ export function readQuality(report: StatsLike, previous?: QualitySample | null):
   const timestamps = stats.map((s) => num(s.timestamp)).filter((t): t is number => t !== undefined);
   const at = num(pair?.timestamp) ?? (timestamps.length ? Math.max(...timestamps) : Date.now());
 
-  const inbound = stats.filter((s) => s.type === 'inbound-rtp');
+  const incoming = inbound(stats);
   const remoteInbound = stats.filter((s) => s.type === 'remote-inbound-rtp');
-  const video = inbound.filter((s) => s.kind === 'video').sort((a, b) => (num(b.bytesReceived) ?? 0) - (num(a.bytesReceived) ?? 0))[0];
+  const video = inbound(stats, 'video').sort((a, b) => (num(b.bytesReceived) ?? 0) - (num(a.bytesReceived) ?? 0))[0];
 
   const counters: Counters = {
     at,
-    bytesIn: num(pair?.bytesReceived) ?? sum(inbound, 'bytesReceived'),
-    bytesOut: num(pair?.bytesSent) ?? sum(stats.filter((s) => s.type === 'outbound-rtp'), 'bytesSent'),
-    received: sum(inbound, 'packetsReceived'),
-    lost: sum(inbound, 'packetsLost'),
+    bytesIn: num(pair?.bytesReceived) ?? sum(incoming, 'bytesReceived'),
+    bytesOut: num(pair?.bytesSent) ?? sum(outbound(stats), 'bytesSent'),
+    received: sum(incoming, 'packetsReceived'),
+    lost: sum(incoming, 'packetsLost'),
   };
 
   const sample: QualitySample = { at, counters };
   const rttSeconds = num(pair?.currentRoundTripTime) ?? max(remoteInbound, 'roundTripTime');
   if (rttSeconds !== undefined) sample.rtt = Math.round(rttSeconds * 1000);
-  const jitter = max(inbound, 'jitter');
+  const jitter = max(incoming, 'jitter');
   if (jitter !== undefined) sample.jitter = Math.round(jitter * 1000);
 
   if (video) {
@@ -149,15 +87,6 @@ export function readQuality(report: StatsLike, previous?: QualitySample | null):
     sample.lossPercent = round1(outgoingLoss * 100);
   }
   return sample;
-}
-
-function sum(stats: Stat[], field: string): number {
-  return stats.reduce((total, s) => total + (num(s[field]) ?? 0), 0);
-}
-
-function max(stats: Stat[], field: string): number | undefined {
-  const values = stats.map((s) => num(s[field])).filter((v): v is number => v !== undefined);
-  return values.length ? Math.max(...values) : undefined;
 }
 
 const round1 = (value: number) => Math.round(value * 10) / 10;

@@ -27,7 +27,7 @@ export const connectionLost: Failure = {
 export const connectionRejected: Failure = {
   kind: 'rejected',
   title: 'Disconnected by the server',
-  message: 'The server closed the connection. Reload the page to try again.',
+  message: 'The server closed the connection. Try again, or come back in a moment.',
   retry: true,
 };
 

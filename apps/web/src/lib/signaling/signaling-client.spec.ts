@@ -317,6 +317,22 @@ describe(SignalingClient.name, () => {
     expect(latest().sent).toEqual([{ event: 'join', data: { room: 'standup', name: 'Ada', protocol: 1, resume: 't1' } }]);
   });
 
+  it('tells, for each joined, whether the browser went offline since the one before', async () => {
+    const { sut, latest, browser } = await joinedClient(patient());
+    expect(sut.wentOffline).toBe(false);
+    browser('offline');
+    browser('online');
+    latest().open();
+    latest().receive(joined('p1', 't2'));
+    expect(sut.wentOffline).toBe(true);
+    latest().close(1006);
+    await wait();
+    sut.reconnect();
+    latest().open();
+    latest().receive(joined('p1', 't3'));
+    expect(sut.wentOffline).toBe(false);
+  });
+
   it('after giving up, Retry starts over with the same token', async () => {
     const { sut, sockets, latest } = await joinedClient(new RecordingPolicy([]));
     latest().close(1006);

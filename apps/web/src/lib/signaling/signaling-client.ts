@@ -36,11 +36,6 @@ export interface SignalingClientOptions {
   connectivity?: ConnectivitySource | null;
 }
 
-/** The WebSocket URL of the gateway on the page's own origin. */
-export function defaultSignalingUrl(loc: Location = location): string {
-  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`;
-}
-
 /** `online`/`offline` on the window, and the page becoming visible again. */
 export const browserConnectivity: ConnectivitySource = (listener) => {
   const online = () => listener('online');
@@ -76,6 +71,8 @@ export class SignalingClient {
   /** Whether the server has taken this socket into the room, so messages may go out directly. */
   #joined = false;
   #queue: string[] = [];
+  #offlineSinceJoined = false;
+  #wentOffline = false;
   #stopWatching: () => void = () => {};
   readonly #options: Required<Omit<SignalingClientOptions, 'connectivity'>>;
   readonly #connectivity: ConnectivitySource | null;
@@ -98,6 +95,14 @@ export class SignalingClient {
 
   get closeReason(): CloseReason | null {
     return this.#closeReason;
+  }
+
+  /**
+   * Whether the browser went offline between the previous `joined` and the latest one: its address
+   * may have changed, so every media path is worth looking for again.
+   */
+  get wentOffline(): boolean {
+    return this.#wentOffline;
   }
 
   /** Messages waiting for the connection to come back. */
@@ -180,6 +185,7 @@ export class SignalingClient {
 
   #onConnectivity(change: ConnectivityChange): void {
     if (change === 'offline') {
+      this.#offlineSinceJoined = true;
       // The operating system says the network is gone: the socket is dead even if it does not know
       // yet, so start restoring now instead of waiting for the server's ping to time out.
       if (this.#status === 'open') this.#drop();
@@ -302,6 +308,8 @@ export class SignalingClient {
     if (frame.event !== 'joined') return this.#emit(frame.event, frame.data);
     this.#resume = (frame.data as { resume?: string }).resume ?? null;
     this.#joined = true;
+    this.#wentOffline = this.#offlineSinceJoined;
+    this.#offlineSinceJoined = false;
     this.#emit(frame.event, frame.data);
     this.#flush();
   }

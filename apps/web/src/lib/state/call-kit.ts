@@ -1,27 +1,61 @@
 /**
- * What only a running call needs: quality and speaking stats, the bandwidth governor and screen
- * sharing. CallState loads it while joining, so the lobby's first download stays small.
+ * What only a running call needs: the call engine with its media transport, quality and speaking
+ * stats, the bandwidth governor and screen sharing. CallState loads it on "Join", so the lobby's
+ * first download stays small.
  */
+import { CallSession } from '../call/call-session';
+import type { LocalTracks } from '../media/local-tracks';
 import { startScreenShare } from '../media/screen-share';
 import { Governor, readOutgoingEstimate } from '../rtc/governor';
-import type { Mesh } from '../rtc/mesh';
-import { LinkStats, type LinkStatsSource } from './link-stats.svelte';
+import { LinkStats } from './link-stats.svelte';
 
-export { startScreenShare };
-
-export interface CallKitSource extends LinkStatsSource {
-  mesh(): Mesh | null;
-  sharing(): boolean;
-  cameraOn(): boolean;
+export interface CallKitOptions {
+  room: string;
+  token?: string;
+  tracks: LocalTracks;
+  signalingUrl(): Promise<string>;
 }
 
-export function createCallKit(source: CallKitSource): { stats: LinkStats; governor: Governor } {
-  const stats = new LinkStats(source);
-  const governor = new Governor({
-    links: () =>
-      (source.mesh()?.senders() ?? []).map(({ pc, senders }) => ({ estimate: () => readOutgoingEstimate(pc), senders })),
-    sharing: source.sharing,
-    cameraOn: source.cameraOn,
+export interface CallKit {
+  session: CallSession;
+  stats: LinkStats;
+  startScreenShare: typeof startScreenShare;
+  /** Ends the call for good: the session, the stats and the governor. */
+  close(): void;
+}
+
+export function createCallKit({ room, token, tracks, signalingUrl }: CallKitOptions): CallKit {
+  const session = new CallSession({ room, token, tracks, signalingUrl });
+  const stats = new LinkStats({
+    connections: () => session.transport?.connections() ?? new Map(),
+    expectsVideo: (id) => !!session.participants.find((p) => p.peer.id === id)?.peer.media.video,
+    micOn: () => tracks.micOn,
   });
-  return { stats, governor };
+  const governor = new Governor({
+    links: () => (session.transport?.sending() ?? []).map(({ pc, senders }) => ({ estimate: () => readOutgoingEstimate(pc), senders })),
+    sharing: () => !!tracks.screen,
+    cameraOn: () => tracks.camOn,
+  });
+  // Stats and the bandwidth plan run while in the call, through reconnects.
+  session.events.on('status', () => {
+    if (session.phase === 'in-call') {
+      stats.start();
+      governor.start();
+    } else {
+      governor.stop();
+      stats.stop();
+    }
+  });
+  session.events.on('peer-removed', (id) => stats.forget(id));
+  session.events.on('senders', () => void governor.update());
+  return {
+    session,
+    stats,
+    startScreenShare,
+    close() {
+      session.close();
+      governor.stop();
+      stats.stop();
+    },
+  };
 }

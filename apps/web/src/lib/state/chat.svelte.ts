@@ -75,17 +75,6 @@ export class ChatState {
     if (open) this.unread = 0;
   }
 
-  toggle(): void {
-    this.setOpen(!this.open);
-  }
-
-  /** After leaving or a fresh join as a new peer. */
-  reset(): void {
-    this.messages = [];
-    this.pending = [];
-    this.unread = 0;
-  }
-
   destroy(): void {
     clearTimeout(this.#noteTimer);
   }

@@ -1,4 +1,13 @@
-import type { CheckResult, Verdict } from '../media/connectivity-doctor';
+import type { CheckResult, Verdict } from '../connectivity/connectivity-check';
+
+export interface DoctorSource {
+  /** The gateway's WebSocket URL. */
+  signalingUrl(): Promise<string>;
+  /** The server's ticket for `GET /api/ice-servers`, when it gave one. */
+  ticket(): Promise<string | null>;
+  /** The room token the link carried. */
+  token?: string;
+}
 
 /** The lobby's connectivity check, run when the person asks for it. */
 export class DoctorState {
@@ -7,11 +16,11 @@ export class DoctorState {
   verdict = $state.raw<Verdict | null>(null);
 
   readonly #room: string;
-  readonly #signalingUrl: string;
+  readonly #source: DoctorSource;
 
-  constructor(room: string, signalingUrl: string) {
+  constructor(room: string, source: DoctorSource) {
     this.#room = room;
-    this.#signalingUrl = signalingUrl;
+    this.#source = source;
   }
 
   async run(): Promise<void> {
@@ -20,12 +29,13 @@ export class DoctorState {
     this.verdict = null;
     try {
       // Only someone who asks for the check downloads it.
-      const { fetchIceServers, findDevices, probeSignaling, runDoctor } = await import('../media/connectivity-doctor');
+      const { fetchIceServers, findDevices, probeSignaling, runDoctor } = await import('../connectivity/connectivity-check');
+      const [url, ticket] = await Promise.all([this.#source.signalingUrl(), this.#source.ticket()]);
       const report = await runDoctor(
         {
-          iceServers: await fetchIceServers(this.#room),
+          iceServers: await fetchIceServers(this.#room, { ticket, token: this.#source.token }),
           devices: findDevices,
-          signaling: () => probeSignaling(this.#signalingUrl),
+          signaling: () => probeSignaling(url),
         },
         (checks) => (this.checks = checks),
       );

@@ -4,10 +4,11 @@
  * and a relayed path. The paths are tried with a loopback pair of peer connections in this page,
  * using the ICE servers the Parley server hands out: a pair forced through TURN
  * (`iceTransportPolicy: 'relay'`) proves the relay works over that transport. The ICE servers come
- * from `GET /api/ice-servers`, which hands out the same servers a peer gets in `joined`.
+ * from `GET /api/ice-servers`, which hands out the same servers a peer gets in `joined`, to a page
+ * that shows the server's ticket (from `GET /api/config`) and, where rooms need one, a room token.
  */
 import type { IceServer } from '@parley/protocol';
-import { describePath, type MediaPath } from '../rtc/quality';
+import { collect, describePath, type MediaPath } from '../rtc/stats';
 
 export type CheckId = 'devices' | 'signaling' | 'direct' | 'relay-udp' | 'relay-tcp' | 'relay-tls';
 export type CheckStatus = 'running' | 'ok' | 'warn' | 'fail' | 'skipped';
@@ -42,9 +43,12 @@ export interface PathResult {
 
 export type RelayTransport = 'udp' | 'tcp' | 'tls';
 
+/** Why the server did not hand out its ICE servers: it refused (403/401), or did not answer usefully. */
+export type IceServersProblem = 'refused' | 'unavailable';
+
 export interface DoctorDeps {
-  /** The ICE servers to test; `null` when they could not be had (then only the direct path is tried). */
-  iceServers: IceServer[] | null;
+  /** The ICE servers to test, or why they could not be had (then only the direct path is tried). */
+  iceServers: IceServer[] | IceServersProblem;
   /** Whether a camera and a microphone exist. */
   devices(): Promise<{ camera: boolean; microphone: boolean }>;
   /** Whether the signaling server answers. */
@@ -90,7 +94,8 @@ export function relayTransports(iceServers: readonly IceServer[]): RelayTranspor
 export async function runDoctor(deps: DoctorDeps, onprogress: (checks: CheckResult[]) => void = () => {}): Promise<DoctorReport> {
   const timeoutMs = deps.timeoutMs ?? 10_000;
   const tryPath = deps.tryPath ?? loopbackPath;
-  const iceServers = deps.iceServers ?? [];
+  const iceServers = Array.isArray(deps.iceServers) ? deps.iceServers : [];
+  const iceProblem = Array.isArray(deps.iceServers) ? null : deps.iceServers;
   const relays = relayTransports(iceServers);
   const stun = serversFor(iceServers, 'direct').length > 0;
 
@@ -141,7 +146,7 @@ export async function runDoctor(deps: DoctorDeps, onprogress: (checks: CheckResu
       }),
   );
   if (relays.length === 0) {
-    set('relay-udp', 'skipped', deps.iceServers === null ? 'Could not get the relay details from the server.' : 'This server has no relay (TURN) set up.');
+    set('relay-udp', 'skipped', iceProblem ? RELAY_UNKNOWN[iceProblem] : 'This server has no relay (TURN) set up.');
   }
 
   const [, signalingOk, directResult, relayResults] = await Promise.all([devices, signaling, direct, Promise.all(relayed)]);
@@ -154,7 +159,7 @@ export async function runDoctor(deps: DoctorDeps, onprogress: (checks: CheckResu
       directLocalOnly: directResult.connected && stun && !directResult.reachesStun,
       relaysOffered: relays,
       relaysWorking: relayOk,
-      iceServersKnown: deps.iceServers !== null,
+      iceServersKnown: iceProblem === null,
     }),
   };
 }
@@ -167,8 +172,14 @@ export interface VerdictInput {
   directLocalOnly?: boolean;
   relaysOffered: readonly RelayTransport[];
   relaysWorking: ReadonlySet<RelayTransport>;
+  /** Whether the server handed out its ICE servers; when not, the relay could not be checked. */
   iceServersKnown?: boolean;
 }
+
+const RELAY_UNKNOWN: Record<IceServersProblem, string> = {
+  refused: 'Not checked: the server would not hand out its relay details to this page (the room may need a link with a token).',
+  unavailable: 'Not checked: could not get the relay details from the server.',
+};
 
 /** The answer in one or two sentences. */
 export function verdict(input: VerdictInput): Verdict {
@@ -182,6 +193,9 @@ export function verdict(input: VerdictInput): Verdict {
     if (relaysWorking.size > 0) return { level: 'ok', text: 'Calls will work, directly between browsers, with a relay (TURN) as a fallback.' };
     if (relaysOffered.length > 0) {
       return { level: 'warn', text: 'Calls will work directly. The relay (TURN) did not work, so people on strict networks may not reach you.' };
+    }
+    if (input.iceServersKnown === false) {
+      return { level: 'warn', text: 'Calls will work directly. The relay (TURN) could not be checked, because the server did not hand out its details.' };
     }
     return { level: 'ok', text: 'Calls will work, directly between browsers.' };
   }
@@ -236,9 +250,7 @@ export async function loopbackPath(configuration: RTCConfiguration, timeoutMs: n
     const ms = Math.round(performance.now() - started);
     let path: MediaPath | undefined;
     if (connected) {
-      const stats: { type: string; id: string }[] = [];
-      (await a.getStats()).forEach((s: { type: string; id: string }) => stats.push(s));
-      path = describePath(stats);
+      path = describePath(collect(await a.getStats()));
     }
     return { connected, path, gathered, ms };
   } finally {
@@ -279,17 +291,33 @@ export function probeSignaling(
   });
 }
 
+/** What the page shows the server when it asks for ICE servers. */
+export interface IceServersCredentials {
+  /** The opaque ticket from `GET /api/config`. */
+  ticket?: string | null;
+  /** The room token the link carried, for servers that require one. */
+  token?: string | null;
+}
+
 /**
  * The ICE servers a peer of `room` would get, with a short-lived TURN credential of their own
- * (`GET /api/ice-servers`); null when the server would not say (it needs a room token, or is old).
+ * (`GET /api/ice-servers`), or why the server would not say.
  */
-export async function fetchIceServers(room: string, fetcher: typeof fetch = fetch): Promise<IceServer[] | null> {
+export async function fetchIceServers(
+  room: string,
+  { ticket, token }: IceServersCredentials = {},
+  fetcher: typeof fetch = fetch,
+): Promise<IceServer[] | IceServersProblem> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (ticket) headers['x-parley-ticket'] = ticket;
+  if (token) headers.authorization = `Bearer ${token}`;
   try {
-    const response = await fetcher(`/api/ice-servers?room=${encodeURIComponent(room)}`, { headers: { accept: 'application/json' } });
-    if (!response.ok) return null;
+    const response = await fetcher(`/api/ice-servers?room=${encodeURIComponent(room)}`, { headers });
+    if (response.status === 401 || response.status === 403) return 'refused';
+    if (!response.ok) return 'unavailable';
     const body = (await response.json()) as { iceServers?: unknown };
-    return Array.isArray(body.iceServers) ? (body.iceServers as IceServer[]) : null;
+    return Array.isArray(body.iceServers) ? (body.iceServers as IceServer[]) : 'unavailable';
   } catch {
-    return null;
+    return 'unavailable';
   }
 }

@@ -9,7 +9,7 @@ import {
   type CheckResult,
   type PathResult,
   type RelayTransport,
-} from './connectivity-doctor';
+} from './connectivity-check';
 
 const ICE = [
   { urls: ['stun:stun.example.org:3478'] },
@@ -128,6 +128,17 @@ describe('runDoctor', () => {
     expect(report.verdict).toEqual({ level: 'ok', text: 'Calls will work, directly between browsers.' });
   });
 
+  it('says the relay was not checked when the server refused its details', async () => {
+    const { tryPath, tried } = network({});
+    const report = await runDoctor(deps({ tryPath, iceServers: 'refused' }));
+    expect(tried).toEqual([{ iceServers: [] }]);
+    const relay = report.checks.find((c) => c.id === 'relay-udp');
+    expect(relay?.status).toBe('skipped');
+    expect(relay?.detail).toMatch(/would not hand out its relay details/);
+    expect(report.verdict.level).toBe('warn');
+    expect(report.verdict.text).toMatch(/relay \(TURN\) could not be checked/);
+  });
+
   it('survives checks that throw', async () => {
     const report = await runDoctor(
       deps({
@@ -186,19 +197,35 @@ describe('probeSignaling', () => {
 describe('fetchIceServers', () => {
   const respond = (status: number, body: unknown) => (async () => ({ ok: status < 300, status, json: async () => body })) as unknown as typeof fetch;
 
-  it('asks the server for the ICE servers of the room', async () => {
+  it('asks the server for the ICE servers of the room, showing the ticket and the room token', async () => {
     let asked = '';
-    const fetcher = (async (url: string) => {
+    let headers: Record<string, string> = {};
+    const fetcher = (async (url: string, init: RequestInit) => {
       asked = url;
-      return { ok: true, json: async () => ({ iceServers: ICE }) };
+      headers = init.headers as Record<string, string>;
+      return { ok: true, status: 200, json: async () => ({ iceServers: ICE }) };
     }) as unknown as typeof fetch;
-    expect(await fetchIceServers('stand-up', fetcher)).toEqual(ICE);
+    expect(await fetchIceServers('stand-up', { ticket: 't1', token: 'tok' }, fetcher)).toEqual(ICE);
     expect(asked).toBe('/api/ice-servers?room=stand-up');
+    expect(headers['x-parley-ticket']).toBe('t1');
+    expect(headers.authorization).toBe('Bearer tok');
   });
 
-  it('gives null when the server will not say', async () => {
-    expect(await fetchIceServers('r', respond(403, {}))).toBeNull();
-    expect(await fetchIceServers('r', respond(200, '<html>'))).toBeNull();
-    expect(await fetchIceServers('r', (() => Promise.reject(new Error('offline'))) as unknown as typeof fetch)).toBeNull();
+  it('sends no ticket or token header when it has none', async () => {
+    let headers: Record<string, string> = {};
+    const fetcher = (async (_url: string, init: RequestInit) => {
+      headers = init.headers as Record<string, string>;
+      return { ok: true, status: 200, json: async () => ({ iceServers: ICE }) };
+    }) as unknown as typeof fetch;
+    await fetchIceServers('r', {}, fetcher);
+    expect(Object.keys(headers)).toEqual(['accept']);
+  });
+
+  it('says whether the server refused or could not say', async () => {
+    expect(await fetchIceServers('r', {}, respond(403, {}))).toBe('refused');
+    expect(await fetchIceServers('r', {}, respond(401, {}))).toBe('refused');
+    expect(await fetchIceServers('r', {}, respond(500, {}))).toBe('unavailable');
+    expect(await fetchIceServers('r', {}, respond(200, '<html>'))).toBe('unavailable');
+    expect(await fetchIceServers('r', {}, (() => Promise.reject(new Error('offline'))) as unknown as typeof fetch)).toBe('unavailable');
   });
 });

@@ -1,0 +1,489 @@
+import { jest } from '@jest/globals';
+import { CloseCode, ErrorCode, type JoinedPayload, type Peer } from '@parley/protocol';
+import { Emitter } from '../emitter';
+import { LocalTracks } from '../media/local-tracks';
+import type { MediaTransport, MediaTransportContext, MediaTransportEvents } from '../rtc/media-transport';
+import type { ReconnectPolicy } from '../signaling/reconnect-policy';
+import { SignalingClient, type ConnectivityChange } from '../signaling/signaling-client';
+import { CallSession } from './call-session';
+
+/** A WebSocket stand-in the test opens, feeds and closes by hand. */
+class FakeSocket {
+  readyState = 0;
+  sent: { event: string; data: Record<string, unknown> }[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((event: { data: unknown }) => void) | null = null;
+  onclose: ((event: { code: number }) => void) | null = null;
+
+  send(data: string): void {
+    this.sent.push(JSON.parse(data));
+  }
+  close(code = 1005): void {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    this.onclose?.({ code });
+  }
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  receive(event: string, data: unknown): void {
+    this.onmessage?.({ data: JSON.stringify({ event, data }) });
+  }
+  events(name: string) {
+    return this.sent.filter((frame) => frame.event === name).map((frame) => frame.data);
+  }
+}
+
+/** A media transport that records what the session asks of it. */
+class FakeTransport implements MediaTransport {
+  readonly events = new Emitter<MediaTransportEvents>();
+  readonly calls: string[] = [];
+  readonly peers = new Set<string>();
+  closed = false;
+  iceServers: unknown[];
+  constructor(readonly context: MediaTransportContext) {
+    this.iceServers = context.iceServers;
+  }
+  addPeer(peerId: string, { present }: { present: boolean }): void {
+    this.calls.push(`add ${peerId}${present ? ' present' : ''}`);
+    this.peers.add(peerId);
+  }
+  removePeer(peerId: string): void {
+    this.calls.push(`remove ${peerId}`);
+    this.peers.delete(peerId);
+  }
+  setTrack(kind: string, track: MediaStreamTrack | null): void {
+    this.calls.push(`track ${kind} ${track ? 'on' : 'off'}`);
+  }
+  setScreen(screen: unknown): void {
+    this.calls.push(`screen ${screen ? 'on' : 'off'}`);
+  }
+  setIceServers(iceServers: unknown[]): void {
+    this.iceServers = iceServers;
+  }
+  restartIce({ onlyDisconnected = false } = {}): void {
+    this.calls.push(onlyDisconnected ? 'restart disconnected' : 'restart all');
+  }
+  connections() {
+    return new Map<string, RTCPeerConnection>();
+  }
+  sending() {
+    return [];
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+const peer = (id: string): Peer => ({ id, name: id.toUpperCase(), media: { audio: true, video: true, screen: false }, connection: 'online' });
+
+const joined = (self: string, peers: string[], extra: Partial<JoinedPayload> = {}): JoinedPayload => ({
+  self: peer(self),
+  room: 'standup',
+  peers: peers.map(peer),
+  iceServers: [{ urls: 'stun:stun.test' }],
+  resume: `token-${self}`,
+  chat: [],
+  limits: { maxPeers: 6, maxFrameBytes: 65536, maxNameLength: 64, maxChatLength: 2000, resumeGraceMs: 5000 },
+  ...extra,
+});
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
+const sessions: CallSession[] = [];
+
+afterEach(() => {
+  for (const session of sessions.splice(0)) session.close();
+  jest.useRealTimers();
+});
+
+function setup({ policy, joinTimeoutMs }: { policy?: ReconnectPolicy; joinTimeoutMs?: number } = {}) {
+  const sockets: FakeSocket[] = [];
+  const transports: FakeTransport[] = [];
+  const urls: string[] = [];
+  let connectivity: (change: ConnectivityChange) => void = () => {};
+  const tracks = new LocalTracks();
+  const sut = new CallSession({
+    room: 'standup',
+    token: 'room-token',
+    tracks,
+    signalingUrl: async () => 'ws://parley.test/signal',
+    joinTimeoutMs,
+    createClient: (url) => {
+      urls.push(url);
+      return new SignalingClient({
+        url,
+        policy: policy ?? { nextRetryDelayInMs: ({ retryCount }) => (retryCount < 2 ? 0 : null) },
+        createSocket: () => {
+          const socket = new FakeSocket();
+          sockets.push(socket);
+          return socket as unknown as WebSocket;
+        },
+        connectivity: (listener) => {
+          connectivity = listener;
+          return () => (connectivity = () => {});
+        },
+      });
+    },
+    createTransport: (context) => {
+      const transport = new FakeTransport(context);
+      transports.push(transport);
+      return transport;
+    },
+  });
+  sessions.push(sut);
+  const statuses: string[] = [];
+  sut.events.on('status', () => statuses.push(`${sut.phase}/${sut.connection}`));
+  const socket = () => sockets[sockets.length - 1]!;
+  const transport = () => transports[transports.length - 1]!;
+  const ids = () => sut.participants.map((p) => p.peer.id);
+  /** Joins and lets the server answer with `payload`. */
+  const inCall = async (payload = joined('me', ['a', 'b'])) => {
+    const joining = sut.join('Ada');
+    await tick();
+    socket().open();
+    await joining;
+    socket().receive('joined', payload);
+  };
+  return { sut, sockets, transports, urls, statuses, tracks, socket, transport, ids, inCall, browser: (c: ConnectivityChange) => connectivity(c) };
+}
+
+describe(CallSession.name, () => {
+  describe('joining', () => {
+    it('connects to the URL it is given and joins with the name and the room token', async () => {
+      const { sut, urls, socket, statuses } = setup();
+      const joining = sut.join('Ada');
+      expect(sut.phase).toBe('joining');
+      await tick();
+      socket().open();
+      await joining;
+      expect(urls).toEqual(['ws://parley.test/signal']);
+      expect(socket().events('join')).toEqual([{ room: 'standup', name: 'Ada', token: 'room-token', protocol: 1 }]);
+      socket().receive('joined', joined('me', ['a', 'b']));
+      expect(sut.phase).toBe('in-call');
+      expect(sut.selfId).toBe('me');
+      expect(sut.maxPeers).toBe(6);
+      expect(statuses).toEqual(['joining/online', 'in-call/online']);
+    });
+
+    it('starts the transport with the ICE servers and offers to everyone already there', async () => {
+      const { transport, inCall, ids } = setup();
+      await inCall();
+      expect(transport().context.selfId).toBe('me');
+      expect(transport().context.iceServers).toEqual([{ urls: 'stun:stun.test' }]);
+      expect(transport().calls).toEqual(['add a present', 'add b present']);
+      expect(ids()).toEqual(['a', 'b']);
+    });
+
+    it('says what it sends once in the call', async () => {
+      const { socket, inCall } = setup();
+      await inCall();
+      expect(socket().events('media')).toEqual([{ audio: false, video: false, screen: false }]);
+    });
+
+    it('hands the chat history over with every joined', async () => {
+      const { sut, inCall } = setup();
+      const history: unknown[] = [];
+      sut.events.on('chat-history', (messages) => history.push(messages));
+      const message = { id: 'm1', from: 'a', name: 'A', text: 'hi', at: 1 };
+      await inCall(joined('me', ['a'], { chat: [message] }));
+      expect(history).toEqual([[message]]);
+    });
+  });
+
+  describe('people coming and going', () => {
+    it('adds a newcomer (who will offer) and updates a peer in place', async () => {
+      const { socket, transport, inCall, ids, sut } = setup();
+      await inCall();
+      socket().receive('peer-joined', { peer: peer('c') });
+      expect(transport().calls.at(-1)).toBe('add c');
+      socket().receive('peer-updated', { peer: { ...peer('a'), media: { audio: false, video: true, screen: true } } });
+      expect(ids()).toEqual(['a', 'b', 'c']);
+      expect(sut.participants[0]!.peer.media.screen).toBe(true);
+    });
+
+    it('ends the media of whoever leaves', async () => {
+      const { sut, socket, transport, inCall, ids } = setup();
+      const removed: string[] = [];
+      sut.events.on('peer-removed', (id) => removed.push(id));
+      await inCall();
+      socket().receive('peer-left', { id: 'a' });
+      expect(ids()).toEqual(['b']);
+      expect(transport().calls.at(-1)).toBe('remove a');
+      expect(removed).toEqual(['a']);
+    });
+
+    it('puts what the transport reports on the right person', async () => {
+      const { sut, transport, inCall } = setup();
+      await inCall();
+      const stream = {} as MediaStream;
+      transport().events.emit('stream', { peerId: 'b', stream });
+      transport().events.emit('linkstate', { peerId: 'b', state: 'connected' });
+      transport().events.emit('linkfailure', { peerId: 'a', failure: 'relay' });
+      expect(sut.participants.map((p) => [p.peer.id, p.stream, p.link, p.linkFailure])).toEqual([
+        ['a', null, 'new', 'relay'],
+        ['b', stream, 'connected', null],
+      ]);
+    });
+
+    it('sends through the transport only on the current socket', async () => {
+      const { socket, transport, inCall } = setup();
+      await inCall();
+      transport().context.signaling.send('signal', { to: 'a', candidate: null });
+      expect(socket().events('signal')).toEqual([{ to: 'a', candidate: null }]);
+    });
+
+    it('delivers the server’s signals to the transport', async () => {
+      const { socket, transport, inCall } = setup();
+      await inCall();
+      const seen: unknown[] = [];
+      transport().context.signaling.on('signal', (data) => seen.push(data));
+      socket().receive('signal', { from: 'a', candidate: null });
+      expect(seen).toEqual([{ from: 'a', candidate: null }]);
+    });
+  });
+
+  describe('resume', () => {
+    /** Drops the socket, lets the client reconnect, and answers its join with `payload`. */
+    async function comeBack(env: ReturnType<typeof setup>, payload: JoinedPayload) {
+      env.socket().close(1006);
+      await tick();
+      env.socket().open();
+      expect(env.socket().events('join')[0]).toMatchObject({ resume: 'token-me' });
+      env.socket().receive('joined', payload);
+    }
+
+    it('shows reconnecting while the socket is away and reconnected when it is back', async () => {
+      const env = setup({ policy: { nextRetryDelayInMs: () => 60_000 } });
+      const reconnected: number[] = [];
+      env.sut.events.on('reconnected', () => reconnected.push(1));
+      await env.inCall();
+      env.socket().close(CloseCode.ServiceRestart);
+      expect(env.sut.connection).toBe('reconnecting');
+      expect(env.sut.phase).toBe('in-call');
+      env.socket().open();
+      env.socket().receive('joined', joined('me', ['a', 'b'], { resumed: 'session' }));
+      expect(env.sut.connection).toBe('online');
+      expect(reconnected).toHaveLength(1);
+    });
+
+    it('as the same peer (session) keeps the transport, drops who left, and restarts only ICE without a path', async () => {
+      const env = setup();
+      await env.inCall();
+      const transport = env.transport();
+      const iceServers = [{ urls: 'turn:turn.test', username: 'u', credential: 'c' }];
+      await comeBack(env, joined('me', ['a'], { resumed: 'session', iceServers }));
+      expect(env.transports).toHaveLength(1);
+      expect(transport.closed).toBe(false);
+      expect(transport.iceServers).toEqual(iceServers);
+      expect(env.ids()).toEqual(['a']);
+      expect(transport.calls.slice(2)).toEqual(['add a', 'remove b', 'restart disconnected']);
+    });
+
+    it('after a server restart (token) keeps a missing peer until the grace window ends', async () => {
+      const env = setup();
+      await env.inCall();
+      jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] });
+      env.socket().close(1006);
+      await jest.advanceTimersByTimeAsync(1);
+      env.socket().open();
+      env.socket().receive('joined', joined('me', ['a'], { resumed: 'token' }));
+      expect(env.ids()).toEqual(['a', 'b']);
+      expect(env.sut.participants[1]!.peer.connection).toBe('reconnecting');
+      jest.advanceTimersByTime(5000);
+      expect(env.ids()).toEqual(['a']);
+      expect(env.transport().calls.at(-1)).toBe('remove b');
+    });
+
+    it('a missing peer who comes back keeps their media', async () => {
+      const env = setup();
+      await env.inCall();
+      await comeBack(env, joined('me', ['a'], { resumed: 'token' }));
+      env.socket().receive('peer-joined', { peer: peer('b') });
+      expect(env.ids()).toEqual(['a', 'b']);
+      expect(env.transport().calls).not.toContain('remove b');
+      expect(env.sut.participants[1]!.peer.connection).toBe('online');
+    });
+
+    it('restarts ICE on every link after the browser was offline', async () => {
+      const env = setup({ policy: { nextRetryDelayInMs: () => 60_000 } });
+      await env.inCall();
+      env.browser('offline');
+      env.browser('online');
+      env.socket().open();
+      env.socket().receive('joined', joined('me', ['a', 'b'], { resumed: 'session' }));
+      expect(env.transport().calls.at(-1)).toBe('restart all');
+    });
+
+    it('as a new peer (the token was refused) starts over with a new transport', async () => {
+      const env = setup();
+      await env.inCall();
+      const first = env.transport();
+      await comeBack(env, joined('me-2', ['a']));
+      expect(first.closed).toBe(true);
+      expect(env.transports).toHaveLength(2);
+      expect(env.sut.selfId).toBe('me-2');
+      expect(env.transport().calls).toEqual(['add a present']);
+    });
+
+    it('after reconnecting gave up, stays in the call, and Retry tries again', async () => {
+      const env = setup({ policy: { nextRetryDelayInMs: () => null } });
+      await env.inCall();
+      env.socket().close(1006);
+      expect(env.sut.connection).toBe('lost');
+      expect(env.sut.phase).toBe('in-call');
+      expect(env.transport().closed).toBe(false);
+      env.sut.retryConnection();
+      expect(env.sut.connection).toBe('reconnecting');
+      env.socket().open();
+      env.socket().receive('joined', joined('me', ['a', 'b'], { resumed: 'session' }));
+      expect(env.sut.connection).toBe('online');
+    });
+  });
+
+  describe('failures', () => {
+    it('says the server cannot be reached when the socket never opens', async () => {
+      const { sut, socket } = setup();
+      const joining = sut.join('Ada');
+      await tick();
+      socket().close(1006);
+      await joining;
+      expect(sut.phase).toBe('failed');
+      expect(sut.failure?.kind).toBe('unreachable');
+    });
+
+    it('says the room is full, with its size', async () => {
+      const { sut, socket } = setup();
+      const joining = sut.join('Ada');
+      await tick();
+      socket().open();
+      await joining;
+      socket().receive('error', { event: 'join', code: ErrorCode.RoomFull, message: 'full' });
+      expect(sut.phase).toBe('failed');
+      expect(sut.failure?.kind).toBe('room-full');
+    });
+
+    it('gives up on a join the server never answers', async () => {
+      const { sut, socket } = setup({ joinTimeoutMs: 20 });
+      const joining = sut.join('Ada');
+      await tick();
+      socket().open();
+      await joining;
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      expect(sut.failure?.title).toBe('Joining took too long');
+    });
+
+    it.each([
+      [CloseCode.Replaced, 'You joined from somewhere else'],
+      [CloseCode.PolicyViolation, 'Disconnected by the server'],
+    ])('ends the call when the server closes with %i', async (code, title) => {
+      const { sut, socket, transport, inCall, ids } = setup();
+      await inCall();
+      socket().close(code);
+      expect(sut.phase).toBe('failed');
+      expect(sut.failure?.title).toBe(title);
+      expect(transport().closed).toBe(true);
+      expect(ids()).toEqual([]);
+    });
+
+    it('says a lost connection ended the join when it was lost before joining', async () => {
+      const { sut, socket } = setup({ policy: { nextRetryDelayInMs: () => null } });
+      const joining = sut.join('Ada');
+      await tick();
+      socket().open();
+      await joining;
+      socket().close(1006);
+      expect(sut.failure?.kind).toBe('lost');
+    });
+
+    it('turns other errors into notices and chat errors into a rejected message', async () => {
+      const { sut, socket, inCall } = setup();
+      const notices: string[] = [];
+      const rejected: unknown[] = [];
+      sut.events.on('notice', (notice) => notices.push(notice));
+      sut.events.on('chat-rejected', (error) => rejected.push(error));
+      await inCall();
+      socket().receive('error', { event: 'signal', code: ErrorCode.UnknownPeer, message: 'gone' });
+      socket().receive('error', { event: 'chat', code: ErrorCode.RateLimited, message: 'slow down', ref: 'c1' });
+      expect(sut.phase).toBe('in-call');
+      expect(notices).toEqual(['Someone left before a message could reach them.']);
+      expect(rejected).toMatchObject([{ ref: 'c1' }]);
+    });
+
+    it('retry joins again with the same name', async () => {
+      const { sut, socket, sockets } = setup();
+      const joining = sut.join('Grace');
+      await tick();
+      socket().close(1006);
+      await joining;
+      const retrying = sut.retry();
+      await tick();
+      socket().open();
+      await retrying;
+      expect(sockets).toHaveLength(2);
+      expect(socket().events('join')[0]).toMatchObject({ name: 'Grace' });
+    });
+  });
+
+  describe('leaving', () => {
+    it('says goodbye, then closes the socket and the transport', async () => {
+      const { sut, socket, transport, inCall } = setup();
+      await inCall();
+      const ws = socket();
+      sut.leave();
+      expect(ws.sent.at(-1)).toEqual({ event: 'leave', data: {} });
+      expect(ws.readyState).toBe(3);
+      expect(transport().closed).toBe(true);
+      expect(sut.phase).toBe('left');
+    });
+
+    it('a join overtaken by leaving stops where it is', async () => {
+      const { sut, sockets } = setup();
+      const joining = sut.join('Ada');
+      sut.leave();
+      await joining;
+      await tick();
+      expect(sockets).toHaveLength(0);
+      expect(sut.phase).toBe('left');
+    });
+  });
+
+  describe('local media', () => {
+    it('publishes a screen share on the transport and tells the others', async () => {
+      const { sut, socket, transport, inCall, tracks } = setup();
+      await inCall();
+      const share = { track: {} as MediaStreamTrack, stream: {} as MediaStream, stop: () => {} };
+      expect(await sut.shareScreen(async () => share)).toBeNull();
+      expect(tracks.screen).toBe(share);
+      expect(transport().calls.at(-1)).toBe('screen on');
+      expect(socket().events('media').at(-1)).toEqual({ audio: false, video: false, screen: true });
+      tracks.stopScreen();
+      expect(transport().calls.at(-1)).toBe('screen off');
+      expect(socket().events('media').at(-1)).toEqual({ audio: false, video: false, screen: false });
+    });
+
+    it('does not share the screen outside a call', async () => {
+      const { sut } = setup();
+      let asked = false;
+      expect(
+        await sut.shareScreen(async () => {
+          asked = true;
+          return { problem: 'failed' };
+        }),
+      ).toBeNull();
+      expect(asked).toBe(false);
+    });
+
+    it('hands a joiner the screen being shared, and stops sharing when the call ends', async () => {
+      const { sut, transport, inCall, tracks } = setup();
+      await inCall();
+      let stopped = false;
+      const share = { track: {} as MediaStreamTrack, stream: {} as MediaStream, stop: () => (stopped = true) };
+      await sut.shareScreen(async () => share);
+      sut.leave();
+      expect(stopped).toBe(true);
+      expect(tracks.screen).toBeNull();
+      expect(transport().context.screen).toBeNull();
+    });
+  });
+});

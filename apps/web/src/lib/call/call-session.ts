@@ -1,0 +1,343 @@
+/**
+ * The call engine, as livekit's RTCEngine is to its Room: it owns the signaling session, the media
+ * transport, the roster and resume, and reports what happens as typed events. It knows no runes and
+ * no DOM; `CallState` turns its events into what components read.
+ */
+import type { ChatEventPayload, ChatMessage, ErrorPayload, JoinedPayload } from '@parley/protocol';
+import { Emitter } from '../emitter';
+import type { LocalTracks, ScreenStarter } from '../media/local-tracks';
+import type { MediaTransport, MediaTransportFactory, SignalingPort } from '../rtc/media-transport';
+import { Mesh } from '../rtc/mesh';
+import {
+  callNotice,
+  connectionLost,
+  connectionRejected,
+  connectionReplaced,
+  joinFailure,
+  joinTimedOut,
+  unreachable,
+  type Failure,
+} from '../signaling/error-messages';
+import { SignalingClient } from '../signaling/signaling-client';
+import { Roster, type RemoteParticipant } from './roster';
+
+export type CallPhase = 'lobby' | 'joining' | 'in-call' | 'left' | 'failed';
+
+/** The call's own connection to the server: `lost` once reconnecting has given up. */
+export type ServerConnection = 'online' | 'reconnecting' | 'lost';
+
+export interface CallSessionEvents {
+  /** `phase`, `failure`, `connection`, `selfId` or `maxPeers` changed. */
+  status: void;
+  /** The connection to the server came back after it was lost. */
+  reconnected: void;
+  roster: readonly RemoteParticipant[];
+  /** The chat history that comes with every `joined`, a resume included. */
+  'chat-history': readonly ChatMessage[];
+  chat: ChatEventPayload;
+  'chat-rejected': ErrorPayload;
+  /** A problem that does not end the call, in words. */
+  notice: string;
+  /** A peer's media ended for good. */
+  'peer-removed': string;
+  /** Who receives our media, or what we send, changed: the bandwidth plan needs a look. */
+  senders: void;
+}
+
+export interface CallSessionOptions {
+  room: string;
+  /** The room token the link carried, for servers that require one. */
+  token?: string;
+  /** What this browser publishes. */
+  tracks: LocalTracks;
+  /** The gateway's WebSocket URL, asked at every join (the server's config may still be on its way). */
+  signalingUrl(): string | Promise<string>;
+  createClient?(url: string): SignalingClient;
+  createTransport?: MediaTransportFactory;
+  joinTimeoutMs?: number;
+}
+
+const JOIN_TIMEOUT_MS = 10_000;
+
+type MediaState = { audio: boolean; video: boolean; screen: boolean };
+
+export class CallSession {
+  readonly events = new Emitter<CallSessionEvents>();
+  readonly #options: CallSessionOptions;
+  readonly #tracks: LocalTracks;
+  readonly #roster: Roster;
+  readonly #stopWatchingTracks: () => void;
+  #phase: CallPhase = 'lobby';
+  #failure: Failure | null = null;
+  #connection: ServerConnection = 'online';
+  #selfId: string | null = null;
+  #maxPeers: number | null = null;
+  #name = '';
+  #client: SignalingClient | null = null;
+  #transport: MediaTransport | null = null;
+  #joinTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Counts joins, so a join overtaken by another (or by leaving) stops where it is. */
+  #attempt = 0;
+  #announced: MediaState | null = null;
+
+  constructor(options: CallSessionOptions) {
+    this.#options = options;
+    this.#tracks = options.tracks;
+    this.#roster = new Roster({
+      onchange: (list) => this.events.emit('roster', list),
+      onexpired: (id) => this.#removePeer(id),
+    });
+    const stops = [
+      this.#tracks.events.on('track', ({ kind, track }) => {
+        this.#transport?.setTrack(kind, track);
+        if (kind === 'video') this.events.emit('senders', undefined);
+      }),
+      this.#tracks.events.on('screen', (screen) => {
+        this.#transport?.setScreen(screen);
+        this.events.emit('senders', undefined);
+      }),
+      this.#tracks.events.on('change', () => this.#announceMedia()),
+    ];
+    this.#stopWatchingTracks = () => stops.forEach((stop) => stop());
+  }
+
+  get phase(): CallPhase {
+    return this.#phase;
+  }
+
+  /** Why the call ended, while `phase` is `failed`. */
+  get failure(): Failure | null {
+    return this.#failure;
+  }
+
+  get connection(): ServerConnection {
+    return this.#connection;
+  }
+
+  get selfId(): string | null {
+    return this.#selfId;
+  }
+
+  /** The room's size limit, from the last `joined`. */
+  get maxPeers(): number | null {
+    return this.#maxPeers;
+  }
+
+  get participants(): readonly RemoteParticipant[] {
+    return this.#roster.list;
+  }
+
+  /** The media transport while in the call, for stats and the bandwidth governor. */
+  get transport(): MediaTransport | null {
+    return this.#transport;
+  }
+
+  /** Joins the room as `name`; the outcome arrives as `status` events. */
+  async join(name: string): Promise<void> {
+    this.#teardown();
+    this.#name = name;
+    this.#failure = null;
+    this.#setPhase('joining');
+    const attempt = ++this.#attempt;
+    const url = await this.#options.signalingUrl();
+    if (attempt !== this.#attempt) return;
+    const client = this.#options.createClient?.(url) ?? new SignalingClient({ url });
+    this.#client = client;
+    this.#listen(client);
+    try {
+      await client.connect();
+    } catch {
+      if (this.#client === client) this.#fail(unreachable);
+      return;
+    }
+    if (this.#client !== client) return;
+    this.#joinTimer = setTimeout(() => this.#fail(joinTimedOut), this.#options.joinTimeoutMs ?? JOIN_TIMEOUT_MS);
+    const { room, token } = this.#options;
+    client.join({ room, name, ...(token && { token }) });
+  }
+
+  /** After a failure: the same join again. */
+  retry(): Promise<void> {
+    return this.join(this.#name);
+  }
+
+  /** After reconnecting gave up: try again, keeping the call and its media. */
+  retryConnection(): void {
+    if (this.#connection !== 'lost' || !this.#client) return;
+    this.#setConnection('reconnecting');
+    this.#client.reconnect();
+  }
+
+  /** Says goodbye (so the others need not wait out the grace window) and ends the call. */
+  leave(): void {
+    if (this.#phase === 'in-call') this.#client?.send('leave', {});
+    this.#teardown();
+    this.#setPhase('left');
+  }
+
+  /** Back to the lobby after leaving. */
+  reset(): void {
+    if (this.#phase === 'left') this.#setPhase('lobby');
+  }
+
+  /** Sends a chat message; `false` when it cannot go out. */
+  sendChat(text: string, ref: string): boolean {
+    return this.#phase === 'in-call' && !!this.#client?.send('chat', { text, ref });
+  }
+
+  /** Shares the screen while in the call; a sentence when it could not. */
+  async shareScreen(start: ScreenStarter): Promise<string | null> {
+    if (this.#phase !== 'in-call') return null;
+    const problem = await this.#tracks.shareScreen(start);
+    if (!problem && this.#phase !== 'in-call') this.#tracks.stopScreen();
+    return problem;
+  }
+
+  /** Ends everything for good (the page goes away); the local devices are the caller's. */
+  close(): void {
+    this.events.clear();
+    this.#stopWatchingTracks();
+    this.leave();
+  }
+
+  #listen(client: SignalingClient): void {
+    client.on('joined', (data) => this.#onJoined(client, data));
+    client.on('peer-joined', ({ peer }) => {
+      // After a server restart a peer we still have media with comes back as "new": same peer, same link.
+      this.#roster.upsert(peer);
+      this.#transport?.addPeer(peer.id, { present: false });
+      this.events.emit('senders', undefined);
+    });
+    client.on('peer-updated', ({ peer }) => this.#roster.upsert(peer));
+    client.on('peer-left', ({ id }) => this.#removePeer(id));
+    client.on('chat', (message) => this.events.emit('chat', message));
+    client.on('error', (error) => {
+      if (this.#phase === 'joining' || error.event === 'join') this.#fail(joinFailure(error, this.#maxPeers ?? undefined));
+      else if (error.event === 'chat') this.events.emit('chat-rejected', error);
+      else this.events.emit('notice', callNotice(error));
+    });
+    client.onStatus((status) => {
+      if (this.#client !== client) return;
+      if (status === 'reconnecting' && this.#phase === 'in-call') this.#setConnection('reconnecting');
+      if (status !== 'closed') return;
+      // Giving up on the server does not end the call: the media flows without it.
+      if (client.closeReason === 'lost' && this.#phase === 'in-call') this.#setConnection('lost');
+      else if (client.closeReason === 'lost') this.#fail(connectionLost);
+      else if (client.closeReason === 'rejected') this.#fail(connectionRejected);
+      else if (client.closeReason === 'replaced') this.#fail(connectionReplaced);
+    });
+  }
+
+  #onJoined(client: SignalingClient, data: JoinedPayload): void {
+    clearTimeout(this.#joinTimer);
+    const transport = this.#transport;
+    const wasAway = this.#connection !== 'online';
+    this.#maxPeers = data.limits.maxPeers;
+    this.#connection = 'online';
+    if (transport && data.self.id === this.#selfId) {
+      this.#resumed(client, transport, data);
+    } else {
+      this.#transport?.close();
+      this.#selfId = data.self.id;
+      this.#roster.reset(data.self.id, data.peers);
+      this.#transport = this.#createTransport(client, data);
+      for (const peer of data.peers) this.#transport.addPeer(peer.id, { present: true });
+    }
+    this.events.emit('chat-history', data.chat);
+    this.#phase = 'in-call';
+    this.events.emit('status', undefined);
+    if (wasAway) this.events.emit('reconnected', undefined);
+    this.#announced = null;
+    this.#announceMedia();
+    this.events.emit('senders', undefined);
+  }
+
+  /**
+   * Back in the room as the same peer: every link stays. When the server still held us
+   * (`resumed: 'session'`) its list is complete, and a peer missing from it left while we were
+   * away. When it rebuilt us from the token (it restarted), a missing peer may be on its way back,
+   * so their media waits for the server's grace window; `peer-left` ends it sooner.
+   */
+  #resumed(client: SignalingClient, transport: MediaTransport, data: JoinedPayload): void {
+    transport.setIceServers(data.iceServers);
+    for (const peer of data.peers) if (peer.id !== this.#selfId) transport.addPeer(peer.id, { present: false });
+    const gone = this.#roster.resume(data.peers, { complete: data.resumed === 'session', graceMs: data.limits.resumeGraceMs });
+    for (const id of gone) this.#endMedia(id);
+    // After the browser was offline its address may have changed: find new paths on every link.
+    transport.restartIce({ onlyDisconnected: !client.wentOffline });
+  }
+
+  #createTransport(client: SignalingClient, data: JoinedPayload): MediaTransport {
+    const signaling: SignalingPort = {
+      send: (event, payload) => this.#client?.send(event, payload) ?? false,
+      on: (event, listener) => client.on(event, listener),
+    };
+    const context = {
+      selfId: data.self.id,
+      iceServers: data.iceServers,
+      signaling,
+      tracks: { audio: this.#tracks.track('audio'), video: this.#tracks.track('video') },
+      screen: this.#tracks.screen,
+    };
+    const transport = this.#options.createTransport?.(context) ?? new Mesh(context);
+    transport.events.on('stream', ({ peerId, stream }) => this.#roster.patch(peerId, { stream }));
+    transport.events.on('screen', ({ peerId, stream }) => this.#roster.patch(peerId, { screen: stream }));
+    transport.events.on('linkstate', ({ peerId, state }) => this.#roster.patch(peerId, { link: state }));
+    transport.events.on('linkfailure', ({ peerId, failure }) => this.#roster.patch(peerId, { linkFailure: failure }));
+    return transport;
+  }
+
+  #removePeer(id: string): void {
+    this.#roster.remove(id);
+    this.#endMedia(id);
+  }
+
+  #endMedia(id: string): void {
+    this.#transport?.removePeer(id);
+    this.events.emit('peer-removed', id);
+    this.events.emit('senders', undefined);
+  }
+
+  /** Tells the others what we send, when it changed since we last said. */
+  #announceMedia(): void {
+    if (this.#phase !== 'in-call') return;
+    const media: MediaState = { audio: this.#tracks.micOn, video: this.#tracks.camOn, screen: !!this.#tracks.screen };
+    const last = this.#announced;
+    if (last && last.audio === media.audio && last.video === media.video && last.screen === media.screen) return;
+    this.#announced = media;
+    this.#client?.send('media', media);
+  }
+
+  #fail(failure: Failure): void {
+    this.#teardown();
+    this.#failure = failure;
+    this.#setPhase('failed');
+  }
+
+  #setPhase(phase: CallPhase): void {
+    this.#phase = phase;
+    this.events.emit('status', undefined);
+  }
+
+  #setConnection(connection: ServerConnection): void {
+    if (this.#connection === connection) return;
+    this.#connection = connection;
+    this.events.emit('status', undefined);
+  }
+
+  /** Closes the session, the media and the screen share; the camera and microphone stay on for a retry. */
+  #teardown(): void {
+    this.#attempt++;
+    clearTimeout(this.#joinTimer);
+    const client = this.#client;
+    this.#client = null;
+    client?.close();
+    this.#tracks.stopScreen();
+    this.#transport?.close();
+    this.#transport = null;
+    this.#roster.clear();
+    this.#announced = null;
+    this.#connection = 'online';
+  }
+}
+
