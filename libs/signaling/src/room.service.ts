@@ -10,13 +10,13 @@ import {
   type Peer,
   type PeerLeftReason,
   type RoomLimits,
-  type ServerEvents,
 } from '@parley/protocol';
 import { cleanText } from './dto/clean-text.js';
 import type { ChatDto, JoinDto, LeaveDto, MediaDto, SignalDto } from './dto/index.js';
-import { MESSAGE_BUS, type BusMessage, type MessageBus } from './message-bus.js';
+import { InstanceRegistry } from './instance-registry.js';
 import { encodeFrame, type PeerSession } from './peer-session.js';
 import { ResumeTokens, type ResumeClaims } from './resume-tokens.js';
+import { RoomRelay } from './room-relay.js';
 import { ROOM_STORE, type PeerRecord, type RoomStore } from './room-store.js';
 import { SignalingException } from './signaling.exception.js';
 import { InjectSignalingOptions } from './signaling.decorators.js';
@@ -35,27 +35,25 @@ const newId = () => randomBytes(12).toString('base64url');
 
 /** Signals kept for a reconnecting peer; past that the oldest go, and ICE restarts recover. */
 const MISSED_SIGNALS = 256;
-/** How often an instance says it is alive, and how long that lasts without renewal. */
-const INSTANCE_HEARTBEAT_MS = 5_000;
-const INSTANCE_TTL_MS = 15_000;
 
 /**
  * Every room rule: membership, capacity, who may signal whom, chat history, the grace window
- * and resume. Rooms live in the injected store and instances talk over the injected bus, so
- * one process and many instances run the same code.
+ * and resume. Rooms live in the injected store; delivery (here or on another instance) is the
+ * relay's, and the heartbeat of instances the registry's, so one process and many instances
+ * run the same code.
  */
 @Injectable()
 export class RoomService implements OnModuleInit, OnModuleDestroy {
   readonly #local = new Map<string, LocalPeer>();
   readonly #limits: RoomLimits;
   readonly #logger = new Logger('Signaling');
-  #timers: NodeJS.Timeout[] = [];
   #closing = false;
 
   constructor(
     @InjectSignalingOptions() private readonly options: ResolvedSignalingOptions,
     @Inject(ROOM_STORE) private readonly store: RoomStore,
-    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    private readonly relay: RoomRelay,
+    private readonly registry: InstanceRegistry,
     private readonly resumeTokens: ResumeTokens,
     private readonly iceServers: IceServers,
   ) {
@@ -80,21 +78,19 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.bus.onMessage((message) => this.#onBusMessage(message));
-    this.bus.onResync(() => this.#background(this.#resync()));
-    const every = (ms: number, task: () => Promise<unknown>) => {
-      const timer = setInterval(() => this.#background(task()), ms);
-      timer.unref();
-      this.#timers.push(timer);
-    };
-    every(INSTANCE_HEARTBEAT_MS, () => this.store.heartbeat(this.bus.instanceId, INSTANCE_TTL_MS));
-    every(INSTANCE_HEARTBEAT_MS, () => this.#reapDeadInstances());
-    this.#background(this.store.heartbeat(this.bus.instanceId, INSTANCE_TTL_MS));
+    this.relay.serve({
+      sessionOf: (id) => this.#local.get(id)?.session,
+      takeover: (id) => this.#dropLocal(id),
+    });
+    this.registry.serve({
+      dead: (_instance, records) => this.#instanceDied(records),
+      resync: () => this.#resync(),
+    });
   }
 
   onModuleDestroy(): void {
     this.#closing = true;
-    for (const timer of this.#timers) clearInterval(timer);
+    this.registry.onModuleDestroy();
     for (const local of this.#local.values()) clearTimeout(local.graceTimer);
   }
 
@@ -119,7 +115,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       session.joining = false;
     }
     // The socket may have closed while the store answered: a drop like any other.
-    if (session.socket.readyState !== session.socket.OPEN) this.disconnect(session);
+    if (!session.isOpen()) this.disconnect(session);
   }
 
   async signal(session: PeerSession, dto: SignalDto): Promise<void> {
@@ -135,14 +131,14 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       await this.store.pushMissed(target.peer.id, frame, MISSED_SIGNALS, this.options.resumeGraceMs);
       return;
     }
-    await this.#deliver(target.instance, [target.peer.id], frame, 'signal', startedAt);
+    await this.relay.deliver(target.instance, [target.peer.id], frame, 'signal', startedAt);
   }
 
   async media(session: PeerSession, dto: MediaDto): Promise<void> {
     const self = this.#membership(session);
     self.record.peer.media = { audio: dto.audio, video: dto.video, screen: dto.screen };
     await this.store.update(self.record);
-    await this.#broadcast(self.record.room, 'peer-updated', { peer: self.record.peer }, self.record.peer.id);
+    await this.relay.broadcast(self.record.room, 'peer-updated', { peer: self.record.peer }, self.record.peer.id);
     session.send('peer-updated', { peer: self.record.peer, ...(dto.ref !== undefined && { ref: dto.ref }) });
   }
 
@@ -150,7 +146,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     const { record } = this.#membership(session);
     const message: ChatMessage = { id: newId(), from: record.peer.id, name: record.peer.name, text: dto.text, at: Date.now() };
     await this.store.pushChat(record.room, message, LIMITS.chatHistory);
-    await this.#broadcast(record.room, 'chat', message, record.peer.id);
+    await this.relay.broadcast(record.room, 'chat', message, record.peer.id);
     session.send('chat', { ...message, ...(dto.ref !== undefined && { ref: dto.ref }) });
   }
 
@@ -172,7 +168,9 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     local.graceTimer = setTimeout(() => this.#background(this.#graceOver(local.record)), this.options.resumeGraceMs);
     local.graceTimer.unref();
     this.#background(
-      this.store.update(local.record).then(() => this.#broadcast(local.record.room, 'peer-updated', { peer: local.record.peer })),
+      this.store
+        .update(local.record)
+        .then(() => this.relay.broadcast(local.record.room, 'peer-updated', { peer: local.record.peer })),
     );
   }
 
@@ -185,7 +183,9 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     for (const local of this.#local.values()) {
       local.record.peer.connection = 'reconnecting';
       await this.store.update(local.record).catch(() => undefined);
-      await this.#broadcast(local.record.room, 'peer-updated', { peer: local.record.peer }, local.record.peer.id).catch(() => undefined);
+      await this.relay
+        .broadcast(local.record.room, 'peer-updated', { peer: local.record.peer }, local.record.peer.id)
+        .catch(() => undefined);
     }
   }
 
@@ -198,7 +198,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     const local = this.#local.get(record.peer.id);
     if (local?.session) return;
     this.#local.delete(record.peer.id);
-    await this.#removePeer(record.room, record.peer.id, 'timeout', this.bus.instanceId);
+    await this.#removePeer(record.room, record.peer.id, 'timeout', this.relay.instanceId);
   }
 
   async #authorize(session: PeerSession, dto: JoinDto): Promise<SignalingIdentity> {
@@ -216,7 +216,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     // window) brings the same id back, so the others' links to it still match.
     const record: PeerRecord = {
       room: dto.room,
-      instance: this.bus.instanceId,
+      instance: this.relay.instanceId,
       joinedAt: Date.now(),
       subject: identity.subject,
       peer: {
@@ -231,7 +231,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     }
     this.#local.set(record.peer.id, { record, session });
     await this.#sendJoined(session, record, { ref: dto.ref, resumed: resumed && 'token' });
-    await this.#broadcast(record.room, 'peer-joined', { peer: record.peer }, record.peer.id);
+    await this.relay.broadcast(record.room, 'peer-joined', { peer: record.peer }, record.peer.id);
   }
 
   #checkResume(token: string, room: string): ResumeClaims {
@@ -249,14 +249,13 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   async #resume(session: PeerSession, existing: PeerRecord, ref?: string): Promise<void> {
     const { id } = existing.peer;
     // The old socket may not be known dead yet; the token proves this is the same peer.
-    if (existing.instance === this.bus.instanceId) this.#dropLocal(id);
-    else await this.bus.publish(existing.instance, { kind: 'takeover', peerId: id });
-    const record: PeerRecord = { ...existing, instance: this.bus.instanceId, peer: { ...existing.peer, connection: 'online' } };
+    await this.relay.takeover(existing.instance, id);
+    const record: PeerRecord = { ...existing, instance: this.relay.instanceId, peer: { ...existing.peer, connection: 'online' } };
     await this.store.update(record);
     this.#local.set(id, { record, session });
     await this.#sendJoined(session, record, { ref, resumed: 'session' });
     for (const frame of await this.store.takeMissed(id)) session.sendFrame(frame, 'signal');
-    await this.#broadcast(record.room, 'peer-updated', { peer: record.peer }, id);
+    await this.relay.broadcast(record.room, 'peer-updated', { peer: record.peer }, id);
   }
 
   /** Forgets a peer's old socket and grace timer here, without telling anyone it left. */
@@ -267,7 +266,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     this.#local.delete(peerId);
     if (local.session) {
       local.session.peerId = local.session.room = undefined;
-      local.session.socket.close(CloseCode.Replaced, 'Resumed on another connection');
+      local.session.close(CloseCode.Replaced, 'Resumed on another connection');
     }
   }
 
@@ -305,51 +304,15 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     this.#local.delete(id);
     const removed = await this.store.remove(room, id, instance);
     await this.store.takeMissed(id);
-    if (removed) await this.#broadcast(room, 'peer-left', { id, reason });
+    if (removed) await this.relay.broadcast(room, 'peer-left', { id, reason });
   }
 
-  /** Sends to everyone online in the room; a reconnecting peer gets the whole state on resume. */
-  async #broadcast<E extends keyof ServerEvents>(room: string, event: E, data: ServerEvents[E], except?: string): Promise<void> {
-    const frame = encodeFrame(event, data);
-    const byInstance = new Map<string, string[]>();
-    for (const { peer, instance } of await this.store.members(room)) {
-      if (peer.id === except || peer.connection !== 'online') continue;
-      byInstance.set(instance, [...(byInstance.get(instance) ?? []), peer.id]);
-    }
-    await Promise.all([...byInstance].map(([instance, ids]) => this.#deliver(instance, ids, frame, event)));
-  }
-
-  async #deliver(instance: string, to: string[], frame: string, event: keyof ServerEvents, at?: number): Promise<void> {
-    if (instance === this.bus.instanceId) this.#deliverHere(to, frame, event, at);
-    else await this.bus.publish(instance, { kind: 'deliver', to, frame, event, at: at ?? Date.now() });
-  }
-
-  #deliverHere(to: string[], frame: string, event: keyof ServerEvents, at?: number): void {
-    for (const id of to) {
-      const session = this.#local.get(id)?.session;
-      if (!session) continue;
-      session.sendFrame(frame, event);
-    }
-    if (at !== undefined && event === 'signal') this.options.metrics.relayed(Date.now() - at);
-  }
-
-  #onBusMessage(message: BusMessage): void {
-    if (message.kind === 'takeover') return this.#dropLocal(message.peerId);
-    this.#deliverHere(message.to, message.frame, message.event, message.at);
-  }
-
-  /** One live instance removes the peers of each instance that stopped its heartbeat. */
-  async #reapDeadInstances(): Promise<void> {
-    for (const dead of await this.store.claimDeadInstances(this.bus.instanceId)) {
-      const records = await this.store.takeInstancePeers(dead);
-      this.#logger.log(`Instance ${dead} is gone; removing its ${records.length} peers`);
-      for (const { room, peer } of records) await this.#broadcast(room, 'peer-left', { id: peer.id, reason: 'timeout' });
-    }
+  async #instanceDied(records: PeerRecord[]): Promise<void> {
+    for (const { room, peer } of records) await this.relay.broadcast(room, 'peer-left', { id: peer.id, reason: 'timeout' });
   }
 
   /** After a Redis outage (possibly a restart that lost everything), write our peers again. */
   async #resync(): Promise<void> {
-    await this.store.heartbeat(this.bus.instanceId, INSTANCE_TTL_MS);
     for (const { record } of this.#local.values()) await this.store.admit(record, Number.MAX_SAFE_INTEGER);
     this.#logger.log(`Resynced ${this.#local.size} peers after a Redis reconnect`);
   }
