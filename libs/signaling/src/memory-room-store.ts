@@ -39,7 +39,7 @@ export class MemoryRoomStore implements RoomStore {
   }
 
   async members(room: string): Promise<PeerRecord[]> {
-    return [...(this.#rooms.get(room)?.values() ?? [])];
+    return [...(this.#rooms.get(room)?.values() ?? [])].sort((a, b) => a.joinedAt - b.joinedAt);
   }
 
   async pushChat(room: string, message: ChatMessage, keep: number): Promise<void> {
