@@ -11,6 +11,9 @@ export interface PeerRecord {
   /** When the peer first joined, in ms; members are listed in this order. */
   joinedAt: number;
   subject?: string;
+  /** The id of the resume token this peer may use, and of the one before a timed rotation. */
+  resumeId?: string;
+  previousResumeId?: string;
 }
 
 /**
@@ -20,8 +23,12 @@ export interface PeerRecord {
 export interface RoomStore {
   /** Adds the record, or replaces the one with the same id; `false` when the room is full. */
   admit(record: PeerRecord, maxPeers: number): Promise<boolean>;
-  /** Replaces a record that exists; `false` when it does not (any more). */
-  update(record: PeerRecord): Promise<boolean>;
+  /**
+   * Replaces a record that exists; `false` when it does not (any more). With `resumeId`, only
+   * if the stored record accepts that token id (its `resumeId` or `previousResumeId`), so two
+   * resumes with one token cannot both win.
+   */
+  update(record: PeerRecord, resumeId?: string): Promise<boolean>;
   /** Removes a record; with `instance`, only if that instance still holds it. */
   remove(room: string, peerId: string, instance?: string): Promise<PeerRecord | undefined>;
   get(room: string, peerId: string): Promise<PeerRecord | undefined>;
@@ -30,6 +37,10 @@ export interface RoomStore {
   /** Appends to the room's chat, keeping the last `keep` messages. */
   pushChat(room: string, message: ChatMessage, keep: number): Promise<void>;
   chat(room: string): Promise<ChatMessage[]>;
+
+  /** Refuses every resume token of a peer that left, for `ttlMs` (the tokens' lifetime). */
+  revokeResume(peerId: string, ttlMs: number): Promise<void>;
+  isResumeRevoked(peerId: string): Promise<boolean>;
 
   /** Keeps a frame for a reconnecting peer (the last `keep`), for `ttlMs`. */
   pushMissed(peerId: string, frame: string, keep: number, ttlMs: number): Promise<void>;
@@ -42,4 +53,9 @@ export interface RoomStore {
   claimDeadInstances(claimant: string): Promise<string[]>;
   /** The records the instance held, and forgets the instance. */
   takeInstancePeers(instance: string): Promise<PeerRecord[]>;
+}
+
+/** Whether a stored record accepts a resume token with this id. */
+export function acceptsResume(record: PeerRecord, resumeId: string): boolean {
+  return record.resumeId === resumeId || record.previousResumeId === resumeId;
 }

@@ -48,6 +48,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   readonly #limits: RoomLimits;
   readonly #logger = new Logger('Signaling');
   #closing = false;
+  #rotation?: NodeJS.Timeout;
 
   constructor(
     @InjectSignalingOptions() private readonly options: ResolvedSignalingOptions,
@@ -86,11 +87,14 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       dead: (_instance, records) => this.#instanceDied(records),
       resync: () => this.#resync(),
     });
+    this.#rotation = setInterval(() => this.#background(this.#rotateResumeTokens()), this.options.resumeRotateMs);
+    this.#rotation.unref();
   }
 
   onModuleDestroy(): void {
     this.#closing = true;
     this.registry.onModuleDestroy();
+    clearInterval(this.#rotation);
     for (const local of this.#local.values()) clearTimeout(local.graceTimer);
   }
 
@@ -108,8 +112,11 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     session.joining = true;
     try {
       const identity = await this.#authorize(session, dto);
+      // Bob's own room token must not make Alice's resume token his.
+      if (resumed && this.options.authorize && resumed.subject !== identity.subject) throw resumeRefused('wrong-subject');
       const existing = resumed && (await this.store.get(dto.room, resumed.peerId));
-      if (existing) await this.#resume(session, existing, dto.ref);
+      if (existing) await this.#resume(session, existing, resumed, dto.ref);
+      else if (resumed && (await this.store.isResumeRevoked(resumed.peerId))) throw resumeRefused('revoked');
       else await this.#admit(session, dto, identity, resumed);
     } finally {
       session.joining = false;
@@ -153,6 +160,8 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   async leave(session: PeerSession, _dto?: LeaveDto): Promise<void> {
     const { record } = this.#membership(session);
     session.peerId = session.room = undefined;
+    // Its tokens are self-contained: without this, one would bring the peer back as after a restart.
+    await this.store.revokeResume(record.peer.id, this.resumeTokens.ttlMs);
     await this.#removePeer(record.room, record.peer.id, 'left');
   }
 
@@ -226,34 +235,32 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
         connection: 'online',
       },
     };
+    const resume = this.#newResume(record);
     if (!(await this.store.admit(record, this.options.maxPeers))) {
       throw new SignalingException(ErrorCode.RoomFull, `Room ${dto.room} is full (${this.options.maxPeers} people)`);
     }
     this.#local.set(record.peer.id, { record, session });
-    await this.#sendJoined(session, record, { ref: dto.ref, resumed: resumed && 'token' });
+    await this.#sendJoined(session, record, resume, { ref: dto.ref, resumed: resumed && 'token' });
     await this.relay.broadcast(record.room, 'peer-joined', { peer: record.peer }, record.peer.id);
   }
 
   #checkResume(token: string, room: string): ResumeClaims {
     const check = this.resumeTokens.verify(token);
     const reason = !check.ok ? check.reason : check.claims.room !== room ? 'wrong-room' : undefined;
-    if (!check.ok || reason) {
-      const why = { malformed: 'is malformed', forged: 'is not valid', expired: 'has expired', 'wrong-room': 'is for another room' };
-      throw new SignalingException(ErrorCode.Unauthorized, `The resume token ${why[reason!]}: join afresh`, [
-        { field: 'resume', problems: [reason!] },
-      ]);
-    }
+    if (!check.ok || reason) throw resumeRefused(reason!);
     return check.claims;
   }
 
-  async #resume(session: PeerSession, existing: PeerRecord, ref?: string): Promise<void> {
+  async #resume(session: PeerSession, existing: PeerRecord, claims: ResumeClaims, ref?: string): Promise<void> {
     const { id } = existing.peer;
+    const record: PeerRecord = { ...existing, instance: this.relay.instanceId, peer: { ...existing.peer, connection: 'online' } };
+    const resume = this.#newResume(record);
+    // Compare-and-set on the token id: a token works once, even when two instances race with it.
+    if (!(await this.store.update(record, claims.id))) throw resumeRefused('used');
     // The old socket may not be known dead yet; the token proves this is the same peer.
     await this.relay.takeover(existing.instance, id);
-    const record: PeerRecord = { ...existing, instance: this.relay.instanceId, peer: { ...existing.peer, connection: 'online' } };
-    await this.store.update(record);
     this.#local.set(id, { record, session });
-    await this.#sendJoined(session, record, { ref, resumed: 'session' });
+    await this.#sendJoined(session, record, resume, { ref, resumed: 'session' });
     for (const frame of await this.store.takeMissed(id)) session.sendFrame(frame, 'signal');
     await this.relay.broadcast(record.room, 'peer-updated', { peer: record.peer }, id);
   }
@@ -270,9 +277,42 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /** Issues a token for the record and makes it the only one the record accepts. */
+  #newResume(record: PeerRecord): string {
+    const { token, id } = this.resumeTokens.issue({
+      peerId: record.peer.id,
+      room: record.room,
+      name: record.peer.name,
+      ...(record.subject !== undefined && { subject: record.subject }),
+    });
+    record.resumeId = id;
+    delete record.previousResumeId;
+    return token;
+  }
+
+  /**
+   * A long call's token would expire: each peer here gets a new one. The one before stays
+   * valid once, in case the new one went into a socket that is already dead.
+   */
+  async #rotateResumeTokens(): Promise<void> {
+    for (const local of [...this.#local.values()]) {
+      const { record, session } = local;
+      if (!session?.isOpen() || !record.resumeId) continue;
+      const current = record.resumeId;
+      const next = { ...record };
+      const token = this.#newResume(next);
+      next.previousResumeId = current;
+      if (!(await this.store.update(next, current)) || this.#local.get(record.peer.id) !== local) continue;
+      record.resumeId = next.resumeId;
+      record.previousResumeId = current;
+      session.send('resume-token', { resume: token });
+    }
+  }
+
   async #sendJoined(
     session: PeerSession,
     record: PeerRecord,
+    resume: string,
     { ref, resumed }: Pick<JoinedPayload, 'ref' | 'resumed'>,
   ): Promise<void> {
     const { peer, room } = record;
@@ -286,7 +326,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       room,
       peers: members.filter((m) => m.peer.id !== peer.id).map((m) => m.peer),
       iceServers: this.iceServers.for(peer.id),
-      resume: this.resumeTokens.issue({ peerId: peer.id, room, name: peer.name }),
+      resume,
       chat,
       limits: this.#limits,
     });
@@ -316,4 +356,22 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     for (const { record } of this.#local.values()) await this.store.admit(record, Number.MAX_SAFE_INTEGER);
     this.#logger.log(`Resynced ${this.#local.size} peers after a Redis reconnect`);
   }
+}
+
+type ResumeRefusal = 'malformed' | 'forged' | 'expired' | 'wrong-room' | 'wrong-subject' | 'used' | 'revoked';
+
+const WHY: Record<ResumeRefusal, string> = {
+  malformed: 'is malformed',
+  forged: 'is not valid',
+  expired: 'has expired',
+  'wrong-room': 'is for another room',
+  'wrong-subject': 'belongs to someone else',
+  used: 'was already used',
+  revoked: 'was revoked when the peer left',
+};
+
+function resumeRefused(reason: ResumeRefusal): SignalingException {
+  return new SignalingException(ErrorCode.Unauthorized, `The resume token ${WHY[reason]}: join afresh`, [
+    { field: 'resume', problems: [reason] },
+  ]);
 }

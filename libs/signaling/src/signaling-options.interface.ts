@@ -64,6 +64,8 @@ export interface SignalingModuleOptions {
   resumeSecret?: string;
   /** How long a peer whose socket dropped stays in its room as `reconnecting`. Default 20 000 ms. */
   resumeGraceMs?: number;
+  /** How often a peer in a call gets a new resume token (`resume-token`); a token lives about the grace window plus two of these and a minute. Default 30 000 ms. */
+  resumeRotateMs?: number;
   /** Interval of protocol-level pings; a socket silent for two intervals is dropped. Default 5 000 ms. */
   heartbeatMs?: number;
   /** A socket that has not joined within this time is closed. Default 10 000 ms. */

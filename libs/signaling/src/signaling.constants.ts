@@ -11,6 +11,7 @@ export const SIGNALING_GATEWAY = 'parleySignaling';
 export const DEFAULT_SIGNALING_PATH = '/ws';
 export const DEFAULT_MAX_PEERS = 6;
 export const DEFAULT_RESUME_GRACE_MS = 20_000;
+export const DEFAULT_RESUME_ROTATE_MS = 30_000;
 export const DEFAULT_HEARTBEAT_MS = 5_000;
 export const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
 export const DEFAULT_TURN_TTL_SECONDS = 3600;
@@ -31,6 +32,7 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
     allowedOrigins: options.allowedOrigins ?? [],
     resumeSecret: options.resumeSecret || randomBytes(32).toString('base64url'),
     resumeGraceMs: options.resumeGraceMs ?? DEFAULT_RESUME_GRACE_MS,
+    resumeRotateMs: options.resumeRotateMs ?? DEFAULT_RESUME_ROTATE_MS,
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     joinTimeoutMs: options.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS,
     authorize: options.authorize,

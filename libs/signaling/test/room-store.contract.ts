@@ -69,6 +69,29 @@ export function roomStoreContract(name: string, create: () => Promise<StoreUnder
       expect((await sut.get('r', 'a'))?.peer.connection).toBe('reconnecting');
     });
 
+    it('updates on a resume token id only while the stored record accepts it', async () => {
+      const a = record('r', 'a', 'i1', { resumeId: 't2', previousResumeId: 't1' });
+      await sut.admit(a, 10);
+      expect(await sut.update({ ...a, instance: 'i2' }, 't0')).toBe(false);
+      expect(await sut.update({ ...record('r', 'nobody'), resumeId: 't2' }, 't2')).toBe(false);
+      expect(await sut.update({ ...a, instance: 'i2', resumeId: 't3', previousResumeId: undefined }, 't1')).toBe(true);
+      expect(await sut.get('r', 'a')).toMatchObject({ instance: 'i2', resumeId: 't3' });
+      // Both racers of one token: the first wins, the second finds it gone.
+      expect(await sut.update({ ...a, resumeId: 't4' }, 't1')).toBe(false);
+      expect(await sut.update({ ...a, resumeId: 't4' }, 't2')).toBe(false);
+      const results = await Promise.all(['i3', 'i4'].map((instance) => sut.update({ ...a, instance, resumeId: `for-${instance}` }, 't3')));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    });
+
+    it('revokes the resume tokens of a peer for a while', async () => {
+      expect(await sut.isResumeRevoked('p')).toBe(false);
+      await sut.revokeResume('p', 100);
+      expect(await sut.isResumeRevoked('p')).toBe(true);
+      expect(await sut.isResumeRevoked('q')).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(await sut.isResumeRevoked('p')).toBe(false);
+    });
+
     it('removes a record, only from the named instance when one is given', async () => {
       const a = record('r', 'a', 'i1');
       await sut.admit(a, 10);

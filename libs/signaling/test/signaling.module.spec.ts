@@ -22,6 +22,7 @@ describe(SignalingModule.name, () => {
       allowedOrigins: [],
       resumeSecret: expect.stringMatching(/^[\w-]{43}$/),
       resumeGraceMs: 20_000,
+      resumeRotateMs: 30_000,
       heartbeatMs: 5_000,
       joinTimeoutMs: 10_000,
       authorize: undefined,
