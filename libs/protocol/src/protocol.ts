@@ -201,6 +201,15 @@ export interface RelayedSignalPayload {
 
 export interface ChatEventPayload extends ChatMessage, Referenced {}
 
+/**
+ * The server may have lost messages to you (a link between its instances broke and came back).
+ * `peers` is the room now: restart ICE on every link, and treat a peer you had that is missing
+ * as gone.
+ */
+export interface ResyncPayload {
+  peers: Peer[];
+}
+
 /** A new resume token during a long call; it replaces the one from `joined`. */
 export interface ResumeTokenPayload {
   resume: string;
@@ -231,13 +240,14 @@ export interface ServerEvents {
   chat: ChatEventPayload;
   error: ErrorPayload;
   'resume-token': ResumeTokenPayload;
+  resync: ResyncPayload;
 }
 
 /** The names of client events, for validating `event` at runtime. */
 export const CLIENT_EVENTS = ['join', 'signal', 'media', 'chat', 'leave'] as const satisfies readonly (keyof ClientEvents)[];
 
 /** The names of server events. */
-export const SERVER_EVENTS = ['joined', 'peer-joined', 'peer-updated', 'peer-left', 'signal', 'chat', 'error', 'resume-token'] as const satisfies readonly (keyof ServerEvents)[];
+export const SERVER_EVENTS = ['joined', 'peer-joined', 'peer-updated', 'peer-left', 'signal', 'chat', 'error', 'resume-token', 'resync'] as const satisfies readonly (keyof ServerEvents)[];
 
 /** One frame on the wire. */
 export interface Frame<Events, E extends keyof Events = keyof Events> {

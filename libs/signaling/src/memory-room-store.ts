@@ -77,13 +77,21 @@ export class MemoryRoomStore implements RoomStore {
     return missed;
   }
 
-  async heartbeat(): Promise<void> {}
+  async heartbeat(): Promise<boolean> {
+    return true;
+  }
+
+  async isInstanceAlive(): Promise<boolean> {
+    return true;
+  }
 
   async claimDeadInstances(): Promise<string[]> {
     return [];
   }
 
-  async takeInstancePeers(): Promise<PeerRecord[]> {
+  async instancePeers(): Promise<PeerRecord[]> {
     return [];
   }
+
+  async forgetInstance(): Promise<void> {}
 }

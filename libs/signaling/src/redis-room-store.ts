@@ -109,8 +109,17 @@ export class RedisRoomStore implements RoomStore {
     return frames;
   }
 
-  async heartbeat(instance: string, ttlMs: number): Promise<void> {
-    await this.#redis.multi().set(this.#alive(instance), '1', 'PX', ttlMs).sadd(this.#key('instances'), instance).exec();
+  async heartbeat(instance: string, ttlMs: number): Promise<boolean> {
+    const [[, previous]] = (await this.#redis
+      .multi()
+      .set(this.#alive(instance), '1', 'PX', ttlMs, 'GET')
+      .sadd(this.#key('instances'), instance)
+      .exec()) as [[unknown, string | null], unknown];
+    return previous !== null;
+  }
+
+  async isInstanceAlive(instance: string): Promise<boolean> {
+    return (await this.#redis.exists(this.#alive(instance))) === 1;
   }
 
   async claimDeadInstances(claimant: string): Promise<string[]> {
@@ -124,16 +133,23 @@ export class RedisRoomStore implements RoomStore {
     return dead;
   }
 
-  async takeInstancePeers(instance: string): Promise<PeerRecord[]> {
-    const entries = await this.#redis.smembers(this.#index(instance));
+  async instancePeers(instance: string): Promise<PeerRecord[]> {
     const records: PeerRecord[] = [];
-    for (const item of entries) {
+    for (const item of await this.#redis.smembers(this.#index(instance))) {
       const [room, peerId] = item.split('\n');
-      const record = await this.remove(room, peerId, instance);
-      if (record) records.push(record);
+      const record = await this.get(room, peerId);
+      // The index may still name a peer that moved to another instance by a resume.
+      if (record?.instance === instance) records.push(record);
     }
-    await this.#redis.multi().del(this.#index(instance)).srem(this.#key('instances'), instance).exec();
     return records;
+  }
+
+  async forgetInstance(instance: string): Promise<void> {
+    await this.#redis
+      .multi()
+      .del(this.#index(instance), this.#key(`reaping:${instance}`))
+      .srem(this.#key('instances'), instance)
+      .exec();
   }
 
   #key(name: string): string {

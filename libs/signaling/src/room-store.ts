@@ -47,12 +47,21 @@ export interface RoomStore {
   /** Returns and forgets the frames kept for a peer, oldest first. */
   takeMissed(peerId: string): Promise<string[]>;
 
-  /** Says this instance is alive for `ttlMs` more. */
-  heartbeat(instance: string, ttlMs: number): Promise<void>;
-  /** Instances that stopped their heartbeat, each given to exactly one caller to clean up. */
+  /**
+   * Says this instance is alive for `ttlMs` more; `false` when it was not alive until now (its
+   * first heartbeat, or one that lapsed, so others may have taken it for dead).
+   */
+  heartbeat(instance: string, ttlMs: number): Promise<boolean>;
+  isInstanceAlive(instance: string): Promise<boolean>;
+  /**
+   * Instances that stopped their heartbeat, each given to one caller to clean up (another may
+   * claim it again after a minute, if it is still not forgotten).
+   */
   claimDeadInstances(claimant: string): Promise<string[]>;
-  /** The records the instance held, and forgets the instance. */
-  takeInstancePeers(instance: string): Promise<PeerRecord[]>;
+  /** The records an instance holds. */
+  instancePeers(instance: string): Promise<PeerRecord[]>;
+  /** Forgets a dead instance, once its peers are removed. */
+  forgetInstance(instance: string): Promise<void>;
 }
 
 /** Whether a stored record accepts a resume token with this id. */

@@ -84,7 +84,8 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       takeover: (id) => this.#dropLocal(id),
     });
     this.registry.serve({
-      dead: (_instance, records) => this.#instanceDied(records),
+      down: (records) => this.#instanceDown(records),
+      gone: (instance, records) => this.#instanceGone(instance, records),
       resync: () => this.#resync(),
     });
     this.#rotation = setInterval(() => this.#background(this.#rotateResumeTokens()), this.options.resumeRotateMs);
@@ -347,14 +348,50 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     if (removed) await this.relay.broadcast(room, 'peer-left', { id, reason });
   }
 
-  async #instanceDied(records: PeerRecord[]): Promise<void> {
-    for (const { room, peer } of records) await this.relay.broadcast(room, 'peer-left', { id: peer.id, reason: 'timeout' });
+  /** The peers of a dead instance wait for a resume, as if each socket had dropped. */
+  async #instanceDown(records: PeerRecord[]): Promise<void> {
+    for (const record of records) {
+      if (record.peer.connection !== 'online') continue;
+      const next: PeerRecord = { ...record, peer: { ...record.peer, connection: 'reconnecting' } };
+      // On the token id: a peer that already resumed elsewhere is left alone.
+      if (!(await this.store.update(next, record.resumeId))) continue;
+      await this.relay.broadcast(record.room, 'peer-updated', { peer: next.peer });
+    }
   }
 
-  /** After a Redis outage (possibly a restart that lost everything), write our peers again. */
+  async #instanceGone(instance: string, records: PeerRecord[]): Promise<void> {
+    for (const { room, peer } of records) await this.#removePeer(room, peer.id, 'timeout', instance);
+  }
+
+  /**
+   * Messages to this instance may have been lost (the bus reconnected, Redis may have restarted
+   * empty, or others took this instance for dead): write our peers back, hand them what was kept
+   * for them, and tell each one (`resync`) so it restarts ICE on its links.
+   */
   async #resync(): Promise<void> {
-    for (const { record } of this.#local.values()) await this.store.admit(record, Number.MAX_SAFE_INTEGER);
-    this.#logger.log(`Resynced ${this.#local.size} peers after a Redis reconnect`);
+    for (const local of [...this.#local.values()]) {
+      const { record, session } = local;
+      const stored = await this.store.get(record.room, record.peer.id);
+      // A takeover message may have been lost with the rest: the peer lives elsewhere now.
+      if (stored && stored.instance !== record.instance) {
+        this.#dropLocal(record.peer.id);
+        continue;
+      }
+      if (!stored) {
+        await this.store.admit(record, Number.MAX_SAFE_INTEGER);
+        await this.relay.broadcast(record.room, 'peer-joined', { peer: record.peer }, record.peer.id);
+      } else {
+        await this.store.update(record);
+        if (stored.peer.connection !== record.peer.connection) {
+          await this.relay.broadcast(record.room, 'peer-updated', { peer: record.peer }, record.peer.id);
+        }
+      }
+      if (!session?.isOpen()) continue;
+      for (const frame of await this.store.takeMissed(record.peer.id)) session.sendFrame(frame, 'signal');
+      const members = await this.store.members(record.room);
+      session.send('resync', { peers: members.filter((m) => m.peer.id !== record.peer.id).map((m) => m.peer) });
+    }
+    this.#logger.log(`Resynced ${this.#local.size} peers`);
   }
 }
 

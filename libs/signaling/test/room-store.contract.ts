@@ -125,9 +125,20 @@ export function roomStoreContract(name: string, create: () => Promise<StoreUnder
       await sut.heartbeat('i2', 10_000);
       expect(await sut.claimDeadInstances('i1')).toEqual([]);
       expect(await sut.claimDeadInstances('i2')).toEqual([]);
+      expect(await sut.isInstanceAlive('i1')).toBe(true);
     });
 
-    it('gives each dead instance to exactly one claimant, with the peers it held', async () => {
+    it('says whether an instance was alive until its heartbeat', async () => {
+      if (!current.instances) return expect(await sut.heartbeat('i1', 50)).toBe(true);
+      expect(await sut.heartbeat('i1', 10_000)).toBe(false);
+      expect(await sut.heartbeat('i1', 50)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      expect(await sut.isInstanceAlive('i1')).toBe(false);
+      expect(await sut.heartbeat('i1', 10_000)).toBe(false);
+      expect(await sut.isInstanceAlive('i1')).toBe(true);
+    });
+
+    it('gives each dead instance to exactly one claimant, with the peers it holds, until it is forgotten', async () => {
       if (!current.instances) return expect(await sut.claimDeadInstances('i1')).toEqual([]);
       await sut.heartbeat('i1', 10_000);
       await sut.heartbeat('dead', 50);
@@ -138,14 +149,19 @@ export function roomStoreContract(name: string, create: () => Promise<StoreUnder
 
       const claims = await Promise.all([sut.claimDeadInstances('i1'), sut.claimDeadInstances('i2')]);
       expect(claims.flat()).toEqual(['dead']);
-      const taken = await sut.takeInstancePeers('dead');
-      expect(ids(taken).sort()).toEqual(['a', 'c']);
-      expect(ids(await sut.members('r'))).toEqual(['b']);
-      expect(await sut.members('s')).toEqual([]);
+      expect(await sut.isInstanceAlive('dead')).toBe(false);
+      expect(ids(await sut.instancePeers('dead')).sort()).toEqual(['a', 'c']);
+      // Its peers stay in their rooms until the claimant removes them.
+      expect(ids(await sut.members('r'))).toEqual(['a', 'b']);
+      await sut.remove('r', 'a', 'dead');
+      await sut.remove('s', 'c', 'dead');
+      await sut.forgetInstance('dead');
+      expect(await sut.instancePeers('dead')).toEqual([]);
       expect(await sut.claimDeadInstances('i1')).toEqual([]);
+      expect(await sut.claimDeadInstances('i2')).toEqual([]);
     });
 
-    it('moves a peer to the instance that updated it last', async () => {
+    it('counts a peer with the instance that updated it last', async () => {
       if (!current.instances) return;
       await sut.heartbeat('i1', 10_000);
       await sut.heartbeat('dead', 50);
@@ -154,8 +170,8 @@ export function roomStoreContract(name: string, create: () => Promise<StoreUnder
       await sut.update({ ...a, instance: 'i1' });
       await new Promise((resolve) => setTimeout(resolve, 120));
       expect(await sut.claimDeadInstances('i1')).toEqual(['dead']);
-      expect(await sut.takeInstancePeers('dead')).toEqual([]);
-      expect(ids(await sut.members('r'))).toEqual(['a']);
+      expect(await sut.instancePeers('dead')).toEqual([]);
+      expect(ids(await sut.instancePeers('i1'))).toEqual(['a']);
     });
   });
 }
