@@ -81,7 +81,7 @@ describe('the bus between instances', () => {
     await ada.client.next('peer-joined');
     const subscriber = b.app.get<RedisConnections>(SIGNALING_REDIS).subscriber;
     const port = subscriber.stream.localPort;
-    expect(await admin.client('KILL', 'ADDR', `127.0.0.1:${port}`, 'SKIPME', 'yes')).toBe(1);
+    expect(await admin.call('CLIENT', 'KILL', 'ADDR', `127.0.0.1:${port}`, 'SKIPME', 'yes')).toBe(1);
     // Sent while B may not be listening: it may be lost, which is why Bob is told.
     ada.client.send('signal', { to: bob.id, description: offer });
 
