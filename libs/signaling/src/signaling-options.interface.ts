@@ -52,6 +52,12 @@ export interface SignalingModuleOptions {
   maxSocketsPerIp?: number;
   /** New sockets per second one client IP may open (bursts of twice that). Default 20. */
   connectionsPerSecondPerIp?: number;
+  /**
+   * Joins one client IP may make to rooms it has not joined in the last hour (probing): bursts of
+   * `burst`, refilled at `perMinute`; more get `rate-limited`. Rejoins and resumes are free.
+   * Default 20 and 20.
+   */
+  newRoomJoinsPerIp?: { burst: number; perMinute: number };
   /** Take the client IP from `X-Forwarded-For` (behind a reverse proxy). Default false. */
   trustProxy?: boolean;
   /** Share rooms with other instances through Redis. Default: rooms in this process. */

@@ -15,6 +15,7 @@ export const DEFAULT_RESUME_ROTATE_MS = 30_000;
 export const DEFAULT_HEARTBEAT_MS = 5_000;
 export const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
 export const DEFAULT_TURN_TTL_SECONDS = 3600;
+export const DEFAULT_NEW_ROOM_JOINS_PER_IP = { burst: 20, perMinute: 20 };
 
 export function resolveSignalingOptions(options: SignalingModuleOptions = {}): ResolvedSignalingOptions {
   const maxPeers = options.maxPeers ?? DEFAULT_MAX_PEERS;
@@ -42,5 +43,6 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
     maxSocketsPerIp: options.maxSocketsPerIp ?? 50,
     connectionsPerSecondPerIp: options.connectionsPerSecondPerIp ?? 20,
     trustProxy: options.trustProxy ?? false,
+    newRoomJoinsPerIp: options.newRoomJoinsPerIp ?? DEFAULT_NEW_ROOM_JOINS_PER_IP,
   };
 }

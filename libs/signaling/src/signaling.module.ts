@@ -5,6 +5,7 @@ import { SignalingGateway } from './signaling.gateway.js';
 import { RoomService } from './room.service.js';
 import { RoomRelay } from './room-relay.js';
 import { InstanceRegistry } from './instance-registry.js';
+import { JoinLimiter } from './join-limiter.js';
 import { ResumeTokens } from './resume-tokens.js';
 import { Liveness } from './liveness.js';
 import { IceServers } from './turn-credentials.js';
@@ -18,6 +19,7 @@ import { SIGNALING_REDIS, storageProviders } from './signaling.providers.js';
     Liveness,
     IceServers,
     RoomRelay,
+    JoinLimiter,
     InstanceRegistry,
     RoomService,
     SignalingGateway,

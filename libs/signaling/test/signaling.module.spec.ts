@@ -31,6 +31,7 @@ describe(SignalingModule.name, () => {
       maxSocketsPerIp: 50,
       connectionsPerSecondPerIp: 20,
       trustProxy: false,
+      newRoomJoinsPerIp: { burst: 20, perMinute: 20 },
       metrics: expect.objectContaining({ received: expect.any(Function) }),
     });
   });
