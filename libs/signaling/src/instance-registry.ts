@@ -36,6 +36,8 @@ export class InstanceRegistry implements OnModuleInit, OnModuleDestroy {
   readonly #graceTimers = new Set<NodeJS.Timeout>();
   #events: InstanceEvents = { down: async () => {}, gone: async () => {}, resync: async () => {} };
   #beaten = false;
+  /** The last heartbeat found this instance alive: it is not itself just back from an outage. */
+  #healthy = false;
 
   constructor(
     @InjectSignalingOptions() private readonly options: ResolvedSignalingOptions,
@@ -68,9 +70,13 @@ export class InstanceRegistry implements OnModuleInit, OnModuleDestroy {
   }
 
   async #heartbeat(): Promise<void> {
-    const wasAlive = await this.store.heartbeat(this.bus.instanceId, INSTANCE_TTL_MS);
+    const wasAlive = await this.store.heartbeat(this.bus.instanceId, INSTANCE_TTL_MS).catch((error: unknown) => {
+      this.#healthy = false;
+      throw error;
+    });
     if (!wasAlive && this.#beaten) await this.#resync('its heartbeat had lapsed');
     this.#beaten = true;
+    this.#healthy = wasAlive;
   }
 
   /** Work no client waits for: a failure (Redis down) is logged, never an unhandled rejection. */
@@ -79,6 +85,8 @@ export class InstanceRegistry implements OnModuleInit, OnModuleDestroy {
   }
 
   async #reapDeadInstances(): Promise<void> {
+    // After an outage of Redis every heartbeat lapsed: give the others one round to renew theirs.
+    if (!this.#healthy) return;
     for (const dead of await this.store.claimDeadInstances(this.bus.instanceId)) {
       const records = await this.store.instancePeers(dead);
       this.#logger.log(`Instance ${dead} stopped its heartbeat; its ${records.length} peers are reconnecting`);

@@ -308,12 +308,11 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       const { record, session } = local;
       if (!session?.isOpen() || !record.resumeId) continue;
       const current = record.resumeId;
-      const next = { ...record };
-      const token = this.#newResume(next);
-      next.previousResumeId = current;
-      if (!(await this.store.update(next, current)) || this.#local.get(record.peer.id) !== local) continue;
-      record.resumeId = next.resumeId;
+      // Changed here before the write, so that a `media` or a drop writing this record meanwhile
+      // writes the new ids too, not the old ones over them.
+      const token = this.#newResume(record);
       record.previousResumeId = current;
+      if (!(await this.store.update(record, current)) || this.#local.get(record.peer.id) !== local) continue;
       session.send('resume-token', { resume: token });
     }
   }
