@@ -43,7 +43,7 @@ describe('the bus between instances', () => {
       ['not-json', '{"kind":'],
       ['not-json', '['.repeat(60_000)],
       ['not-an-object', '['.repeat(100_000) + ']'.repeat(100_000)],
-      ['unknown-kind', '{"kind":'.repeat(30_000) + '1' + '}'.repeat(30_000)],
+      ['unknown-kind', '{"kind":'.repeat(20_000) + '1' + '}'.repeat(20_000)],
       ['not-an-object', 'null'],
       ['not-an-object', '[]'],
       ['not-an-object', '"deliver"'],
