@@ -1,5 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { ErrorCode } from '@parley/protocol';
+import { SignalingException } from './signaling.exception.js';
 import { InjectSignalingOptions } from './signaling.decorators.js';
 import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
 
@@ -74,4 +76,24 @@ function parseClaims(json: string): ResumeClaims | undefined {
   const strings = [c?.peerId, c?.room, c?.name, c?.id].every((v) => typeof v === 'string');
   const ok = strings && typeof c?.expiresAt === 'number' && (c.subject === undefined || typeof c.subject === 'string');
   return ok ? (c as ResumeClaims) : undefined;
+}
+
+/** Why a resume token was refused; the word goes to the client in `details[0].problems`. */
+export type ResumeRefusal = 'malformed' | 'forged' | 'expired' | 'wrong-room' | 'wrong-subject' | 'used' | 'revoked';
+
+const WHY: Record<ResumeRefusal, string> = {
+  malformed: 'is malformed',
+  forged: 'is not valid',
+  expired: 'has expired',
+  'wrong-room': 'is for another room',
+  'wrong-subject': 'belongs to someone else',
+  used: 'was already used',
+  revoked: 'was revoked when the peer left',
+};
+
+/** The `unauthorized` error for a refused resume token. */
+export function resumeRefused(reason: ResumeRefusal): SignalingException {
+  return new SignalingException(ErrorCode.Unauthorized, `The resume token ${WHY[reason]}: join afresh`, [
+    { field: 'resume', problems: [reason] },
+  ]);
 }

@@ -16,7 +16,7 @@ import type { ChatDto, JoinDto, LeaveDto, MediaDto, SignalDto } from './dto/inde
 import { InstanceRegistry } from './instance-registry.js';
 import { JoinLimiter, joinAddress } from './join-limiter.js';
 import { encodeFrame, type PeerSession } from './peer-session.js';
-import { ResumeTokens, type ResumeClaims } from './resume-tokens.js';
+import { resumeRefused, ResumeTokens, type ResumeClaims } from './resume-tokens.js';
 import { RoomRelay } from './room-relay.js';
 import { ROOM_STORE, type PeerRecord, type RoomStore } from './room-store.js';
 import { SignalingException } from './signaling.exception.js';
@@ -400,22 +400,4 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     }
     this.#logger.log(`Resynced ${this.#local.size} peers`);
   }
-}
-
-type ResumeRefusal = 'malformed' | 'forged' | 'expired' | 'wrong-room' | 'wrong-subject' | 'used' | 'revoked';
-
-const WHY: Record<ResumeRefusal, string> = {
-  malformed: 'is malformed',
-  forged: 'is not valid',
-  expired: 'has expired',
-  'wrong-room': 'is for another room',
-  'wrong-subject': 'belongs to someone else',
-  used: 'was already used',
-  revoked: 'was revoked when the peer left',
-};
-
-function resumeRefused(reason: ResumeRefusal): SignalingException {
-  return new SignalingException(ErrorCode.Unauthorized, `The resume token ${WHY[reason]}: join afresh`, [
-    { field: 'resume', problems: [reason] },
-  ]);
 }
