@@ -164,7 +164,7 @@ export interface JoinedPayload extends Referenced {
   room: string;
   peers: Peer[];
   iceServers: IceServer[];
-  /** Present this in a later `join` to resume as the same peer. */
+  /** Present this in a later `join` to resume as the same peer. It works once; `resume-token` replaces it. */
   resume: string;
   /**
    * Set when this `joined` answers a resume. `session`: the server still held you, so `peers`
@@ -201,6 +201,20 @@ export interface RelayedSignalPayload {
 
 export interface ChatEventPayload extends ChatMessage, Referenced {}
 
+/**
+ * The server may have lost messages to you (a link between its instances broke and came back).
+ * `peers` is the room now: restart ICE on every link, and treat a peer you had that is missing
+ * as gone.
+ */
+export interface ResyncPayload {
+  peers: Peer[];
+}
+
+/** A new resume token during a long call; it replaces the one from `joined`. */
+export interface ResumeTokenPayload {
+  resume: string;
+}
+
 export interface ErrorPayload {
   code: ErrorCode;
   message: string;
@@ -225,13 +239,15 @@ export interface ServerEvents {
   signal: RelayedSignalPayload;
   chat: ChatEventPayload;
   error: ErrorPayload;
+  'resume-token': ResumeTokenPayload;
+  resync: ResyncPayload;
 }
 
 /** The names of client events, for validating `event` at runtime. */
 export const CLIENT_EVENTS = ['join', 'signal', 'media', 'chat', 'leave'] as const satisfies readonly (keyof ClientEvents)[];
 
 /** The names of server events. */
-export const SERVER_EVENTS = ['joined', 'peer-joined', 'peer-updated', 'peer-left', 'signal', 'chat', 'error'] as const satisfies readonly (keyof ServerEvents)[];
+export const SERVER_EVENTS = ['joined', 'peer-joined', 'peer-updated', 'peer-left', 'signal', 'chat', 'error', 'resume-token', 'resync'] as const satisfies readonly (keyof ServerEvents)[];
 
 /** One frame on the wire. */
 export interface Frame<Events, E extends keyof Events = keyof Events> {

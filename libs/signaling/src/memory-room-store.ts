@@ -1,11 +1,13 @@
 import type { ChatMessage } from '@parley/protocol';
-import type { PeerRecord, RoomStore } from './room-store.js';
+import { acceptsResume, type PeerRecord, type RoomStore } from './room-store.js';
 
 /** The embedded default: rooms in this process. There are no other instances to watch. */
 export class MemoryRoomStore implements RoomStore {
   readonly #rooms = new Map<string, Map<string, PeerRecord>>();
   readonly #chat = new Map<string, ChatMessage[]>();
   readonly #missed = new Map<string, string[]>();
+  /** Peer id to the time its revocation ends. */
+  readonly #revoked = new Map<string, number>();
 
   async admit(record: PeerRecord, maxPeers: number): Promise<boolean> {
     const room = this.#rooms.get(record.room) ?? new Map<string, PeerRecord>();
@@ -15,9 +17,10 @@ export class MemoryRoomStore implements RoomStore {
     return true;
   }
 
-  async update(record: PeerRecord): Promise<boolean> {
+  async update(record: PeerRecord, resumeId?: string): Promise<boolean> {
     const room = this.#rooms.get(record.room);
-    if (!room?.has(record.peer.id)) return false;
+    const current = room?.get(record.peer.id);
+    if (!room || !current || (resumeId !== undefined && !acceptsResume(current, resumeId))) return false;
     room.set(record.peer.id, record);
     return true;
   }
@@ -39,7 +42,7 @@ export class MemoryRoomStore implements RoomStore {
   }
 
   async members(room: string): Promise<PeerRecord[]> {
-    return [...(this.#rooms.get(room)?.values() ?? [])];
+    return [...(this.#rooms.get(room)?.values() ?? [])].sort((a, b) => a.joinedAt - b.joinedAt);
   }
 
   async pushChat(room: string, message: ChatMessage, keep: number): Promise<void> {
@@ -50,6 +53,16 @@ export class MemoryRoomStore implements RoomStore {
 
   async chat(room: string): Promise<ChatMessage[]> {
     return this.#chat.get(room) ?? [];
+  }
+
+  async revokeResume(peerId: string, ttlMs: number): Promise<void> {
+    const now = Date.now();
+    for (const [id, until] of this.#revoked) if (until <= now) this.#revoked.delete(id);
+    this.#revoked.set(peerId, now + ttlMs);
+  }
+
+  async isResumeRevoked(peerId: string): Promise<boolean> {
+    return (this.#revoked.get(peerId) ?? 0) > Date.now();
   }
 
   async pushMissed(peerId: string, frame: string, keep: number): Promise<void> {
@@ -64,13 +77,21 @@ export class MemoryRoomStore implements RoomStore {
     return missed;
   }
 
-  async heartbeat(): Promise<void> {}
+  async heartbeat(): Promise<boolean> {
+    return true;
+  }
+
+  async isInstanceAlive(): Promise<boolean> {
+    return true;
+  }
 
   async claimDeadInstances(): Promise<string[]> {
     return [];
   }
 
-  async takeInstancePeers(): Promise<PeerRecord[]> {
+  async instancePeers(): Promise<PeerRecord[]> {
     return [];
   }
+
+  async forgetInstance(): Promise<void> {}
 }

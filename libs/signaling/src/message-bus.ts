@@ -1,4 +1,4 @@
-import type { ServerEvents } from '@parley/protocol';
+import { LIMITS, SERVER_EVENTS, type ServerEvents } from '@parley/protocol';
 
 /** Injection token of the `MessageBus`. */
 export const MESSAGE_BUS = Symbol('MESSAGE_BUS');
@@ -36,4 +36,49 @@ export class LocalMessageBus implements MessageBus {
   }
 
   onResync(): void {}
+}
+
+/** The largest bus message accepted: a relayed frame is at most a client frame plus a little. */
+export const MAX_BUS_MESSAGE_BYTES = 4 * LIMITS.maxFrameBytes;
+/** Most recipients of one `deliver`: far more than a room holds. */
+const MAX_RECIPIENTS = 1_000;
+const MAX_ID_LENGTH = 128;
+
+const SERVER_EVENT_NAMES: ReadonlySet<string> = new Set(SERVER_EVENTS);
+const isId = (value: unknown): value is string => typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
+
+/** Why a bus message was refused; `unknown-kind` is also what an older instance sees of a newer one. */
+export type BusProblem = 'too-large' | 'not-json' | 'not-an-object' | 'unknown-kind' | 'bad-fields';
+
+/**
+ * Reads a message from another instance. Anyone who can publish to the shared Redis, or a newer
+ * version during a rolling upgrade, may send anything: nothing here throws.
+ */
+export function parseBusMessage(raw: string): { message: BusMessage } | { problem: BusProblem } {
+  if (typeof raw !== 'string' || Buffer.byteLength(raw) > MAX_BUS_MESSAGE_BYTES) return { problem: 'too-large' };
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { problem: 'not-json' };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return { problem: 'not-an-object' };
+  const m = value as Record<string, unknown>;
+  if (m.kind === 'takeover') {
+    return isId(m.peerId) ? { message: { kind: 'takeover', peerId: m.peerId } } : { problem: 'bad-fields' };
+  }
+  if (m.kind !== 'deliver') return { problem: 'unknown-kind' };
+  const { to, frame, event, at } = m;
+  const ok =
+    Array.isArray(to) &&
+    to.length <= MAX_RECIPIENTS &&
+    to.every(isId) &&
+    typeof frame === 'string' &&
+    typeof event === 'string' &&
+    SERVER_EVENT_NAMES.has(event) &&
+    typeof at === 'number' &&
+    Number.isFinite(at);
+  return ok
+    ? { message: { kind: 'deliver', to: to as string[], frame: frame as string, event: event as keyof ServerEvents, at: at as number } }
+    : { problem: 'bad-fields' };
 }

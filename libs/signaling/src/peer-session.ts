@@ -39,6 +39,16 @@ export class PeerSession {
     this.sendFrame(encodeFrame(event, data), event);
   }
 
+  /** Whether the socket can still carry frames. */
+  isOpen(): boolean {
+    return this.socket.readyState === WebSocket.OPEN;
+  }
+
+  /** Closes the socket with a protocol close code. */
+  close(code: number, reason: string): void {
+    this.socket.close(code, reason);
+  }
+
   /** Sends a frame already encoded with `encodeFrame`. */
   sendFrame(frame: string, event: keyof ServerEvents): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;

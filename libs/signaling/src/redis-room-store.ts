@@ -12,8 +12,14 @@ redis.call('HSET', room, id, record)
 redis.call('SADD', index, entry)
 return 1`;
 
+// ARGV[4]: a resume token id the stored record must accept ('' for none).
 const UPDATE = `
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+if ARGV[4] ~= '' then
+  local current = cjson.decode(raw)
+  if current.resumeId ~= ARGV[4] and current.previousResumeId ~= ARGV[4] then return 0 end
+end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3])
 return 1`;
@@ -31,7 +37,7 @@ return raw`;
 
 interface Scripts {
   admit(room: string, index: string, id: string, record: string, max: number, entry: string): Promise<number>;
-  update(room: string, index: string, id: string, record: string, entry: string): Promise<number>;
+  update(room: string, index: string, id: string, record: string, entry: string, resumeId: string): Promise<number>;
   removePeer(room: string, chat: string, id: string, instance: string, prefix: string, entry: string): Promise<string | null>;
 }
 
@@ -55,9 +61,18 @@ export class RedisRoomStore implements RoomStore {
     return admitted === 1;
   }
 
-  async update(record: PeerRecord): Promise<boolean> {
+  async update(record: PeerRecord, resumeId = ''): Promise<boolean> {
     const { room, peer, instance } = record;
-    return (await this.#redis.update(this.#room(room), this.#index(instance), peer.id, JSON.stringify(record), entry(room, peer.id))) === 1;
+    const args = [peer.id, JSON.stringify(record), entry(room, peer.id), resumeId] as const;
+    return (await this.#redis.update(this.#room(room), this.#index(instance), ...args)) === 1;
+  }
+
+  async revokeResume(peerId: string, ttlMs: number): Promise<void> {
+    await this.#redis.set(this.#key(`revoked:${peerId}`), '1', 'PX', ttlMs);
+  }
+
+  async isResumeRevoked(peerId: string): Promise<boolean> {
+    return (await this.#redis.exists(this.#key(`revoked:${peerId}`))) === 1;
   }
 
   async remove(room: string, peerId: string, instance = ''): Promise<PeerRecord | undefined> {
@@ -94,8 +109,17 @@ export class RedisRoomStore implements RoomStore {
     return frames;
   }
 
-  async heartbeat(instance: string, ttlMs: number): Promise<void> {
-    await this.#redis.multi().set(this.#alive(instance), '1', 'PX', ttlMs).sadd(this.#key('instances'), instance).exec();
+  async heartbeat(instance: string, ttlMs: number): Promise<boolean> {
+    const [[, previous]] = (await this.#redis
+      .multi()
+      .set(this.#alive(instance), '1', 'PX', ttlMs, 'GET')
+      .sadd(this.#key('instances'), instance)
+      .exec()) as [[unknown, string | null], unknown];
+    return previous !== null;
+  }
+
+  async isInstanceAlive(instance: string): Promise<boolean> {
+    return (await this.#redis.exists(this.#alive(instance))) === 1;
   }
 
   async claimDeadInstances(claimant: string): Promise<string[]> {
@@ -109,16 +133,23 @@ export class RedisRoomStore implements RoomStore {
     return dead;
   }
 
-  async takeInstancePeers(instance: string): Promise<PeerRecord[]> {
-    const entries = await this.#redis.smembers(this.#index(instance));
+  async instancePeers(instance: string): Promise<PeerRecord[]> {
     const records: PeerRecord[] = [];
-    for (const item of entries) {
+    for (const item of await this.#redis.smembers(this.#index(instance))) {
       const [room, peerId] = item.split('\n');
-      const record = await this.remove(room, peerId, instance);
-      if (record) records.push(record);
+      const record = await this.get(room, peerId);
+      // The index may still name a peer that moved to another instance by a resume.
+      if (record?.instance === instance) records.push(record);
     }
-    await this.#redis.multi().del(this.#index(instance)).srem(this.#key('instances'), instance).exec();
     return records;
+  }
+
+  async forgetInstance(instance: string): Promise<void> {
+    await this.#redis
+      .multi()
+      .del(this.#index(instance), this.#key(`reaping:${instance}`))
+      .srem(this.#key('instances'), instance)
+      .exec();
   }
 
   #key(name: string): string {

@@ -11,6 +11,9 @@ export interface PeerRecord {
   /** When the peer first joined, in ms; members are listed in this order. */
   joinedAt: number;
   subject?: string;
+  /** The id of the resume token this peer may use, and of the one before a timed rotation. */
+  resumeId?: string;
+  previousResumeId?: string;
 }
 
 /**
@@ -20,8 +23,12 @@ export interface PeerRecord {
 export interface RoomStore {
   /** Adds the record, or replaces the one with the same id; `false` when the room is full. */
   admit(record: PeerRecord, maxPeers: number): Promise<boolean>;
-  /** Replaces a record that exists; `false` when it does not (any more). */
-  update(record: PeerRecord): Promise<boolean>;
+  /**
+   * Replaces a record that exists; `false` when it does not (any more). With `resumeId`, only
+   * if the stored record accepts that token id (its `resumeId` or `previousResumeId`), so two
+   * resumes with one token cannot both win.
+   */
+  update(record: PeerRecord, resumeId?: string): Promise<boolean>;
   /** Removes a record; with `instance`, only if that instance still holds it. */
   remove(room: string, peerId: string, instance?: string): Promise<PeerRecord | undefined>;
   get(room: string, peerId: string): Promise<PeerRecord | undefined>;
@@ -31,15 +38,33 @@ export interface RoomStore {
   pushChat(room: string, message: ChatMessage, keep: number): Promise<void>;
   chat(room: string): Promise<ChatMessage[]>;
 
+  /** Refuses every resume token of a peer that left, for `ttlMs` (the tokens' lifetime). */
+  revokeResume(peerId: string, ttlMs: number): Promise<void>;
+  isResumeRevoked(peerId: string): Promise<boolean>;
+
   /** Keeps a frame for a reconnecting peer (the last `keep`), for `ttlMs`. */
   pushMissed(peerId: string, frame: string, keep: number, ttlMs: number): Promise<void>;
   /** Returns and forgets the frames kept for a peer, oldest first. */
   takeMissed(peerId: string): Promise<string[]>;
 
-  /** Says this instance is alive for `ttlMs` more. */
-  heartbeat(instance: string, ttlMs: number): Promise<void>;
-  /** Instances that stopped their heartbeat, each given to exactly one caller to clean up. */
+  /**
+   * Says this instance is alive for `ttlMs` more; `false` when it was not alive until now (its
+   * first heartbeat, or one that lapsed, so others may have taken it for dead).
+   */
+  heartbeat(instance: string, ttlMs: number): Promise<boolean>;
+  isInstanceAlive(instance: string): Promise<boolean>;
+  /**
+   * Instances that stopped their heartbeat, each given to one caller to clean up (another may
+   * claim it again after a minute, if it is still not forgotten).
+   */
   claimDeadInstances(claimant: string): Promise<string[]>;
-  /** The records the instance held, and forgets the instance. */
-  takeInstancePeers(instance: string): Promise<PeerRecord[]>;
+  /** The records an instance holds. */
+  instancePeers(instance: string): Promise<PeerRecord[]>;
+  /** Forgets a dead instance, once its peers are removed. */
+  forgetInstance(instance: string): Promise<void>;
+}
+
+/** Whether a stored record accepts a resume token with this id. */
+export function acceptsResume(record: PeerRecord, resumeId: string): boolean {
+  return record.resumeId === resumeId || record.previousResumeId === resumeId;
 }

@@ -10,13 +10,14 @@ import {
   type Peer,
   type PeerLeftReason,
   type RoomLimits,
-  type ServerEvents,
 } from '@parley/protocol';
 import { cleanText } from './dto/clean-text.js';
 import type { ChatDto, JoinDto, LeaveDto, MediaDto, SignalDto } from './dto/index.js';
-import { MESSAGE_BUS, type BusMessage, type MessageBus } from './message-bus.js';
+import { InstanceRegistry } from './instance-registry.js';
+import { JoinLimiter, joinAddress } from './join-limiter.js';
 import { encodeFrame, type PeerSession } from './peer-session.js';
-import { ResumeTokens, type ResumeClaims } from './resume-tokens.js';
+import { resumeRefused, ResumeTokens, type ResumeClaims } from './resume-tokens.js';
+import { RoomRelay } from './room-relay.js';
 import { ROOM_STORE, type PeerRecord, type RoomStore } from './room-store.js';
 import { SignalingException } from './signaling.exception.js';
 import { InjectSignalingOptions } from './signaling.decorators.js';
@@ -35,27 +36,27 @@ const newId = () => randomBytes(12).toString('base64url');
 
 /** Signals kept for a reconnecting peer; past that the oldest go, and ICE restarts recover. */
 const MISSED_SIGNALS = 256;
-/** How often an instance says it is alive, and how long that lasts without renewal. */
-const INSTANCE_HEARTBEAT_MS = 5_000;
-const INSTANCE_TTL_MS = 15_000;
 
 /**
  * Every room rule: membership, capacity, who may signal whom, chat history, the grace window
- * and resume. Rooms live in the injected store and instances talk over the injected bus, so
- * one process and many instances run the same code.
+ * and resume. Rooms live in the injected store; delivery (here or on another instance) is the
+ * relay's, and the heartbeat of instances the registry's, so one process and many instances
+ * run the same code.
  */
 @Injectable()
 export class RoomService implements OnModuleInit, OnModuleDestroy {
   readonly #local = new Map<string, LocalPeer>();
   readonly #limits: RoomLimits;
   readonly #logger = new Logger('Signaling');
-  #timers: NodeJS.Timeout[] = [];
   #closing = false;
+  #rotation?: NodeJS.Timeout;
 
   constructor(
     @InjectSignalingOptions() private readonly options: ResolvedSignalingOptions,
     @Inject(ROOM_STORE) private readonly store: RoomStore,
-    @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    private readonly relay: RoomRelay,
+    private readonly registry: InstanceRegistry,
+    private readonly joinLimiter: JoinLimiter,
     private readonly resumeTokens: ResumeTokens,
     private readonly iceServers: IceServers,
   ) {
@@ -80,21 +81,23 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleInit(): void {
-    this.bus.onMessage((message) => this.#onBusMessage(message));
-    this.bus.onResync(() => this.#background(this.#resync()));
-    const every = (ms: number, task: () => Promise<unknown>) => {
-      const timer = setInterval(() => this.#background(task()), ms);
-      timer.unref();
-      this.#timers.push(timer);
-    };
-    every(INSTANCE_HEARTBEAT_MS, () => this.store.heartbeat(this.bus.instanceId, INSTANCE_TTL_MS));
-    every(INSTANCE_HEARTBEAT_MS, () => this.#reapDeadInstances());
-    this.#background(this.store.heartbeat(this.bus.instanceId, INSTANCE_TTL_MS));
+    this.relay.serve({
+      sessionOf: (id) => this.#local.get(id)?.session,
+      takeover: (id) => this.#dropLocal(id),
+    });
+    this.registry.serve({
+      down: (records) => this.#instanceDown(records),
+      gone: (instance, records) => this.#instanceGone(instance, records),
+      resync: () => this.#resync(),
+    });
+    this.#rotation = setInterval(() => this.#background(this.#rotateResumeTokens()), this.options.resumeRotateMs);
+    this.#rotation.unref();
   }
 
   onModuleDestroy(): void {
     this.#closing = true;
-    for (const timer of this.#timers) clearInterval(timer);
+    this.registry.onModuleDestroy();
+    clearInterval(this.#rotation);
     for (const local of this.#local.values()) clearTimeout(local.graceTimer);
   }
 
@@ -109,17 +112,26 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       );
     }
     const resumed = dto.resume === undefined ? undefined : this.#checkResume(dto.resume, dto.room);
+    const address = joinAddress(session.request);
+    // A valid resume token already proves this peer was in the room.
+    if (!resumed && !this.joinLimiter.allow(address, dto.room)) {
+      throw new SignalingException(ErrorCode.RateLimited, 'Too many new rooms tried from your address: wait a minute');
+    }
     session.joining = true;
     try {
       const identity = await this.#authorize(session, dto);
+      // Bob's own room token must not make Alice's resume token his.
+      if (resumed && this.options.authorize && resumed.subject !== identity.subject) throw resumeRefused('wrong-subject');
       const existing = resumed && (await this.store.get(dto.room, resumed.peerId));
-      if (existing) await this.#resume(session, existing, dto.ref);
+      if (existing) await this.#resume(session, existing, resumed, dto.ref);
+      else if (resumed && (await this.store.isResumeRevoked(resumed.peerId))) throw resumeRefused('revoked');
       else await this.#admit(session, dto, identity, resumed);
     } finally {
       session.joining = false;
     }
+    this.joinLimiter.joined(address, dto.room);
     // The socket may have closed while the store answered: a drop like any other.
-    if (session.socket.readyState !== session.socket.OPEN) this.disconnect(session);
+    if (!session.isOpen()) this.disconnect(session);
   }
 
   async signal(session: PeerSession, dto: SignalDto): Promise<void> {
@@ -135,14 +147,14 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       await this.store.pushMissed(target.peer.id, frame, MISSED_SIGNALS, this.options.resumeGraceMs);
       return;
     }
-    await this.#deliver(target.instance, [target.peer.id], frame, 'signal', startedAt);
+    await this.relay.deliver(target.instance, [target.peer.id], frame, 'signal', startedAt);
   }
 
   async media(session: PeerSession, dto: MediaDto): Promise<void> {
     const self = this.#membership(session);
     self.record.peer.media = { audio: dto.audio, video: dto.video, screen: dto.screen };
     await this.store.update(self.record);
-    await this.#broadcast(self.record.room, 'peer-updated', { peer: self.record.peer }, self.record.peer.id);
+    await this.relay.broadcast(self.record.room, 'peer-updated', { peer: self.record.peer }, self.record.peer.id);
     session.send('peer-updated', { peer: self.record.peer, ...(dto.ref !== undefined && { ref: dto.ref }) });
   }
 
@@ -150,13 +162,15 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     const { record } = this.#membership(session);
     const message: ChatMessage = { id: newId(), from: record.peer.id, name: record.peer.name, text: dto.text, at: Date.now() };
     await this.store.pushChat(record.room, message, LIMITS.chatHistory);
-    await this.#broadcast(record.room, 'chat', message, record.peer.id);
+    await this.relay.broadcast(record.room, 'chat', message, record.peer.id);
     session.send('chat', { ...message, ...(dto.ref !== undefined && { ref: dto.ref }) });
   }
 
   async leave(session: PeerSession, _dto?: LeaveDto): Promise<void> {
     const { record } = this.#membership(session);
     session.peerId = session.room = undefined;
+    // Its tokens are self-contained: without this, one would bring the peer back as after a restart.
+    await this.store.revokeResume(record.peer.id, this.resumeTokens.ttlMs);
     await this.#removePeer(record.room, record.peer.id, 'left');
   }
 
@@ -172,7 +186,9 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     local.graceTimer = setTimeout(() => this.#background(this.#graceOver(local.record)), this.options.resumeGraceMs);
     local.graceTimer.unref();
     this.#background(
-      this.store.update(local.record).then(() => this.#broadcast(local.record.room, 'peer-updated', { peer: local.record.peer })),
+      this.store
+        .update(local.record)
+        .then(() => this.relay.broadcast(local.record.room, 'peer-updated', { peer: local.record.peer })),
     );
   }
 
@@ -185,7 +201,9 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     for (const local of this.#local.values()) {
       local.record.peer.connection = 'reconnecting';
       await this.store.update(local.record).catch(() => undefined);
-      await this.#broadcast(local.record.room, 'peer-updated', { peer: local.record.peer }, local.record.peer.id).catch(() => undefined);
+      await this.relay
+        .broadcast(local.record.room, 'peer-updated', { peer: local.record.peer }, local.record.peer.id)
+        .catch(() => undefined);
     }
   }
 
@@ -198,7 +216,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     const local = this.#local.get(record.peer.id);
     if (local?.session) return;
     this.#local.delete(record.peer.id);
-    await this.#removePeer(record.room, record.peer.id, 'timeout', this.bus.instanceId);
+    await this.#removePeer(record.room, record.peer.id, 'timeout', this.relay.instanceId);
   }
 
   async #authorize(session: PeerSession, dto: JoinDto): Promise<SignalingIdentity> {
@@ -216,7 +234,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     // window) brings the same id back, so the others' links to it still match.
     const record: PeerRecord = {
       room: dto.room,
-      instance: this.bus.instanceId,
+      instance: this.relay.instanceId,
       joinedAt: Date.now(),
       subject: identity.subject,
       peer: {
@@ -226,37 +244,34 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
         connection: 'online',
       },
     };
+    const resume = this.#newResume(record);
     if (!(await this.store.admit(record, this.options.maxPeers))) {
       throw new SignalingException(ErrorCode.RoomFull, `Room ${dto.room} is full (${this.options.maxPeers} people)`);
     }
     this.#local.set(record.peer.id, { record, session });
-    await this.#sendJoined(session, record, { ref: dto.ref, resumed: resumed && 'token' });
-    await this.#broadcast(record.room, 'peer-joined', { peer: record.peer }, record.peer.id);
+    await this.#sendJoined(session, record, resume, { ref: dto.ref, resumed: resumed && 'token' });
+    await this.relay.broadcast(record.room, 'peer-joined', { peer: record.peer }, record.peer.id);
   }
 
   #checkResume(token: string, room: string): ResumeClaims {
     const check = this.resumeTokens.verify(token);
     const reason = !check.ok ? check.reason : check.claims.room !== room ? 'wrong-room' : undefined;
-    if (!check.ok || reason) {
-      const why = { malformed: 'is malformed', forged: 'is not valid', expired: 'has expired', 'wrong-room': 'is for another room' };
-      throw new SignalingException(ErrorCode.Unauthorized, `The resume token ${why[reason!]}: join afresh`, [
-        { field: 'resume', problems: [reason!] },
-      ]);
-    }
+    if (!check.ok || reason) throw resumeRefused(reason!);
     return check.claims;
   }
 
-  async #resume(session: PeerSession, existing: PeerRecord, ref?: string): Promise<void> {
+  async #resume(session: PeerSession, existing: PeerRecord, claims: ResumeClaims, ref?: string): Promise<void> {
     const { id } = existing.peer;
+    const record: PeerRecord = { ...existing, instance: this.relay.instanceId, peer: { ...existing.peer, connection: 'online' } };
+    const resume = this.#newResume(record);
+    // Compare-and-set on the token id: a token works once, even when two instances race with it.
+    if (!(await this.store.update(record, claims.id))) throw resumeRefused('used');
     // The old socket may not be known dead yet; the token proves this is the same peer.
-    if (existing.instance === this.bus.instanceId) this.#dropLocal(id);
-    else await this.bus.publish(existing.instance, { kind: 'takeover', peerId: id });
-    const record: PeerRecord = { ...existing, instance: this.bus.instanceId, peer: { ...existing.peer, connection: 'online' } };
-    await this.store.update(record);
+    await this.relay.takeover(existing.instance, id);
     this.#local.set(id, { record, session });
-    await this.#sendJoined(session, record, { ref, resumed: 'session' });
+    await this.#sendJoined(session, record, resume, { ref, resumed: 'session' });
     for (const frame of await this.store.takeMissed(id)) session.sendFrame(frame, 'signal');
-    await this.#broadcast(record.room, 'peer-updated', { peer: record.peer }, id);
+    await this.relay.broadcast(record.room, 'peer-updated', { peer: record.peer }, id);
   }
 
   /** Forgets a peer's old socket and grace timer here, without telling anyone it left. */
@@ -267,13 +282,45 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     this.#local.delete(peerId);
     if (local.session) {
       local.session.peerId = local.session.room = undefined;
-      local.session.socket.close(CloseCode.Replaced, 'Resumed on another connection');
+      local.session.close(CloseCode.Replaced, 'Resumed on another connection');
+    }
+  }
+
+  /** Issues a token for the record and makes it the only one the record accepts. */
+  #newResume(record: PeerRecord): string {
+    const { token, id } = this.resumeTokens.issue({
+      peerId: record.peer.id,
+      room: record.room,
+      name: record.peer.name,
+      ...(record.subject !== undefined && { subject: record.subject }),
+    });
+    record.resumeId = id;
+    delete record.previousResumeId;
+    return token;
+  }
+
+  /**
+   * A long call's token would expire: each peer here gets a new one. The one before stays
+   * valid once, in case the new one went into a socket that is already dead.
+   */
+  async #rotateResumeTokens(): Promise<void> {
+    for (const local of [...this.#local.values()]) {
+      const { record, session } = local;
+      if (!session?.isOpen() || !record.resumeId) continue;
+      const current = record.resumeId;
+      // Changed here before the write, so that a `media` or a drop writing this record meanwhile
+      // writes the new ids too, not the old ones over them.
+      const token = this.#newResume(record);
+      record.previousResumeId = current;
+      if (!(await this.store.update(record, current)) || this.#local.get(record.peer.id) !== local) continue;
+      session.send('resume-token', { resume: token });
     }
   }
 
   async #sendJoined(
     session: PeerSession,
     record: PeerRecord,
+    resume: string,
     { ref, resumed }: Pick<JoinedPayload, 'ref' | 'resumed'>,
   ): Promise<void> {
     const { peer, room } = record;
@@ -287,7 +334,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       room,
       peers: members.filter((m) => m.peer.id !== peer.id).map((m) => m.peer),
       iceServers: this.iceServers.for(peer.id),
-      resume: this.resumeTokens.issue({ peerId: peer.id, room, name: peer.name }),
+      resume,
       chat,
       limits: this.#limits,
     });
@@ -305,52 +352,52 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     this.#local.delete(id);
     const removed = await this.store.remove(room, id, instance);
     await this.store.takeMissed(id);
-    if (removed) await this.#broadcast(room, 'peer-left', { id, reason });
+    if (removed) await this.relay.broadcast(room, 'peer-left', { id, reason });
   }
 
-  /** Sends to everyone online in the room; a reconnecting peer gets the whole state on resume. */
-  async #broadcast<E extends keyof ServerEvents>(room: string, event: E, data: ServerEvents[E], except?: string): Promise<void> {
-    const frame = encodeFrame(event, data);
-    const byInstance = new Map<string, string[]>();
-    for (const { peer, instance } of await this.store.members(room)) {
-      if (peer.id === except || peer.connection !== 'online') continue;
-      byInstance.set(instance, [...(byInstance.get(instance) ?? []), peer.id]);
-    }
-    await Promise.all([...byInstance].map(([instance, ids]) => this.#deliver(instance, ids, frame, event)));
-  }
-
-  async #deliver(instance: string, to: string[], frame: string, event: keyof ServerEvents, at?: number): Promise<void> {
-    if (instance === this.bus.instanceId) this.#deliverHere(to, frame, event, at);
-    else await this.bus.publish(instance, { kind: 'deliver', to, frame, event, at: at ?? Date.now() });
-  }
-
-  #deliverHere(to: string[], frame: string, event: keyof ServerEvents, at?: number): void {
-    for (const id of to) {
-      const session = this.#local.get(id)?.session;
-      if (!session) continue;
-      session.sendFrame(frame, event);
-    }
-    if (at !== undefined && event === 'signal') this.options.metrics.relayed(Date.now() - at);
-  }
-
-  #onBusMessage(message: BusMessage): void {
-    if (message.kind === 'takeover') return this.#dropLocal(message.peerId);
-    this.#deliverHere(message.to, message.frame, message.event, message.at);
-  }
-
-  /** One live instance removes the peers of each instance that stopped its heartbeat. */
-  async #reapDeadInstances(): Promise<void> {
-    for (const dead of await this.store.claimDeadInstances(this.bus.instanceId)) {
-      const records = await this.store.takeInstancePeers(dead);
-      this.#logger.log(`Instance ${dead} is gone; removing its ${records.length} peers`);
-      for (const { room, peer } of records) await this.#broadcast(room, 'peer-left', { id: peer.id, reason: 'timeout' });
+  /** The peers of a dead instance wait for a resume, as if each socket had dropped. */
+  async #instanceDown(records: PeerRecord[]): Promise<void> {
+    for (const record of records) {
+      if (record.peer.connection !== 'online') continue;
+      const next: PeerRecord = { ...record, peer: { ...record.peer, connection: 'reconnecting' } };
+      // On the token id: a peer that already resumed elsewhere is left alone.
+      if (!(await this.store.update(next, record.resumeId))) continue;
+      await this.relay.broadcast(record.room, 'peer-updated', { peer: next.peer });
     }
   }
 
-  /** After a Redis outage (possibly a restart that lost everything), write our peers again. */
+  async #instanceGone(instance: string, records: PeerRecord[]): Promise<void> {
+    for (const { room, peer } of records) await this.#removePeer(room, peer.id, 'timeout', instance);
+  }
+
+  /**
+   * Messages to this instance may have been lost (the bus reconnected, Redis may have restarted
+   * empty, or others took this instance for dead): write our peers back, hand them what was kept
+   * for them, and tell each one (`resync`) so it restarts ICE on its links.
+   */
   async #resync(): Promise<void> {
-    await this.store.heartbeat(this.bus.instanceId, INSTANCE_TTL_MS);
-    for (const { record } of this.#local.values()) await this.store.admit(record, Number.MAX_SAFE_INTEGER);
-    this.#logger.log(`Resynced ${this.#local.size} peers after a Redis reconnect`);
+    for (const local of [...this.#local.values()]) {
+      const { record, session } = local;
+      const stored = await this.store.get(record.room, record.peer.id);
+      // A takeover message may have been lost with the rest: the peer lives elsewhere now.
+      if (stored && stored.instance !== record.instance) {
+        this.#dropLocal(record.peer.id);
+        continue;
+      }
+      if (!stored) {
+        await this.store.admit(record, Number.MAX_SAFE_INTEGER);
+        await this.relay.broadcast(record.room, 'peer-joined', { peer: record.peer }, record.peer.id);
+      } else {
+        await this.store.update(record);
+        if (stored.peer.connection !== record.peer.connection) {
+          await this.relay.broadcast(record.room, 'peer-updated', { peer: record.peer }, record.peer.id);
+        }
+      }
+      if (!session?.isOpen()) continue;
+      for (const frame of await this.store.takeMissed(record.peer.id)) session.sendFrame(frame, 'signal');
+      const members = await this.store.members(record.room);
+      session.send('resync', { peers: members.filter((m) => m.peer.id !== record.peer.id).map((m) => m.peer) });
+    }
+    this.#logger.log(`Resynced ${this.#local.size} peers`);
   }
 }

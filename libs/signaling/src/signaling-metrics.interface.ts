@@ -27,6 +27,8 @@ export interface SignalingMetrics {
   error(code: ErrorCode): void;
   /** A signal reached its target's socket this long after the sender's frame arrived. */
   relayed(latencyMs: number): void;
+  /** A message from another instance was malformed, of an unknown kind, or failed; it was dropped. */
+  busRejected?(problem: string): void;
 }
 
 export const NO_METRICS: SignalingMetrics = {

@@ -52,6 +52,12 @@ export interface SignalingModuleOptions {
   maxSocketsPerIp?: number;
   /** New sockets per second one client IP may open (bursts of twice that). Default 20. */
   connectionsPerSecondPerIp?: number;
+  /**
+   * Joins one client IP may make to rooms it has not joined in the last hour (probing): bursts of
+   * `burst`, refilled at `perMinute`; more get `rate-limited`. Rejoins and resumes are free.
+   * Default 20 and 20.
+   */
+  newRoomJoinsPerIp?: { burst: number; perMinute: number };
   /** Take the client IP from `X-Forwarded-For` (behind a reverse proxy). Default false. */
   trustProxy?: boolean;
   /** Share rooms with other instances through Redis. Default: rooms in this process. */
@@ -64,6 +70,8 @@ export interface SignalingModuleOptions {
   resumeSecret?: string;
   /** How long a peer whose socket dropped stays in its room as `reconnecting`. Default 20 000 ms. */
   resumeGraceMs?: number;
+  /** How often a peer in a call gets a new resume token (`resume-token`); a token lives about the grace window plus two of these and a minute. Default 30 000 ms. */
+  resumeRotateMs?: number;
   /** Interval of protocol-level pings; a socket silent for two intervals is dropped. Default 5 000 ms. */
   heartbeatMs?: number;
   /** A socket that has not joined within this time is closed. Default 10 000 ms. */

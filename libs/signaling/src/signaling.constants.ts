@@ -11,6 +11,7 @@ export const SIGNALING_GATEWAY = 'parleySignaling';
 export const DEFAULT_SIGNALING_PATH = '/ws';
 export const DEFAULT_MAX_PEERS = 6;
 export const DEFAULT_RESUME_GRACE_MS = 20_000;
+export const DEFAULT_RESUME_ROTATE_MS = 30_000;
 export const DEFAULT_HEARTBEAT_MS = 5_000;
 export const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
 export const DEFAULT_TURN_TTL_SECONDS = 3600;
@@ -19,6 +20,7 @@ export const DEFAULT_CONNECTIONS_PER_SECOND_PER_IP = 20;
 export const DEFAULT_REDIS_KEY_PREFIX = 'parley:';
 /** Longest lifetime `jwtAuthorizer` accepts in a room token (exp - iat, or exp - now without iat). */
 export const DEFAULT_ROOM_TOKEN_MAX_TTL_SECONDS = 24 * 60 * 60;
+export const DEFAULT_NEW_ROOM_JOINS_PER_IP = { burst: 20, perMinute: 20 };
 
 export function resolveSignalingOptions(options: SignalingModuleOptions = {}): ResolvedSignalingOptions {
   const maxPeers = options.maxPeers ?? DEFAULT_MAX_PEERS;
@@ -36,6 +38,7 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
     allowedOrigins: options.allowedOrigins ?? [],
     resumeSecret: options.resumeSecret || randomBytes(32).toString('base64url'),
     resumeGraceMs: options.resumeGraceMs ?? DEFAULT_RESUME_GRACE_MS,
+    resumeRotateMs: options.resumeRotateMs ?? DEFAULT_RESUME_ROTATE_MS,
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     joinTimeoutMs: options.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS,
     authorize: options.authorize,
@@ -45,5 +48,6 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
     maxSocketsPerIp: options.maxSocketsPerIp ?? DEFAULT_MAX_SOCKETS_PER_IP,
     connectionsPerSecondPerIp: options.connectionsPerSecondPerIp ?? DEFAULT_CONNECTIONS_PER_SECOND_PER_IP,
     trustProxy: options.trustProxy ?? false,
+    newRoomJoinsPerIp: options.newRoomJoinsPerIp ?? DEFAULT_NEW_ROOM_JOINS_PER_IP,
   };
 }

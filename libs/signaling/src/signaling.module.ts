@@ -3,6 +3,9 @@ import { ConfigurableModuleClass, SIGNALING_MODULE_OPTIONS } from './signaling.m
 import { resolveSignalingOptions, SIGNALING_OPTIONS } from './signaling.constants.js';
 import { SignalingGateway } from './signaling.gateway.js';
 import { RoomService } from './room.service.js';
+import { RoomRelay } from './room-relay.js';
+import { InstanceRegistry } from './instance-registry.js';
+import { JoinLimiter } from './join-limiter.js';
 import { ResumeTokens } from './resume-tokens.js';
 import { Liveness } from './liveness.js';
 import { IceServers } from './turn-credentials.js';
@@ -15,6 +18,9 @@ import { SIGNALING_REDIS, storageProviders } from './signaling.providers.js';
     ...storageProviders,
     Liveness,
     IceServers,
+    RoomRelay,
+    JoinLimiter,
+    InstanceRegistry,
     RoomService,
     SignalingGateway,
   ],

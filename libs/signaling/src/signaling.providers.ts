@@ -27,10 +27,12 @@ export const storageProviders: Provider[] = [
   },
   {
     provide: MESSAGE_BUS,
-    useFactory: ({ redis }: ResolvedSignalingOptions, connections: RedisConnections | null) => {
+    useFactory: ({ redis, metrics }: ResolvedSignalingOptions, connections: RedisConnections | null) => {
       const instanceId = randomBytes(8).toString('hex');
       return connections && redis
-        ? new RedisMessageBus(instanceId, connections.commands, connections.subscriber, redis.keyPrefix)
+        ? new RedisMessageBus(instanceId, connections.commands, connections.subscriber, redis.keyPrefix, (problem) =>
+            metrics.busRejected?.(problem),
+          )
         : new LocalMessageBus(instanceId);
     },
     inject: [SIGNALING_OPTIONS, SIGNALING_REDIS],

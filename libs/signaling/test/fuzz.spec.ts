@@ -72,7 +72,7 @@ describe('fuzzing a live gateway', () => {
   let sut: TestApp;
 
   beforeAll(async () => {
-    sut = await TestApp.start({ maxSocketsPerIp: 10_000, connectionsPerSecondPerIp: 10_000 });
+    sut = await TestApp.start({ maxSocketsPerIp: 10_000, connectionsPerSecondPerIp: 10_000, newRoomJoinsPerIp: { burst: 10_000, perMinute: 10_000 }, resumeRotateMs: 3_600_000 });
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { CloseCode, ErrorCode } from '@parley/protocol';
 import { resolveSignalingOptions, RoomService } from '../src/index.js';
 import { ResumeTokens } from '../src/resume-tokens.js';
 import { TestApp } from './test-app.js';
-import { settle } from './test-client.js';
+import { settle, type TestClient } from './test-client.js';
 
 const offer = { type: 'offer' as const, sdp: 'v=0\r\n' };
 const candidate = (i: number) => ({ candidate: `candidate:${i} 1 udp 1 192.0.2.1 ${5000 + i} typ host`, sdpMid: '0', sdpMLineIndex: 0 });
@@ -103,10 +103,10 @@ describe('liveness and resume', () => {
     const ada = await sut.joined('r1', 'Ada');
     const tokens = sut.app.get(ResumeTokens);
     const claims = { peerId: ada.id, room: 'r1', name: 'Ada' };
-    const forged = new ResumeTokens(resolveSignalingOptions({ resumeSecret: 'guess' })).issue(claims);
+    const forged = new ResumeTokens(resolveSignalingOptions({ resumeSecret: 'guess' })).issue(claims).token;
     const cases = [
       ['forged', forged],
-      ['expired', tokens.issue(claims, Date.now() - 48 * 3600_000)],
+      ['expired', tokens.issue(claims, Date.now() - 48 * 3600_000).token],
       ['malformed', 'not-a-token'],
       ['wrong-room', ada.joined.resume],
     ] as const;
@@ -151,5 +151,103 @@ describe('liveness and resume', () => {
     } finally {
       await stranger.close();
     }
+  });
+
+  describe('a resume token works once', () => {
+    const refused = async (client: TestClient, problem: string) =>
+      expect(await client.next('error')).toMatchObject({
+        code: ErrorCode.Unauthorized,
+        event: 'join',
+        details: [{ field: 'resume', problems: [problem] }],
+      });
+
+    it('refuses a token already used, and the resumed peer keeps its socket', async () => {
+      sut = await TestApp.start();
+      const ada = await sut.joined('r1', 'Ada');
+      const bob = await sut.joined('r1', 'Bob');
+      bob.client.close();
+      await ada.client.next('peer-updated');
+
+      const back = await sut.client();
+      const resumed = await back.join('r1', 'Bob', { resume: bob.joined.resume });
+      expect(resumed.self.id).toBe(bob.id);
+      const thief = await sut.client();
+      thief.send('join', { room: 'r1', name: 'Bob', protocol: 1, resume: bob.joined.resume });
+      await refused(thief, 'used');
+
+      await back.roundTrip();
+      ada.client.send('signal', { to: bob.id, candidate: null });
+      expect(await back.next('signal')).toEqual({ from: ada.id, candidate: null });
+      // The token from the resume is the one that works now.
+      const again = await sut.client();
+      expect((await again.join('r1', 'Bob', { resume: resumed.resume })).self.id).toBe(bob.id);
+      expect((await back.closed).code).toBe(CloseCode.Replaced);
+    });
+
+    it('refuses a token of a peer that left, even on a server that no longer holds it', async () => {
+      sut = await TestApp.start();
+      const ada = await sut.joined('r1', 'Ada');
+      ada.client.send('leave', {});
+      await settle();
+      const back = await sut.client();
+      back.send('join', { room: 'r1', name: 'Ada', protocol: 1, resume: ada.joined.resume });
+      await refused(back, 'revoked');
+      expect(await sut.app.get(RoomService).peersOf('r1')).toEqual([]);
+    });
+
+    it("refuses another subject's token when rooms need authorization, and the owner stays", async () => {
+      // The room token names its subject; anything goes otherwise.
+      sut = await TestApp.start({ authorize: ({ token }) => ({ subject: token }) });
+      const alice = await sut.client();
+      const joined = await alice.join('r1', 'Alice', { token: 'alice' });
+      const bob = await sut.client();
+      await bob.join('r1', 'Bob', { token: 'bob' });
+      await alice.next('peer-joined');
+
+      const bobAgain = await sut.client();
+      bobAgain.send('join', { room: 'r1', name: 'Bob', protocol: 1, token: 'bob', resume: joined.resume });
+      await refused(bobAgain, 'wrong-subject');
+      await alice.roundTrip();
+      expect(alice.received).toEqual([]);
+
+      const aliceBack = await sut.client();
+      expect((await aliceBack.join('r1', 'Alice', { token: 'alice', resume: joined.resume })).self.id).toBe(joined.self.id);
+    });
+
+    it('sends a new token during a call; it works, and one older than the one before does not', async () => {
+      sut = await TestApp.start({ resumeRotateMs: 1_000 });
+      const ada = await sut.joined('r1', 'Ada');
+      const first = await ada.client.next('resume-token');
+      const second = await ada.client.next('resume-token');
+      expect(new Set([ada.joined.resume, first.resume, second.resume]).size).toBe(3);
+      const tokens = sut.app.get(ResumeTokens);
+      const check = tokens.verify(second.resume);
+      expect(check.ok && check.claims).toMatchObject({ peerId: ada.id, room: 'r1', name: 'Ada' });
+
+      const stale = await sut.client();
+      stale.send('join', { room: 'r1', name: 'Ada', protocol: 1, resume: ada.joined.resume });
+      await refused(stale, 'used');
+      const back = await sut.client();
+      const resumed = await back.join('r1', 'Ada', { resume: second.resume });
+      expect(resumed).toMatchObject({ resumed: 'session', self: { id: ada.id } });
+      expect((await ada.client.closed).code).toBe(CloseCode.Replaced);
+      // The new socket gets its own rotations.
+      expect((await back.next('resume-token')).resume).not.toBe(resumed.resume);
+    });
+
+    it('refuses a pre-restart token used again after the restart rebuilt the peer', async () => {
+      sut = await TestApp.start({ resumeSecret: 'shared' });
+      const ada = await sut.joined('r1', 'Ada');
+      const port = new URL(sut.url).port;
+      await sut.close();
+
+      sut = await TestApp.start({ resumeSecret: 'shared' }, Number(port));
+      const back = await sut.client();
+      expect(await back.join('r1', 'Ada', { resume: ada.joined.resume })).toMatchObject({ resumed: 'token', self: { id: ada.id } });
+      const replay = await sut.client();
+      replay.send('join', { room: 'r1', name: 'Ada', protocol: 1, resume: ada.joined.resume });
+      await refused(replay, 'used');
+      await back.roundTrip();
+    });
   });
 });

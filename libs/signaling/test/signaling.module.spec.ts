@@ -22,6 +22,7 @@ describe(SignalingModule.name, () => {
       allowedOrigins: [],
       resumeSecret: expect.stringMatching(/^[\w-]{43}$/),
       resumeGraceMs: 20_000,
+      resumeRotateMs: 30_000,
       heartbeatMs: 5_000,
       joinTimeoutMs: 10_000,
       authorize: undefined,
@@ -30,6 +31,7 @@ describe(SignalingModule.name, () => {
       maxSocketsPerIp: 50,
       connectionsPerSecondPerIp: 20,
       trustProxy: false,
+      newRoomJoinsPerIp: { burst: 20, perMinute: 20 },
       metrics: expect.objectContaining({ received: expect.any(Function) }),
     });
   });

@@ -205,6 +205,15 @@ describe(SignalingClient.name, () => {
     expect(sut.status).toBe('open');
   });
 
+  it('resumes with the token of the last resume-token, which replaces the one from joined', async () => {
+    const { latest } = await joinedClient();
+    latest().receive({ event: 'resume-token', data: { resume: 't5' } });
+    latest().close(1006);
+    await wait();
+    latest().open();
+    expect(latest().sent).toEqual([{ event: 'join', data: { room: 'standup', name: 'Ada', protocol: 1, resume: 't5' } }]);
+  });
+
   it('queues messages while reconnecting and sends them in order once joined again', async () => {
     const { sut, latest } = await joinedClient();
     latest().close(1006);

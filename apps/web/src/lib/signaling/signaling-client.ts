@@ -305,6 +305,8 @@ export class SignalingClient {
     }
     if (typeof frame?.event !== 'string') return;
     if (frame.event === 'error' && this.#refusedResume(frame.data as ErrorPayload)) return;
+    // A token works once and expires in minutes: the server sends a new one during a long call.
+    if (frame.event === 'resume-token') return void (this.#resume = (frame.data as { resume?: string }).resume ?? this.#resume);
     if (frame.event !== 'joined') return this.#emit(frame.event, frame.data);
     this.#resume = (frame.data as { resume?: string }).resume ?? null;
     this.#joined = true;

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { RoomService } from '../src/index.js';
+import { MESSAGE_BUS } from '../src/message-bus.js';
+import type { RedisConnections } from '../src/redis-connections.js';
+import type { RedisMessageBus } from '../src/redis-message-bus.js';
+import { SIGNALING_REDIS } from '../src/signaling.providers.js';
+import { TestApp } from './test-app.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const keyPrefix = `parley-test:${randomBytes(4).toString('hex')}:`;
+const options = { redis: { url: REDIS_URL, keyPrefix }, resumeGraceMs: 2_000, resumeSecret: 'shared' };
+const offer = { type: 'offer' as const, sdp: 'v=0\r\n' };
+
+describe('the bus between instances', () => {
+  const admin = new Redis(REDIS_URL);
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeEach(async () => {
+    [a, b] = await Promise.all([TestApp.start(options), TestApp.start(options)]);
+  });
+
+  afterEach(async () => {
+    await Promise.all([a.close(), b.close()].map((closing) => closing.catch(() => undefined)));
+  });
+
+  afterAll(async () => {
+    const keys = await admin.keys(`${keyPrefix}*`);
+    if (keys.length) await admin.del(...keys);
+    admin.disconnect();
+  });
+
+  it('ignores and counts malformed, unknown and oversized messages on its channel, and keeps relaying', async () => {
+    const ada = await a.joined('garbage', 'Ada');
+    const bob = await b.joined('garbage', 'Bob');
+    const bus = b.app.get<RedisMessageBus>(MESSAGE_BUS);
+    const channel = `${keyPrefix}bus:${bus.instanceId}`;
+    const frame = JSON.stringify({ event: 'signal', data: { from: ada.id, candidate: null } });
+    const deliver = { kind: 'deliver', to: [bob.id], frame, event: 'signal', at: Date.now() };
+    const garbage: [string, string][] = [
+      ['not-json', 'not json'],
+      ['not-json', '{"kind":'],
+      ['not-json', '['.repeat(60_000)],
+      ['not-an-object', '['.repeat(100_000) + ']'.repeat(100_000)],
+      ['unknown-kind', '{"kind":'.repeat(20_000) + '1' + '}'.repeat(20_000)],
+      ['not-an-object', 'null'],
+      ['not-an-object', '[]'],
+      ['not-an-object', '"deliver"'],
+      ['unknown-kind', '{"kind":"future-kind"}'],
+      ['unknown-kind', '{}'],
+      ['unknown-kind', JSON.stringify({ ...deliver, kind: 'Deliver' })],
+      ['bad-fields', '{"kind":"deliver"}'],
+      ['bad-fields', '{"kind":"takeover"}'],
+      ['bad-fields', '{"kind":"takeover","peerId":5}'],
+      ['bad-fields', JSON.stringify({ ...deliver, to: bob.id })],
+      ['bad-fields', JSON.stringify({ ...deliver, to: [bob.id, 7] })],
+      ['bad-fields', JSON.stringify({ ...deliver, frame: { event: 'signal' } })],
+      ['bad-fields', JSON.stringify({ ...deliver, event: 'future-event' })],
+      ['bad-fields', JSON.stringify({ ...deliver, at: 'now' })],
+      ['bad-fields', JSON.stringify({ ...deliver, to: Array.from({ length: 2_000 }, (_, i) => `p${i}`) })],
+      ['too-large', JSON.stringify({ ...deliver, frame: 'x'.repeat(300_000) })],
+    ];
+    for (const [, raw] of garbage) await admin.publish(channel, raw);
+
+    ada.client.send('signal', { to: bob.id, description: offer });
+    expect(await bob.client.next('signal')).toEqual({ from: ada.id, description: offer });
+    bob.client.send('signal', { to: ada.id, candidate: null });
+    expect(await ada.client.next('signal')).toEqual({ from: bob.id, candidate: null });
+    expect(bob.client.received).toEqual([]);
+
+    const expected = new Map<string, number>();
+    for (const [problem] of garbage) expected.set(problem, (expected.get(problem) ?? 0) + 1);
+    expect(Object.fromEntries(bus.rejected)).toEqual(Object.fromEntries(expected));
+    // A well-formed message from a peer of the same protocol still goes through.
+    await admin.publish(channel, JSON.stringify(deliver));
+    expect(await bob.client.next('signal')).toEqual({ from: ada.id, candidate: null });
+  });
+
+  it('tells its peers to resync after its subscriber connection was killed, and relays again', async () => {
+    const ada = await a.joined('cut', 'Ada');
+    const bob = await b.joined('cut', 'Bob');
+    await ada.client.next('peer-joined');
+    const subscriber = b.app.get<RedisConnections>(SIGNALING_REDIS).subscriber;
+    const port = subscriber.stream.localPort;
+    expect(await admin.call('CLIENT', 'KILL', 'ADDR', `127.0.0.1:${port}`, 'SKIPME', 'yes')).toBe(1);
+    // Sent while B may not be listening: it may be lost, which is why Bob is told.
+    ada.client.send('signal', { to: bob.id, description: offer });
+
+    expect(await bob.client.next('resync', 5_000)).toEqual({ peers: [ada.joined.self] });
+    ada.client.send('signal', { to: bob.id, candidate: null });
+    // The offer sent during the cut came before this, or was lost: never after it.
+    const first = await bob.client.next('signal');
+    expect(first.candidate === null ? first : await bob.client.next('signal')).toEqual({ from: ada.id, candidate: null });
+    bob.client.send('signal', { to: ada.id, candidate: null });
+    expect(await ada.client.next('signal')).toEqual({ from: bob.id, candidate: null });
+    // Ada's instance kept its link: it is not told anything.
+    expect(ada.client.received.filter((f) => f.event === 'resync')).toEqual([]);
+    expect(await b.app.get(RoomService).peersOf('cut')).toEqual([ada.joined.self, bob.joined.self]);
+  });
+});
