@@ -280,6 +280,15 @@ describe(CallSession.name, () => {
       expect(transport.calls.slice(2)).toEqual(['add a', 'remove b', 'restart disconnected']);
     });
 
+    it('a resync (signals may have been lost) offers to a peer it has no link to, drops who is gone and restarts ICE everywhere', async () => {
+      const env = setup();
+      await env.inCall();
+      const transport = env.transport();
+      env.socket().receive('resync', { peers: [peer('me'), peer('a'), peer('c')] });
+      expect(env.ids()).toEqual(['a', 'c']);
+      expect(transport.calls.slice(2)).toEqual(['add a present', 'add c present', 'remove b', 'restart all']);
+    });
+
     it('after a server restart (token) keeps a missing peer until the grace window ends', async () => {
       const env = setup();
       await env.inCall();

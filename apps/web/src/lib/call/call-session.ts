@@ -3,7 +3,7 @@
  * transport, the roster and resume, and reports what happens as typed events. It knows no runes and
  * no DOM; `CallState` turns its events into what components read.
  */
-import type { ChatEventPayload, ChatMessage, ErrorPayload, JoinedPayload } from '@parley/protocol';
+import type { ChatEventPayload, ChatMessage, ErrorPayload, JoinedPayload, Peer } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import type { LocalTracks, ScreenStarter } from '../media/local-tracks';
 import type { MediaTransport, MediaTransportFactory, SignalingPort } from '../rtc/media-transport';
@@ -210,6 +210,7 @@ export class CallSession {
     });
     client.on('peer-updated', ({ peer }) => this.#roster.upsert(peer));
     client.on('peer-left', ({ id }) => this.#removePeer(id));
+    client.on('resync', ({ peers }) => this.#resync(peers));
     client.on('chat', (message) => this.events.emit('chat', message));
     client.on('error', (error) => {
       if (this.#phase === 'joining' || error.event === 'join') this.#fail(joinFailure(error, this.#maxPeers ?? undefined));
@@ -265,6 +266,22 @@ export class CallSession {
     for (const id of gone) this.#endMedia(id);
     // After the browser was offline its address may have changed: find new paths on every link.
     transport.restartIce({ onlyDisconnected: !client.wentOffline });
+  }
+
+  /**
+   * The server's link to the other instances came back, and signals for us may have been lost
+   * meanwhile: its list of peers is complete, and every link looks for a path again. A peer we
+   * have no link to joined during the gap; we offer, and perfect negotiation settles it if they
+   * offer too.
+   */
+  #resync(peers: readonly Peer[]): void {
+    const transport = this.#transport;
+    if (!transport || this.#phase !== 'in-call') return;
+    const others = peers.filter((peer) => peer.id !== this.#selfId);
+    for (const peer of others) transport.addPeer(peer.id, { present: true });
+    for (const id of this.#roster.resume(others, { complete: true, graceMs: 0 })) this.#endMedia(id);
+    transport.restartIce();
+    this.events.emit('senders', undefined);
   }
 
   #createTransport(client: SignalingClient, data: JoinedPayload): MediaTransport {

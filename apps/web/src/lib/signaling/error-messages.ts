@@ -65,7 +65,13 @@ export function joinFailure(error: ErrorPayload, maxPeers?: number): Failure {
         retry: false,
       };
     case ErrorCode.RateLimited:
-      return { kind: 'error', title: 'Too many attempts', message: 'Wait a moment, then try again.', retry: true };
+      // The server also limits how many rooms one network may try to enter: no guessing room names.
+      return {
+        kind: 'error',
+        title: 'Too many attempts',
+        message: 'Too many attempts from your network to join rooms. Wait a minute, then try again.',
+        retry: true,
+      };
     case ErrorCode.InvalidMessage:
       return { kind: 'error', title: 'Could not join', message: describeInvalid(error), retry: true };
     default:
