@@ -47,7 +47,8 @@ export function nextEvent<E extends keyof SfuEvents>(
  * reports the connection up (a VideoRoom publisher only becomes subscribable then).
  */
 export async function connectPublisher(pool: JanusPool, room: string, peer: string): Promise<RTCPeerConnection> {
-  const pc = new RTCPeerConnection({});
+  // max-bundle: werift otherwise opens a socket per transceiver and never closes the spare one.
+  const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
   pc.addTransceiver(new MediaStreamTrack({ kind: 'audio' }), { direction: 'sendonly' });
   pc.addTransceiver(new MediaStreamTrack({ kind: 'video' }), { direction: 'sendonly' });
   await pc.setLocalDescription(await pc.createOffer());
@@ -63,7 +64,7 @@ export async function connectPublisher(pool: JanusPool, room: string, peer: stri
 
 /** A werift connection that receives whatever Janus offers it (a browser's subscriber connection). */
 export function subscriberPc(): RTCPeerConnection {
-  return new RTCPeerConnection({});
+  return new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
 }
 
 /** Applies Janus's subscriber offer to `pc` and returns the answer, candidates included. */
