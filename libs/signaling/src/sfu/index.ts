@@ -1,0 +1,16 @@
+/** The SFU adapter on janode: JanusPool drives Janus VideoRooms in Parley's terms. */
+export { JanusPool, parseJanusServers, type JanusPoolOptions } from './janus-pool.js';
+export { SfuError, SfuErrorKind } from './sfu-errors.js';
+export type {
+  JanusServerConfig,
+  SfuCandidate,
+  SfuEvents,
+  SfuFeedRequest,
+  SfuLogger,
+  SfuPcRole,
+  SfuPublishedStream,
+  SfuPublisher,
+  SfuRoomAssignment,
+  SfuSubscribedStream,
+  SfuSubscriberOffer,
+} from './sfu.types.js';
