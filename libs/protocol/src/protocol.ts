@@ -150,6 +150,28 @@ export interface ChatPayload extends Referenced {
 
 export type LeavePayload = Referenced;
 
+/** How a room's media flows: browser to browser, or through the server's SFU (Janus). */
+export type RoomMode = 'mesh' | 'sfu';
+
+/** Which of a browser's two connections to the SFU: the one it sends on, or the one it receives on. */
+export type SfuConnection = 'publisher' | 'subscriber';
+
+/** The browser's offer for its publisher connection (the first publish, or a renegotiation). */
+export interface SfuPublishPayload extends Referenced {
+  description: SessionDescription;
+}
+
+/** The browser's answer to the last `sfu-offer` for its subscriber connection. */
+export interface SfuAnswerPayload extends Referenced {
+  description: SessionDescription;
+}
+
+/** A trickled candidate for one of the browser's SFU connections; `null` ends them. */
+export interface SfuCandidatePayload extends Referenced {
+  pc: SfuConnection;
+  candidate: IceCandidate | null;
+}
+
 /** Client-to-server events. */
 export interface ClientEvents {
   join: JoinPayload;
@@ -157,6 +179,9 @@ export interface ClientEvents {
   media: MediaPayload;
   chat: ChatPayload;
   leave: LeavePayload;
+  'sfu-publish': SfuPublishPayload;
+  'sfu-answer': SfuAnswerPayload;
+  'sfu-candidate': SfuCandidatePayload;
 }
 
 export interface JoinedPayload extends Referenced {
@@ -175,6 +200,8 @@ export interface JoinedPayload extends Referenced {
   resumed?: 'session' | 'token';
   chat: ChatMessage[];
   limits: RoomLimits;
+  /** How the room's media flows; absent means `mesh`. */
+  mode?: RoomMode;
 }
 
 export interface PeerJoinedPayload {
@@ -210,6 +237,37 @@ export interface ResyncPayload {
   peers: Peer[];
 }
 
+/** The room's media moved (to the SFU when it grew past the mesh's size). */
+export interface RoomModePayload {
+  mode: RoomMode;
+}
+
+/** The SFU's answer to the browser's `sfu-publish`. */
+export interface SfuAnsweredPayload {
+  description: SessionDescription;
+}
+
+/** One track on the browser's subscriber connection: which transceiver (`mid`) carries whose track. */
+export interface SfuStream {
+  mid: string;
+  /** The Parley peer id of the publisher. */
+  peer: string;
+  kind: 'audio' | 'video';
+  active: boolean;
+}
+
+/** The SFU's offer for the browser's subscriber connection, sent again whenever its tracks change. */
+export interface SfuOfferPayload {
+  description: SessionDescription;
+  streams: SfuStream[];
+}
+
+/** A candidate from the SFU for one of the browser's connections; `null` ends them. */
+export interface SfuCandidateEventPayload {
+  pc: SfuConnection;
+  candidate: IceCandidate | null;
+}
+
 /** A new resume token during a long call; it replaces the one from `joined`. */
 export interface ResumeTokenPayload {
   resume: string;
@@ -241,13 +299,17 @@ export interface ServerEvents {
   error: ErrorPayload;
   'resume-token': ResumeTokenPayload;
   resync: ResyncPayload;
+  'room-mode': RoomModePayload;
+  'sfu-answer': SfuAnsweredPayload;
+  'sfu-offer': SfuOfferPayload;
+  'sfu-candidate': SfuCandidateEventPayload;
 }
 
 /** The names of client events, for validating `event` at runtime. */
-export const CLIENT_EVENTS = ['join', 'signal', 'media', 'chat', 'leave'] as const satisfies readonly (keyof ClientEvents)[];
+export const CLIENT_EVENTS = ['join', 'signal', 'media', 'chat', 'leave', 'sfu-publish', 'sfu-answer', 'sfu-candidate'] as const satisfies readonly (keyof ClientEvents)[];
 
 /** The names of server events. */
-export const SERVER_EVENTS = ['joined', 'peer-joined', 'peer-updated', 'peer-left', 'signal', 'chat', 'error', 'resume-token', 'resync'] as const satisfies readonly (keyof ServerEvents)[];
+export const SERVER_EVENTS = ['joined', 'peer-joined', 'peer-updated', 'peer-left', 'signal', 'chat', 'error', 'resume-token', 'resync', 'room-mode', 'sfu-answer', 'sfu-offer', 'sfu-candidate'] as const satisfies readonly (keyof ServerEvents)[];
 
 /** One frame on the wire. */
 export interface Frame<Events, E extends keyof Events = keyof Events> {
