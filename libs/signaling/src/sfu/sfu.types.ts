@@ -6,6 +6,16 @@ export interface JanusServerConfig {
   apiSecret: string;
 }
 
+/** How the adapter times Janus: liveness probes and request timeouts. */
+export interface JanusServerTimings {
+  /** How often the server is probed with a Janus keepalive (ms). */
+  keepaliveIntervalMs: number;
+  /** A keepalive unanswered this long means the server is lost (ms). */
+  keepaliveTimeoutMs: number;
+  /** Any other request unanswered this long fails with sfu-unavailable (ms). */
+  requestTimeoutMs: number;
+}
+
 /** Where a Parley room lives on the SFU. Store it with the room so every instance uses the same. */
 export interface SfuRoomAssignment {
   /** The Janus server's URL (one of JanusPoolOptions.servers). */
