@@ -12,6 +12,7 @@ export type {
   SfuPublishedStream,
   SfuPublisher,
   SfuRoomAssignment,
+  SfuStreamSetting,
   SfuSubscribedStream,
   SfuSubscriberOffer,
 } from './sfu.types.js';

@@ -20,6 +20,7 @@ import type {
   SfuPcRole,
   SfuPublisher,
   SfuRoomAssignment,
+  SfuStreamSetting,
   SfuSubscriberOffer,
 } from './sfu.types.js';
 
@@ -152,6 +153,11 @@ export class JanusPool {
   /** Removes feeds from `peer`'s subscriber connection; Janus's new offer. */
   async unsubscribe(room: string, peer: string, feeds: SfuFeedRequest[]): Promise<SfuSubscriberOffer | null> {
     return this.#room(room).unsubscribe(peer, feeds);
+  }
+
+  /** Pauses, resumes or picks the simulcast layer of tracks `peer` receives (by subscriber mid). */
+  async configureSubscriber(room: string, peer: string, settings: SfuStreamSetting[]): Promise<void> {
+    return this.#room(room).configureSubscriber(peer, settings);
   }
 
   /** The browser's answer to its latest subscriber offer. */

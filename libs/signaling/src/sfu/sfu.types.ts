@@ -57,6 +57,17 @@ export interface SfuFeedRequest {
   mid?: string;
 }
 
+/**
+ * How one received track should flow, by its mid in the subscriber connection: `send: false`
+ * pauses it without renegotiating (a tile off screen); `layer` picks the simulcast layer
+ * (0 lowest, 2 highest) for the tile's size.
+ */
+export interface SfuStreamSetting {
+  mid: string;
+  send?: boolean;
+  layer?: 0 | 1 | 2;
+}
+
 /** One track in a peer's subscriber connection: which transceiver (mid) carries whose track. */
 export interface SfuSubscribedStream {
   mid: string;
