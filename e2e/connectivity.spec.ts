@@ -55,9 +55,7 @@ test.describe('connectivity check in the lobby', () => {
       await expect(status(page, 'direct')).toHaveAttribute('data-status', 'ok');
       await expect(status(page, 'relay-udp')).toHaveAttribute('data-status', 'ok');
       await expect(status(page, 'relay-tcp')).toHaveAttribute('data-status', 'ok');
-      await expect(page.getByTestId('doctor-verdict')).toHaveText(
-        'Calls will work, directly between browsers, with a relay (TURN) as a fallback.',
-      );
+      await expect(page.getByTestId('doctor-verdict')).toHaveText('Calls will work, directly between browsers, with a relay (TURN) as a fallback.');
     });
   });
 });

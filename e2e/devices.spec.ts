@@ -75,14 +75,16 @@ test.describe('devices', () => {
     await speaker.selectOption({ label: 'Fake Audio Output 1' });
     const chosen = await speaker.inputValue();
     await expect
-      .poll(() => ada.page.locator('[data-testid="remote-tile"] video').evaluateAll((videos) => videos.map((v) => (v as HTMLVideoElement & { sinkId: string }).sinkId)))
+      .poll(() =>
+        ada.page
+          .locator('[data-testid="remote-tile"] video')
+          .evaluateAll((videos) => videos.map((v) => (v as HTMLVideoElement & { sinkId: string }).sinkId)),
+      )
       .toEqual([chosen]);
 
     await ada.page.getByRole('combobox', { name: 'Microphone' }).selectOption({ label: 'Fake Audio Input 1' });
     await expect
-      .poll(() =>
-        ada.page.evaluate(() => window.__pcs.flatMap((pc) => pc.getSenders()).find((s) => s.track?.kind === 'audio')?.track?.label),
-      )
+      .poll(() => ada.page.evaluate(() => window.__pcs.flatMap((pc) => pc.getSenders()).find((s) => s.track?.kind === 'audio')?.track?.label))
       .toBe('Fake Audio Input 1');
   });
 });

@@ -25,7 +25,9 @@ test('with four people each camera is capped for three receivers, and the caps r
     }
     const [ada, brian, chidi, dora] = people as [Person, Person, Person, Person];
     // On loopback the estimate is ample, so the caps are exactly the budget over three.
-    await expect.poll(async () => (await cameraCaps(ada.page)).map((c) => c.maxBitrate), { timeout: 30_000 }).toEqual([capFor(3), capFor(3), capFor(3)]);
+    await expect
+      .poll(async () => (await cameraCaps(ada.page)).map((c) => c.maxBitrate), { timeout: 30_000 })
+      .toEqual([capFor(3), capFor(3), capFor(3)]);
 
     await dora.page.getByRole('button', { name: 'Leave', exact: true }).click();
     for (const person of [ada, brian, chidi]) {

@@ -44,8 +44,7 @@ function trackPeerConnections() {
 }
 
 function denyUserMedia() {
-  navigator.mediaDevices.getUserMedia = () =>
-    Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+  navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
 }
 
 /** One person: a separate browser context, as if on a separate computer. */

@@ -1,16 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import config from '../playwright.config';
 import { appServer } from './app-server';
-import {
-  closeAll,
-  expectRemoteVideosPlaying,
-  iceCredentials,
-  joinRoom,
-  newPerson,
-  selfId,
-  uniqueRoom,
-  type Person,
-} from './helpers';
+import { closeAll, expectRemoteVideosPlaying, iceCredentials, joinRoom, newPerson, selfId, uniqueRoom, type Person } from './helpers';
 
 let people: Person[] = [];
 
@@ -28,9 +19,7 @@ async function threeInOneRoom(browser: Parameters<typeof newPerson>[0], room: st
 
 const tileOf = (page: Page, id: string) => page.locator(`[data-testid="remote-tile"][data-peer-id="${id}"]`);
 
-test('one person offline for 8 s: the others see them reconnecting, ICE restarts, and video plays both ways again', async ({
-  browser,
-}) => {
+test('one person offline for 8 s: the others see them reconnecting, ICE restarts, and video plays both ways again', async ({ browser }) => {
   const [ada, brian, chidi] = await threeInOneRoom(browser, uniqueRoom('offline'));
   const adaId = await selfId(ada.page);
   const adaBefore = await iceCredentials(ada.page);
@@ -109,10 +98,7 @@ test.describe('a page closed without leaving', () => {
   test.beforeAll(() => server.start());
   test.afterAll(() => server.stop());
 
-  test('the others show it reconnecting, then remove its tile within 15 s plus the grace window', async ({
-    browser,
-    playwright,
-  }) => {
+  test('the others show it reconnecting, then remove its tile within 15 s plus the grace window', async ({ browser, playwright }) => {
     // Closing a page runs its `pagehide`, where Parley says goodbye (`leave`), so the others drop the
     // tile at once. To leave without a goodbye, Chidi runs in a browser of his own that is killed.
     const chidiBrowser = await playwright.chromium.launchServer(config.use!.launchOptions);

@@ -45,9 +45,7 @@ async function identities(group: Person[]) {
   return Promise.all(group.map(async (p) => ({ self: await selfId(p.page), peers: await remotePeerIds(p.page) })));
 }
 
-test('the server is killed and restarted mid-call: video keeps playing and everyone comes back as themselves', async ({
-  browser,
-}) => {
+test('the server is killed and restarted mid-call: video keeps playing and everyone comes back as themselves', async ({ browser }) => {
   const room = uniqueRoom('restart');
   const trio = await call(browser, ['Ada', 'Brian', 'Chidi'], room);
   const before = await identities(trio);
