@@ -2,13 +2,14 @@
 // Usage: node bench/run.js [--quick] [--targets=bare,single,redis] [--clients=N] [--workers=N]
 //        [--idle=N] [--cpu-prof] | --report bench/results/<file>.json
 // Env: BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_PARLEY_MAIN (another build).
+// Exits 1 on a lost signal, a failed join or an unavailable target (a missing Redis excused).
 // See docs/benchmarks.md for what each number means.
 import { fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { killAll, parleyBuilt, profileServersInto, redisPid, ROOT, startTarget, track } from './servers.js';
+import { killAll, parleyBuilt, profileServersInto, redisPid, redisReachable, REDIS_URL, ROOT, startTarget, track } from './servers.js';
 import { cpuMs, fmt, machineJiffies, median, ratio, rssKb, summary } from './stats.js';
 
 const { values: args } = parseArgs({
@@ -237,6 +238,8 @@ const clean = (m) => m.lost === 0 && m.delivered === m.sent && m.closes === 0 &&
 
 /** Starts a target, connects its C clients and checks that signals flow; throws Unavailable if not. */
 async function prepare(kind, workers, result) {
+  // The one excused absence: no Redis on this machine. Anything else unavailable fails the run.
+  if (kind === 'redis' && !(await redisReachable())) throw new Unavailable(`no Redis answers at ${REDIS_URL}`, { noRedis: true });
   const target = await startTarget(kind).catch((error) => {
     throw kind === 'redis' ? new Unavailable(`did not start: ${error.message}`) : error;
   });
@@ -301,8 +304,10 @@ async function loadPhase(kinds, results) {
       try {
         targets.push(await prepare(kind, workers, results[kind]));
       } catch (error) {
-        if (error instanceof Unavailable) results[kind].unavailable = error.message;
-        else results[kind].error = error.message;
+        if (error instanceof Unavailable) {
+          results[kind].unavailable = error.message;
+          if (error.noRedis) results[kind].noRedis = true;
+        } else results[kind].error = error.message;
         log(`${kind}: ${error instanceof Unavailable ? 'unavailable' : 'ERROR'}: ${error.message}`);
       }
     }
@@ -424,7 +429,38 @@ async function idlePhase(kind, result) {
   }
 }
 
-class Unavailable extends Error {}
+class Unavailable extends Error {
+  constructor(message, { noRedis = false } = {}) {
+    super(message);
+    this.noRedis = noRedis;
+  }
+}
+
+/**
+ * Why this run must fail, in words: a target that errored, that is unavailable for any reason but
+ * a missing Redis (clients that cannot join, signals that do not flow), or that lost a signal at
+ * the steady rate. In a --quick smoke every rate step is far below capacity, so a loss there fails too;
+ * in a full run, loss at a high step is how the maximum rate is found.
+ */
+function failures(results) {
+  const out = [];
+  for (const [kind, r] of Object.entries(results)) {
+    if (r.error) out.push(`${kind}: ${r.error}`);
+    if (r.unavailable && !r.noRedis) out.push(`${kind}: unavailable: ${r.unavailable}`);
+    const s = r.atSteadyRate;
+    if (s && (s.lost > 0 || s.delivered < s.sent || s.errors > 0)) {
+      out.push(`${kind}: at the steady rate ${s.delivered} of ${s.sent} signals arrived (${s.lost} lost, ${s.errors} errors)`);
+    }
+    if (args.quick) {
+      for (const m of r.steps ?? []) {
+        if (m.lost > 0 || m.delivered < m.sent || Object.keys(m.errors).length) {
+          out.push(`${kind}: at ${m.rate}/s (try ${m.attempt}) ${m.delivered} of ${m.sent} signals arrived, errors ${JSON.stringify(m.errors)}`);
+        }
+      }
+    }
+  }
+  return out;
+}
 
 // ---- report ----------------------------------------------------------------------------------
 
@@ -557,15 +593,20 @@ async function main() {
     }
   }
   const checks = report(results);
+  const failed = failures(results);
   const file = resolve(ROOT, 'bench/results', `${stamp}.json`);
   mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(
     file,
-    JSON.stringify({ startedAt: started.toISOString(), quick: args.quick, machine: machine(), config: CONFIG, results, checks }, null, 2),
+    JSON.stringify(
+      { startedAt: started.toISOString(), quick: args.quick, machine: machine(), config: CONFIG, results, checks, failures: failed },
+      null,
+      2,
+    ),
   );
   log(`wrote ${file}`);
-  // A target that errored (not merely unavailable) fails the run, so a CI smoke notices.
-  return Object.values(results).some((r) => r.error) ? 1 : 0;
+  for (const reason of failed) console.error(`[bench] FAIL ${reason}`);
+  return failed.length ? 1 : 0;
 }
 
 const deadline = setTimeout(() => {

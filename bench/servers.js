@@ -155,6 +155,15 @@ function redisCommand(command, timeoutMs = 1000) {
   });
 }
 
+/** Whether Redis answers PING at REDIS_URL. */
+export async function redisReachable() {
+  try {
+    return (await redisCommand('PING')).startsWith('+PONG');
+  } catch {
+    return false;
+  }
+}
+
 /** The pid of the Redis server (to charge its CPU too), or undefined when Redis is not reachable. */
 export async function redisPid() {
   try {
