@@ -54,13 +54,11 @@ test('the server is killed and restarted mid-call: video keeps playing and every
   );
   for (const [i, { page }] of trio.entries()) {
     await expect(page.locator('main.call')).toHaveAttribute('data-self-id', before[i]!.self, { timeout: 1000 });
-    const left = 10_000 - (Date.now() - back);
-    await expect.poll(() => remotePeerIds(page), { timeout: Math.max(left, 1) }).toEqual(before[i]!.peers);
-    await expect(remoteTiles(page).and(page.locator('[data-connection="online"]'))).toHaveCount(2, {
-      timeout: Math.max(10_000 - (Date.now() - back), 1),
-    });
+    await expect.poll(() => remotePeerIds(page), { timeout: 10_000 }).toEqual(before[i]!.peers);
+    await expect(remoteTiles(page).and(page.locator('[data-connection="online"]'))).toHaveCount(2, { timeout: 10_000 });
   }
-  expect(Date.now() - back).toBeLessThanOrEqual(10_000);
+  // Said once, with the figure, rather than as a 1 ms timeout on whichever check comes last.
+  expect(Date.now() - back, 'ms from the server being back to everyone back as themselves').toBeLessThanOrEqual(10_000);
   console.log(`everyone back ${Date.now() - back} ms after the server`);
 
   // Keep sampling a little after everyone is back, then check that no remote video ever stalled.
