@@ -191,6 +191,20 @@ async function mediaProblems(page: Page, count: number, kinds: readonly ('video'
 }
 
 /**
+ * Calls `check` until it finds no problem, or fails after `timeoutMs` listing the last problems found
+ * (expect.poll would say only "waiting on the predicate" when a slow page makes the last call overrun).
+ */
+async function untilNoProblems(what: string, check: () => Promise<string[]>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let problems: string[] = [];
+  do {
+    problems = await check();
+    if (!problems.length) return;
+  } while (Date.now() < deadline);
+  throw new Error(`${what}, still after ${timeoutMs} ms:\n  ${problems.join('\n  ')}`);
+}
+
+/**
  * Passes once exactly `count` remote tiles show video that really plays: each has a size and a
  * moving clock, its camera track is received by the peer connection of the tile's own peer id,
  * and that track's `framesDecoded` rises (per track: someone's moving screen share cannot hide
@@ -198,7 +212,7 @@ async function mediaProblems(page: Page, count: number, kinds: readonly ('video'
  */
 export async function expectRemoteVideosPlaying(page: Page, count: number): Promise<void> {
   await expect(page.locator(REMOTE_TILES)).toHaveCount(count);
-  await expect.poll(() => mediaProblems(page, count, ['video']), { timeout: 30_000, intervals: [250] }).toEqual([]);
+  await untilNoProblems(`${count} remote videos playing`, () => mediaProblems(page, count, ['video']));
 }
 
 /**
@@ -207,7 +221,7 @@ export async function expectRemoteVideosPlaying(page: Page, count: number): Prom
  */
 export async function expectRemoteAudioHeard(page: Page, count: number): Promise<void> {
   await expect(page.locator(REMOTE_TILES)).toHaveCount(count);
-  await expect.poll(() => mediaProblems(page, count, ['audio']), { timeout: 30_000, intervals: [250] }).toEqual([]);
+  await untilNoProblems(`${count} remote people heard`, () => mediaProblems(page, count, ['audio']));
 }
 
 /**
@@ -217,23 +231,18 @@ export async function expectRemoteAudioHeard(page: Page, count: number): Promise
 export async function expectScreenPlaying(page: Page, peerId: string): Promise<void> {
   const selector = `[data-testid="screen-tile"][data-peer-id="${peerId}"]`;
   await expect(page.locator(selector)).toHaveCount(1);
-  await expect
-    .poll(
-      async () => {
-        const [first] = await tileMedia(page, selector);
-        await page.waitForTimeout(600);
-        const [second] = await tileMedia(page, selector);
-        const camera = (await tileMedia(page)).find((tile) => tile.peerId === peerId)?.video.id;
-        if (!second) return ['no screen tile'];
-        const problems = trackProblems(`${second.name}'s screen`, 'video', first?.video, second.video, peerId);
-        if (second.width === 0) problems.push('videoWidth 0');
-        if (!(second.time > (first?.time ?? Infinity))) problems.push('currentTime stuck');
-        if (second.video.id !== null && second.video.id === camera) problems.push('the screen tile shows the camera track');
-        return problems;
-      },
-      { timeout: 30_000, intervals: [250] },
-    )
-    .toEqual([]);
+  await untilNoProblems(`the screen of ${peerId} playing`, async () => {
+    const [first] = await tileMedia(page, selector);
+    await page.waitForTimeout(600);
+    const [second] = await tileMedia(page, selector);
+    const camera = (await tileMedia(page)).find((tile) => tile.peerId === peerId)?.video.id;
+    if (!second) return ['no screen tile'];
+    const problems = trackProblems(`${second.name}'s screen`, 'video', first?.video, second.video, peerId);
+    if (second.width === 0) problems.push('videoWidth 0');
+    if (!(second.time > (first?.time ?? Infinity))) problems.push('currentTime stuck');
+    if (second.video.id !== null && second.video.id === camera) problems.push('the screen tile shows the camera track');
+    return problems;
+  });
 }
 
 /** Samples, inside the page every `everyMs`, the camera `framesDecoded` of each remote tile by peer id. */
