@@ -6,7 +6,7 @@ import type { MessageMappingProperties } from '@nestjs/websockets';
 import { CloseCode, ErrorCode, LIMITS } from '@parley/protocol';
 import { EMPTY, from, fromEvent, type Observable } from 'rxjs';
 import { catchError, concatMap, filter, share, takeUntil } from 'rxjs/operators';
-import type { WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { PeerSession } from './peer-session.js';
 import { ConnectionLimiter } from './connection-limiter.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -57,6 +57,16 @@ export class SignalingAdapter extends WsAdapter {
   }
 
   /**
+   * A socket's 'error' is a client's fault (a bad frame, a reset) and ws closes the socket
+   * itself: worth a debug line, not an error with a stack that any client can make us write.
+   */
+  override bindErrorHandler(server: WebSocketServer): WebSocketServer {
+    server.on('connection', (socket: WebSocket) => socket.on('error', (error: Error) => this.logger.debug(`Socket closed: ${error.message}`)));
+    server.on('error', (error: Error) => this.logger.error(error));
+    return server;
+  }
+
+  /**
    * WsAdapter destroys every upgrade whose path no gateway owns, which breaks a host app's own
    * WebSocket server on the same HTTP server. Here an upgrade for another path is left to the
    * other 'upgrade' listeners, and destroyed only when there are none.
@@ -66,10 +76,21 @@ export class SignalingAdapter extends WsAdapter {
     const destroying = server?.listeners('upgrade').at(-1) as UpgradeListener | undefined;
     if (!server || !destroying) return server;
     server.off('upgrade', destroying);
+    // Anything thrown here is thrown from the HTTP parser's callback, past every handler, and
+    // ends the process: one anonymous request must never do that.
     const polite: UpgradeListener = (request, socket, head) => {
-      const { pathname } = new URL(request.url ?? '/', 'http://localhost');
-      const ours = (this.wsServersRegistry.get(port) ?? []).some((ws: { path?: string }) => ws.path === pathname);
-      if (ours || server.listenerCount('upgrade') === 1) destroying(request, socket, head);
+      // Node takes its own 'error' listener off an upgrading socket; a reset now would be an
+      // unhandled 'error' event.
+      socket.on('error', ignoreSocketError);
+      try {
+        const pathname = pathOf(request.url);
+        const ours = pathname !== undefined && (this.wsServersRegistry.get(port) ?? []).some((ws: { path?: string }) => ws.path === pathname);
+        if (ours) destroying(request, socket, head);
+        else if (server.listenerCount('upgrade') === 1) refuseUpgrade(socket, pathname === undefined ? 400 : 404);
+      } catch (error) {
+        this.logger.error(error);
+        socket.destroy();
+      }
     };
     server.on('upgrade', polite);
     this.#upgradeListeners.push(() => server.off('upgrade', polite));
@@ -141,6 +162,22 @@ export class SignalingAdapter extends WsAdapter {
       return resolveSignalingOptions();
     }
   }
+}
+
+function pathOf(url = '/'): string | undefined {
+  try {
+    return new URL(url, 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+function ignoreSocketError(): void {}
+
+function refuseUpgrade(socket: Duplex, status: 400 | 404): void {
+  const reason = status === 400 ? 'Bad Request' : 'Not Found';
+  // Destroyed once written: the server's sockets allow half-open, and this one is done.
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
 }
 
 function parseFrame(raw: unknown): { event?: unknown; data?: unknown } | undefined {
