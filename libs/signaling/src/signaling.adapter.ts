@@ -9,10 +9,10 @@ import { catchError, concatMap, filter, share, takeUntil } from 'rxjs/operators'
 import type { WebSocket, WebSocketServer } from 'ws';
 import { PeerSession } from './peer-session.js';
 import { ConnectionLimiter } from './connection-limiter.js';
+import { dataProblem, frameTextProblem } from './frame-budget.js';
 import { RateLimiter } from './rate-limiter.js';
 import { resolveSignalingOptions, SIGNALING_GATEWAY, SIGNALING_OPTIONS } from './signaling.constants.js';
-import { SignalingException } from './signaling.exception.js';
-import { sendError } from './signaling-exception.filter.js';
+import { refuseFrame, sendError } from './signaling-exception.filter.js';
 import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
 
 type Transform = (data: unknown) => Observable<unknown>;
@@ -104,7 +104,7 @@ export class SignalingAdapter extends WsAdapter {
 
   override bindMessageHandlers(client: WebSocket, handlers: MessageMappingProperties[], transform: Transform): void {
     const byEvent = new Map(handlers.map((handler) => [handler.message as string, handler]));
-    const limiter = new RateLimiter();
+    const limiter = RateLimiter.of(client);
     const close$ = fromEvent(client, 'close').pipe(share());
     fromEvent(client, 'message')
       .pipe(
@@ -133,7 +133,8 @@ export class SignalingAdapter extends WsAdapter {
     limiter: RateLimiter,
     transform: Transform,
   ): Observable<unknown> {
-    const frame = parseFrame(raw);
+    const tooBig = typeof raw === 'string' ? frameTextProblem(raw) : undefined;
+    const frame = tooBig ? undefined : parseFrame(raw);
     const event = typeof frame?.event === 'string' ? frame.event : undefined;
     PeerSession.of(client).metrics.received(event !== undefined && byEvent.has(event) ? event : 'invalid');
     const decision = limiter.check(event ?? '');
@@ -142,16 +143,19 @@ export class SignalingAdapter extends WsAdapter {
       return EMPTY;
     }
     const fail = (code: ErrorCode, message: string) => {
-      sendError(client, new SignalingException(code, message), frame?.data, event);
+      refuseFrame(client, code, message, frame?.data, event);
       return EMPTY;
     };
     if (decision === 'reject') return fail(ErrorCode.RateLimited, 'Too many messages: slow down');
+    if (tooBig) return fail(ErrorCode.InvalidMessage, `Invalid message: ${tooBig}`);
     if (!frame) return fail(ErrorCode.InvalidMessage, 'A frame must be a JSON text frame: {"event": "...", "data": {...}}');
     if (event === undefined) return fail(ErrorCode.InvalidMessage, 'A frame needs a string "event"');
     const handler = byEvent.get(event);
     if (!handler) return fail(ErrorCode.UnknownEvent, `Unknown event "${event.slice(0, 64)}"`);
     const data = frame.data === undefined ? {} : frame.data;
     if (data === null || typeof data !== 'object' || Array.isArray(data)) return fail(ErrorCode.InvalidMessage, '"data" must be an object');
+    const overBudget = dataProblem(data);
+    if (overBudget) return fail(ErrorCode.InvalidMessage, `Invalid message: ${overBudget}`);
     return from(transform(handler.callback(data, event)));
   }
 

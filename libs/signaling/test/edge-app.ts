@@ -52,6 +52,8 @@ export class EdgeApp {
     const app = moduleRef.createNestApplication({ logger });
     app.useWebSocketAdapter(new SignalingAdapter(app));
     await app.listen(0, '127.0.0.1');
+    // Tests look at what the app logs while it serves, not at its startup lines.
+    logger.lines.length = 0;
     return new EdgeApp(app, (app.getHttpServer().address() as AddressInfo).port, logger);
   }
 
