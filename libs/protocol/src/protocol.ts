@@ -36,6 +36,8 @@ export const CloseCode = {
   ServiceRestart: 1012,
   /** The same peer resumed on another connection: do not reconnect this one. */
   Replaced: 4001,
+  /** The client stopped reading: more than 2 MiB waited to be sent to it. Reconnect and resume. */
+  TooSlow: 4002,
 } as const;
 
 /** Fixed limits of protocol v1. */

@@ -54,30 +54,36 @@ function endOfString(text: string, start: number): number {
   }
 }
 
+/** Where in `data` the budget was passed, and how. */
+export interface BudgetProblem {
+  field: string;
+  problem: string;
+}
+
 /** Why a client's parsed `data` is too big to validate, or undefined when it is within budget. */
-export function dataProblem(data: object): string | undefined {
+export function dataProblem(data: object): BudgetProblem | undefined {
   let entries = 0;
-  const pending: { value: unknown; depth: number }[] = [{ value: data, depth: 1 }];
+  const pending: { value: unknown; depth: number; field: string }[] = [{ value: data, depth: 1, field: 'data' }];
   for (let next = pending.pop(); next; next = pending.pop()) {
-    const { value, depth } = next;
+    const { value, depth, field } = next;
     if (typeof value === 'string') {
-      if (value.length > LIMITS.maxDataStringLength) return `a string is longer than ${LIMITS.maxDataStringLength} characters`;
+      if (value.length > LIMITS.maxDataStringLength) return { field, problem: `longer than ${LIMITS.maxDataStringLength} characters` };
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
-    if (depth > LIMITS.maxDataDepth) return tooDeep;
+    if (depth > LIMITS.maxDataDepth) return { field, problem: tooDeep };
     if (Array.isArray(value)) {
       entries += value.length;
-      if (entries > LIMITS.maxDataEntries) return tooMany;
-      for (const item of value) pending.push({ value: item, depth: depth + 1 });
+      if (entries > LIMITS.maxDataEntries) return { field, problem: tooMany };
+      value.forEach((item, i) => pending.push({ value: item, depth: depth + 1, field: `${field}.${i}` }));
       continue;
     }
     // for...in rather than Object.keys: it stops at the first key over budget. JSON.parse makes
     // plain objects, so every enumerable key is an own key.
     for (const key in value) {
-      if (++entries > LIMITS.maxDataEntries) return tooMany;
-      if (key.length > LIMITS.maxDataStringLength) return `a key is longer than ${LIMITS.maxDataStringLength} characters`;
-      pending.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1 });
+      if (++entries > LIMITS.maxDataEntries) return { field, problem: tooMany };
+      if (key.length > LIMITS.maxDataStringLength) return { field, problem: `has a key longer than ${LIMITS.maxDataStringLength} characters` };
+      pending.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, field: `${field}.${key}` });
     }
   }
   return undefined;

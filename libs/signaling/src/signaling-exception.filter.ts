@@ -66,8 +66,8 @@ export function sendError(socket: WebSocket, error: unknown, data: unknown, even
  * Answers a frame refused before any handler ran. No exception is made for it: an Error captures
  * a stack trace, and these come as fast as a client can send them.
  */
-export function refuseFrame(socket: WebSocket, code: ErrorCode, message: string, data: unknown, event?: string): void {
-  reply(socket, payload(code, message, undefined, data, event));
+export function refuseFrame(socket: WebSocket, code: ErrorCode, message: string, data: unknown, event?: string, details?: FieldError[]): void {
+  reply(socket, payload(code, message, details, data, event));
 }
 
 /**

@@ -1,14 +1,18 @@
-import type { IncomingMessage, Server } from 'node:http';
+import { Server as HttpServer, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { Server as TlsServer } from 'node:tls';
 import type { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import { CloseCode, ErrorCode, LIMITS } from '@parley/protocol';
+import { CloseCode, ErrorCode, LIMITS, type FieldError } from '@parley/protocol';
 import { EMPTY, from, fromEvent, type Observable } from 'rxjs';
 import { catchError, concatMap, filter, share, takeUntil } from 'rxjs/operators';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { PeerSession } from './peer-session.js';
-import { ConnectionLimiter } from './connection-limiter.js';
+import { tooSlow } from './backpressure.js';
+import { compileTrust } from './client-address.js';
+import { ConnectionLimiter, HEADERS_TIMEOUT_MS } from './connection-limiter.js';
 import { dataProblem, frameTextProblem } from './frame-budget.js';
 import { RateLimiter } from './rate-limiter.js';
 import { resolveSignalingOptions, SIGNALING_GATEWAY, SIGNALING_OPTIONS } from './signaling.constants.js';
@@ -27,6 +31,8 @@ type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) 
 export class SignalingAdapter extends WsAdapter {
   readonly #app?: INestApplicationContext;
   readonly #upgradeListeners: (() => void)[] = [];
+  /** Ends the count of a connection whose request headers were still arriving. */
+  readonly #headersPending = new WeakMap<object, () => void>();
 
   constructor(app: INestApplicationContext) {
     super(app);
@@ -37,7 +43,8 @@ export class SignalingAdapter extends WsAdapter {
     if (!options[SIGNALING_GATEWAY]) return super.create(port, options);
     const { [SIGNALING_GATEWAY]: _, ...rest } = options;
     const signaling = this.#options();
-    const connections = new ConnectionLimiter(signaling.maxSocketsPerIp, signaling.connectionsPerSecondPerIp, signaling.trustProxy);
+    const connections = new ConnectionLimiter(signaling.maxSocketsPerIp, signaling.connectionsPerSecondPerIp, compileTrust(signaling.trustProxy));
+    if (this.httpServer instanceof HttpServer) this.#countHalfOpen(this.httpServer, connections);
     const server = super.create(port, {
       ...rest,
       path: signaling.path,
@@ -54,6 +61,41 @@ export class SignalingAdapter extends WsAdapter {
     });
     server.on('connection', (socket: WebSocket, request: IncomingMessage) => socket.once('close', connections.opened(request)));
     return server;
+  }
+
+  /**
+   * A connection counts against its address's cap until its request headers have all arrived,
+   * and is closed (408) when they take longer than HEADERS_TIMEOUT_MS: a half-sent upgrade
+   * otherwise held a socket for 95 s, uncounted.
+   */
+  #countHalfOpen(server: HttpServer, connections: ConnectionLimiter): void {
+    server.headersTimeout = Math.min(server.headersTimeout || Infinity, HEADERS_TIMEOUT_MS);
+    // Read when the server starts listening, which comes after the gateway is set up.
+    // (A documented createServer option, missing from @types/node's Server.)
+    const checked = server as HttpServer & { connectionsCheckingInterval?: number };
+    checked.connectionsCheckingInterval = Math.min(checked.connectionsCheckingInterval || Infinity, 1_000);
+    // Over TLS, requests arrive on the TLS socket, not on the TCP one under it.
+    const event = server instanceof TlsServer ? 'secureConnection' : 'connection';
+    const onConnection = (socket: Socket) => {
+      const release = connections.connecting(socket.remoteAddress);
+      if (!release) return void socket.destroy();
+      // Node's own headersTimeout did not close these reliably in tests (several at once from
+      // one address lived until the client gave up), so the first request has its own timer.
+      const timer = setTimeout(() => socket.destroy(), HEADERS_TIMEOUT_MS).unref();
+      const done = () => {
+        clearTimeout(timer);
+        release();
+      };
+      this.#headersPending.set(socket, done);
+      socket.once('close', done);
+    };
+    const onRequest = (request: IncomingMessage) => this.#headersPending.get(request.socket)?.();
+    server.on(event, onConnection);
+    server.on('request', onRequest);
+    this.#upgradeListeners.push(() => {
+      server.off(event, onConnection);
+      server.off('request', onRequest);
+    });
   }
 
   /**
@@ -82,6 +124,7 @@ export class SignalingAdapter extends WsAdapter {
       // Node takes its own 'error' listener off an upgrading socket; a reset now would be an
       // unhandled 'error' event.
       socket.on('error', ignoreSocketError);
+      this.#headersPending.get(socket)?.();
       try {
         const pathname = pathOf(request.url);
         const ours = pathname !== undefined && (this.wsServersRegistry.get(port) ?? []).some((ws: { path?: string }) => ws.path === pathname);
@@ -112,7 +155,7 @@ export class SignalingAdapter extends WsAdapter {
         filter((reply) => reply !== undefined && reply !== null),
         takeUntil(close$),
       )
-      .subscribe((reply) => client.readyState === client.OPEN && client.send(JSON.stringify(reply)));
+      .subscribe((reply) => client.readyState === client.OPEN && !tooSlow(client) && client.send(JSON.stringify(reply)));
   }
 
   // Whatever a frame does, it must not end this socket's stream or reach the process.
@@ -142,8 +185,8 @@ export class SignalingAdapter extends WsAdapter {
       client.close(CloseCode.PolicyViolation, 'Too many messages');
       return EMPTY;
     }
-    const fail = (code: ErrorCode, message: string) => {
-      refuseFrame(client, code, message, frame?.data, event);
+    const fail = (code: ErrorCode, message: string, details?: FieldError[]) => {
+      refuseFrame(client, code, message, frame?.data, event, details);
       return EMPTY;
     };
     if (decision === 'reject') return fail(ErrorCode.RateLimited, 'Too many messages: slow down');
@@ -155,7 +198,11 @@ export class SignalingAdapter extends WsAdapter {
     const data = frame.data === undefined ? {} : frame.data;
     if (data === null || typeof data !== 'object' || Array.isArray(data)) return fail(ErrorCode.InvalidMessage, '"data" must be an object');
     const overBudget = dataProblem(data);
-    if (overBudget) return fail(ErrorCode.InvalidMessage, `Invalid message: ${overBudget}`);
+    if (overBudget) {
+      // Named like the validation pipe names fields: without the leading "data.".
+      const field = overBudget.field.replace(/^data\.?/, '') || 'data';
+      return fail(ErrorCode.InvalidMessage, `Invalid message: check ${field}`, [{ field, problems: [overBudget.problem] }]);
+    }
     return from(transform(handler.callback(data, event)));
   }
 
