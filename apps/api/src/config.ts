@@ -4,6 +4,7 @@ import {
   DEFAULT_RESUME_GRACE_MS,
   DEFAULT_SIGNALING_PATH,
   DEFAULT_TURN_TTL_SECONDS,
+  type TrustProxy,
   type TurnOptions,
 } from '@parley/nest-signaling';
 
@@ -22,7 +23,7 @@ export interface AppConfig {
   redisKeyPrefix: string;
   maxSocketsPerIp: number;
   connectionsPerSecondPerIp: number;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   /** When set, `join` needs an HS256 room token signed with it. */
   authSecret?: string;
   logLevel: LogLevel;
@@ -81,6 +82,15 @@ function logFormat(raw: string | undefined, tty: boolean): 'json' | 'pretty' {
   return raw;
 }
 
+/** TRUST_PROXY: `true`/`false`, a number of hops, or comma-separated addresses, CIDRs and names. */
+function trustProxy(raw = ''): TrustProxy {
+  const value = raw.trim();
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return list(value);
+}
+
 function redisUrl(env: NodeJS.ProcessEnv): string | undefined {
   if (!env.REDIS_URL) return undefined;
   if (!env.RESUME_SECRET) {
@@ -106,7 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, webRoot: string
     authSecret: env.AUTH_SECRET || undefined,
     maxSocketsPerIp: integer(env, 'MAX_SOCKETS_PER_IP', 50, 1, 1_000_000),
     connectionsPerSecondPerIp: integer(env, 'CONNECTIONS_PER_SECOND_PER_IP', 20, 1, 1_000_000),
-    trustProxy: ['1', 'true'].includes(env.TRUST_PROXY ?? ''),
+    trustProxy: trustProxy(env.TRUST_PROXY),
     logLevel: logLevel(env.LOG_LEVEL),
     logJson: logFormat(env.LOG_FORMAT, Boolean(process.stdout.isTTY)) === 'json',
     webRoot,
