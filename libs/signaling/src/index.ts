@@ -39,7 +39,8 @@ export type {
   TurnOptions,
 } from './signaling-options.interface.js';
 /** Which reverse proxies may name the client in `X-Forwarded-For` (the `trustProxy` option). */
-export type { TrustProxy } from './client-address.js';
+/** Which proxies may name the client, and the client's address through them (the gateway's rule). */
+export { clientAddress, compileTrust, type ProxyTrust, type TrustProxy } from './client-address.js';
 /** Hooks for counting traffic. */
 export type { RefusedUpgrade, ResumeResult, SignalingMetrics } from './signaling-metrics.interface.js';
 /** Token of the Redis connections (`null` without Redis), and their type, e.g. for a readiness check. */

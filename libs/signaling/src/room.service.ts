@@ -14,7 +14,7 @@ import {
 import { cleanText } from './dto/clean-text.js';
 import type { ChatDto, JoinDto, LeaveDto, MediaDto, SignalDto } from './dto/index.js';
 import { InstanceRegistry } from './instance-registry.js';
-import { JoinLimiter, joinAddress } from './join-limiter.js';
+import { JoinLimiter } from './join-limiter.js';
 import { encodeFrame, type PeerSession } from './peer-session.js';
 import { resumeRefused, ResumeTokens, type ResumeClaims } from './resume-tokens.js';
 import { RoomRelay } from './room-relay.js';
@@ -112,9 +112,8 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       );
     }
     const resumed = dto.resume === undefined ? undefined : this.#checkResume(dto.resume, dto.room);
-    const address = joinAddress(session.request);
     // A valid resume token already proves this peer was in the room.
-    if (!resumed && !this.joinLimiter.allow(address, dto.room)) {
+    if (!resumed && !this.joinLimiter.allow(session.address, dto.room)) {
       throw new SignalingException(ErrorCode.RateLimited, 'Too many new rooms tried from your address: wait a minute');
     }
     session.joining = true;
@@ -129,7 +128,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     } finally {
       session.joining = false;
     }
-    this.joinLimiter.joined(address, dto.room);
+    this.joinLimiter.joined(session.address, dto.room);
     // The socket may have closed while the store answered: a drop like any other.
     if (!session.isOpen()) this.disconnect(session);
   }

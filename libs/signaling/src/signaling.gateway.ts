@@ -11,6 +11,7 @@ import {
 } from '@nestjs/websockets';
 import { CloseCode } from '@parley/protocol';
 import type { WebSocket, WebSocketServer as Server } from 'ws';
+import { clientAddress, compileTrust, type ProxyTrust } from './client-address.js';
 import { Liveness } from './liveness.js';
 import { ChatDto, JoinDto, LeaveDto, MediaDto, SignalDto } from './dto/index.js';
 import { PeerSession } from './peer-session.js';
@@ -29,12 +30,15 @@ export class SignalingGateway
   implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown
 {
   @WebSocketServer() private readonly server!: Server;
+  readonly #proxyTrust: ProxyTrust;
 
   constructor(
     private readonly rooms: RoomService,
     private readonly liveness: Liveness,
     @InjectSignalingOptions() private readonly options: ResolvedSignalingOptions,
-  ) {}
+  ) {
+    this.#proxyTrust = compileTrust(options.trustProxy);
+  }
 
   /** Open sockets on this instance. */
   get connections(): number {
@@ -48,7 +52,8 @@ export class SignalingGateway
   // Synchronous on purpose: an async handleConnection that throws takes the process down,
   // and messages could arrive before it finished.
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
-    this.liveness.track(socket, PeerSession.attach(socket, request, this.options.metrics));
+    const address = clientAddress(request, this.#proxyTrust);
+    this.liveness.track(socket, PeerSession.attach(socket, request, address, this.options.metrics));
   }
 
   /** Tells every client the server is restarting, so they reconnect at once and resume. */
