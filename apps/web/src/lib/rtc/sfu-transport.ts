@@ -118,8 +118,8 @@ export class SfuTransport implements MediaTransport {
     return { publisher: this.#publisher, subscriber: this.#subscriber };
   }
 
-  /** The server subscribes us to everyone's feeds by itself; a peer only needs a place in the call. */
-  addPeer(peerId: string): void {
+  /** The server subscribes us to everyone's feeds by itself; whether they were there first does not matter. */
+  addPeer(peerId: string, _options?: { present: boolean }): void {
     if (this.#peers.has(peerId)) return;
     this.#peers.add(peerId);
     this.#assign();
