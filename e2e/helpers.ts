@@ -209,3 +209,116 @@ export async function stopFrameLog(page: Page): Promise<{ longestStallMs: number
   }
   return { longestStallMs, samples: log.length };
 }
+
+interface PeerVideo {
+  peerId: string;
+  width: number;
+  time: number;
+  /** framesDecoded of the inbound RTP stream that carries this tile's video track, on any connection. */
+  frames: number | null;
+}
+
+/**
+ * Each remote tile's video by peer id, with the decoded frames of the very track it shows (matched by
+ * `trackIdentifier`), so a shared connection (the SFU's subscriber) is checked per person.
+ */
+export async function peerVideos(page: Page): Promise<PeerVideo[]> {
+  return page.evaluate(async () => {
+    const frames = new Map<string, number>();
+    for (const pc of window.__pcs.filter((pc) => pc.connectionState !== 'closed')) {
+      (await pc.getStats()).forEach((report: { type: string; kind?: string; trackIdentifier?: string; framesDecoded?: number }) => {
+        if (report.type === 'inbound-rtp' && report.kind === 'video' && report.trackIdentifier) {
+          frames.set(report.trackIdentifier, report.framesDecoded ?? 0);
+        }
+      });
+    }
+    return [...document.querySelectorAll('[data-testid="remote-tile"]')].map((tile) => {
+      const video = tile.querySelector('video');
+      const track = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0];
+      return {
+        peerId: tile.getAttribute('data-peer-id') ?? '',
+        width: video?.videoWidth ?? 0,
+        time: video?.currentTime ?? 0,
+        frames: track ? (frames.get(track.id) ?? null) : null,
+      };
+    });
+  });
+}
+
+/** The page's peer connections that are not closed. */
+export async function openConnections(page: Page): Promise<number> {
+  return page.evaluate(() => window.__pcs.filter((pc) => pc.connectionState !== 'closed').length);
+}
+
+/**
+ * Passes once the tiles are exactly `peerIds` and each one's video plays: a size, a moving clock,
+ * and more frames decoded on its own track from one sample to the next.
+ */
+export async function expectPeersPlaying(page: Page, peerIds: string[], timeout = 30_000): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const first = await peerVideos(page);
+        await page.waitForTimeout(1000);
+        const second = await peerVideos(page);
+        const problems: string[] = [];
+        const shown = second.map((v) => v.peerId).sort();
+        if (shown.join() !== [...peerIds].sort().join()) problems.push(`tiles ${shown.join()}`);
+        for (const video of second) {
+          const before = first.find((v) => v.peerId === video.peerId);
+          if (video.width === 0) problems.push(`${video.peerId}: videoWidth 0`);
+          if (!(video.time > (before?.time ?? Infinity))) problems.push(`${video.peerId}: currentTime stuck`);
+          if (video.frames === null) problems.push(`${video.peerId}: no inbound stream for its track`);
+          else if (!(video.frames > (before?.frames ?? Infinity))) problems.push(`${video.peerId}: framesDecoded ${video.frames} not rising`);
+        }
+        return problems;
+      },
+      { timeout, intervals: [250] },
+    )
+    .toEqual([]);
+}
+
+/**
+ * Logs, inside the page, when each remote tile presents a video frame (requestVideoFrameCallback),
+ * by peer id, whichever element or stream the tile uses at the time.
+ */
+export async function startTileFrameLog(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const log: Record<string, number[]> = {};
+    const watched = new WeakSet<HTMLVideoElement>();
+    const watch = () => {
+      for (const tile of document.querySelectorAll('[data-testid="remote-tile"]')) {
+        const video = tile.querySelector('video');
+        const peerId = tile.getAttribute('data-peer-id');
+        if (!video || !peerId || watched.has(video)) continue;
+        watched.add(video);
+        const onFrame = (now: number) => {
+          const id = video.closest('[data-testid="remote-tile"]')?.getAttribute('data-peer-id');
+          if (id) (log[id] ??= []).push(now);
+          if (video.isConnected) video.requestVideoFrameCallback(onFrame);
+        };
+        video.requestVideoFrameCallback(onFrame);
+      }
+    };
+    const timer = setInterval(watch, 50);
+    watch();
+    Object.assign(window, { __tileFrames: log, __stopTileFrameLog: () => clearInterval(timer), __tileLogStart: performance.now() });
+  });
+}
+
+/** Stops the tile log: per peer id, the longest time (ms) without a new frame, from the start to now. */
+export async function stopTileFrameLog(page: Page): Promise<Record<string, { longestStallMs: number; frames: number }>> {
+  return page.evaluate(() => {
+    const w = window as unknown as { __tileFrames: Record<string, number[]>; __stopTileFrameLog: () => void; __tileLogStart: number };
+    w.__stopTileFrameLog();
+    const end = performance.now();
+    const result: Record<string, { longestStallMs: number; frames: number }> = {};
+    for (const [peerId, times] of Object.entries(w.__tileFrames)) {
+      const points = [w.__tileLogStart, ...times.sort((a, b) => a - b), end];
+      let longest = 0;
+      for (let i = 1; i < points.length; i++) longest = Math.max(longest, points[i]! - points[i - 1]!);
+      result[peerId] = { longestStallMs: Math.round(longest), frames: times.length };
+    }
+    return result;
+  });
+}

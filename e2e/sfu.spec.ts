@@ -1,0 +1,101 @@
+/**
+ * Rooms through a real Janus (Debian's package, started with deploy/janus/start.sh on free ports):
+ * a Parley server with MESH_MAX_PEERS=2 moves a room that grows past two people to the SFU.
+ */
+import { expect, test, type Browser } from '@playwright/test';
+import { janusMissing, startJanus, type JanusProcess } from '../libs/signaling/test/janus-process';
+import { appServer, type AppServer } from './app-server';
+import {
+  closeAll,
+  expectPeersPlaying,
+  joinRoom,
+  newPerson,
+  openConnections,
+  selfId,
+  startTileFrameLog,
+  stopTileFrameLog,
+  uniqueRoom,
+  type Person,
+} from './helpers';
+
+test.skip(!!janusMissing, janusMissing ?? '');
+
+let janus: JanusProcess;
+let app: AppServer;
+let people: Person[] = [];
+
+test.beforeAll(async () => {
+  janus = await startJanus();
+  app = appServer(3150, { JANUS_URLS: janus.url, JANUS_API_SECRET: janus.apiSecret, MESH_MAX_PEERS: '2' });
+  await app.start();
+});
+
+test.afterAll(async () => {
+  await app?.stop('SIGTERM');
+  await janus?.stop();
+});
+
+test.afterEach(async () => {
+  await closeAll(people);
+  people = [];
+});
+
+async function arrive(browser: Browser, names: string[], room: string): Promise<Person[]> {
+  const arrived: Person[] = [];
+  for (const name of names) {
+    const person = await newPerson(browser, name, { baseURL: app.url });
+    people.push(person);
+    arrived.push(person);
+    await joinRoom(person, room);
+  }
+  return arrived;
+}
+
+async function ids(list: Person[]): Promise<Map<Person, string>> {
+  return new Map(await Promise.all(list.map(async (p) => [p, await selfId(p.page)] as const)));
+}
+
+test('four people in a room for two: everyone plays the three others through Janus, on two connections', async ({ browser }) => {
+  const room = uniqueRoom('sfu-four');
+  const four = await arrive(browser, ['Ada', 'Brian', 'Chidi', 'Dora'], room);
+  const lastJoin = Date.now();
+  const peerIds = await ids(four);
+  for (const person of four) {
+    const others = four.filter((p) => p !== person).map((p) => peerIds.get(p)!);
+    await expectPeersPlaying(person.page, others, 60_000);
+  }
+  console.log(`[sfu] all 12 remote videos played ${Date.now() - lastJoin} ms after the last join`);
+  for (const person of four) {
+    expect(await openConnections(person.page), `${person.name}'s open peer connections`).toBeLessThanOrEqual(2);
+  }
+});
+
+test('two in a mesh, a third arrives: the room moves to Janus and all three play', async ({ browser }) => {
+  const room = uniqueRoom('sfu-switch');
+  const [ada, brian] = await arrive(browser, ['Ada', 'Brian'], room);
+  const before = await ids([ada!, brian!]);
+  await expectPeersPlaying(ada!.page, [before.get(brian!)!]);
+  await expectPeersPlaying(brian!.page, [before.get(ada!)!]);
+  // The mesh: one connection each, to the other.
+  expect(await openConnections(ada!.page)).toBe(1);
+
+  await Promise.all([startTileFrameLog(ada!.page), startTileFrameLog(brian!.page)]);
+  const [chidi] = await arrive(browser, ['Chidi'], room);
+  const joinedAt = Date.now();
+  const all = await ids([ada!, brian!, chidi!]);
+  for (const person of [ada!, brian!, chidi!]) {
+    const others = [...all].filter(([p]) => p !== person).map(([, id]) => id);
+    await expectPeersPlaying(person.page, others, 60_000);
+  }
+  const allPlaying = Date.now() - joinedAt;
+  // The mesh closes once the SFU plays for everyone it carried: publisher and subscriber remain.
+  for (const person of [ada!, brian!]) await expect.poll(() => openConnections(person.page), { timeout: 10_000 }).toBe(2);
+  await ada!.page.waitForTimeout(2000);
+  const stalls = await Promise.all([stopTileFrameLog(ada!.page), stopTileFrameLog(brian!.page)]);
+  const acrossSwitch = [stalls[0]![before.get(brian!)!]!, stalls[1]![before.get(ada!)!]!];
+  console.log(`[sfu] the switch: all three played ${allPlaying} ms after the third joined; longest stall of the first two's video`, acrossSwitch);
+  for (const stall of acrossSwitch) {
+    expect(stall.frames).toBeGreaterThan(0);
+    expect(stall.longestStallMs).toBeLessThanOrEqual(1000);
+  }
+});
