@@ -24,6 +24,7 @@ export interface SfuTiming {
   answerTimeoutMs: number;
 }
 
+const STATS_REUSE_MS = 100;
 const DEFAULT_TIMING: SfuTiming = { restartAfterDisconnectedMs: 4000, answerTimeoutMs: 10_000 };
 
 /** The camera in three layers, so the SFU can forward to each viewer the size its tile needs. */
@@ -81,6 +82,8 @@ export class SfuTransport implements MediaTransport {
   readonly #assigned = new Map<string, Assigned>();
   readonly #cameraStreams = new Map<string, MediaStream>();
   #subscriberFailed = false;
+  /** One reading of both connections' stats serves every peer's view polled in the same round. */
+  #stats: { at: number; reports: Promise<[RTCStatsReport, RTCStatsReport]> } | null = null;
 
   constructor(options: SfuTransportOptions) {
     this.#signaling = options.signaling;
@@ -369,9 +372,17 @@ export class SfuTransport implements MediaTransport {
     }
   }
 
+  #reports(): Promise<[RTCStatsReport, RTCStatsReport]> {
+    const now = Date.now();
+    if (!this.#stats || now - this.#stats.at > STATS_REUSE_MS) {
+      this.#stats = { at: now, reports: Promise.all([this.#subscriber.getStats(), this.#publisher.getStats()]) };
+    }
+    return this.#stats.reports;
+  }
+
   #statsView(peerId: string): StatsConnection {
     const subscriber = this.#subscriber;
-    const publisher = this.#publisher;
+    const reports = () => this.#reports();
     const mine = () => {
       const mids = new Set<string>();
       const tracks = new Set<string>();
@@ -387,7 +398,7 @@ export class SfuTransport implements MediaTransport {
         return subscriber.connectionState;
       },
       async getStats() {
-        const [received, sent] = await Promise.all([subscriber.getStats(), publisher.getStats()]);
+        const [received, sent] = await reports();
         return peerStats(received, sent, mine()) as unknown as RTCStatsReport;
       },
     };
