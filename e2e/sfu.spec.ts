@@ -5,18 +5,8 @@
 import { expect, test, type Browser } from '@playwright/test';
 import { janusMissing, startJanus, type JanusProcess } from '../libs/signaling/test/janus-process';
 import { appServer, type AppServer } from './app-server';
-import {
-  closeAll,
-  expectPeersPlaying,
-  joinRoom,
-  newPerson,
-  openConnections,
-  selfId,
-  startTileFrameLog,
-  stopTileFrameLog,
-  uniqueRoom,
-  type Person,
-} from './helpers';
+import { joinRoom, newPerson, selfId, uniqueRoom, type Person } from './helpers';
+import { expectTilesPlaying, instrumentSfu, openConnections, startTileFrameLog, stopTileFrameLog } from './sfu-media';
 
 test.skip(!!janusMissing, janusMissing ?? '');
 
@@ -36,7 +26,7 @@ test.afterAll(async () => {
 });
 
 test.afterEach(async () => {
-  await closeAll(people);
+  await Promise.all(people.map((person) => person.context.close()));
   people = [];
 });
 
@@ -44,6 +34,7 @@ async function arrive(browser: Browser, names: string[], room: string): Promise<
   const arrived: Person[] = [];
   for (const name of names) {
     const person = await newPerson(browser, name, { baseURL: app.url });
+    await person.context.addInitScript(instrumentSfu);
     people.push(person);
     arrived.push(person);
     await joinRoom(person, room);
@@ -62,7 +53,7 @@ test('four people in a room for two: everyone plays the three others through Jan
   const peerIds = await ids(four);
   for (const person of four) {
     const others = four.filter((p) => p !== person).map((p) => peerIds.get(p)!);
-    await expectPeersPlaying(person.page, others, 60_000);
+    await expectTilesPlaying(person.page, others, { timeout: 60_000 });
   }
   console.log(`[sfu] all 12 remote videos played ${Date.now() - lastJoin} ms after the last join`);
   for (const person of four) {
@@ -74,8 +65,8 @@ test('two in a mesh, a third arrives: the room moves to Janus and all three play
   const room = uniqueRoom('sfu-switch');
   const [ada, brian] = await arrive(browser, ['Ada', 'Brian'], room);
   const before = await ids([ada!, brian!]);
-  await expectPeersPlaying(ada!.page, [before.get(brian!)!]);
-  await expectPeersPlaying(brian!.page, [before.get(ada!)!]);
+  await expectTilesPlaying(ada!.page, [before.get(brian!)!], { sfu: false });
+  await expectTilesPlaying(brian!.page, [before.get(ada!)!], { sfu: false });
   // The mesh: one connection each, to the other.
   expect(await openConnections(ada!.page)).toBe(1);
 
@@ -85,7 +76,7 @@ test('two in a mesh, a third arrives: the room moves to Janus and all three play
   const all = await ids([ada!, brian!, chidi!]);
   for (const person of [ada!, brian!, chidi!]) {
     const others = [...all].filter(([p]) => p !== person).map(([, id]) => id);
-    await expectPeersPlaying(person.page, others, 60_000);
+    await expectTilesPlaying(person.page, others, { timeout: 60_000 });
   }
   const allPlaying = Date.now() - joinedAt;
   // The mesh closes once the SFU plays for everyone it carried: publisher and subscriber remain.
