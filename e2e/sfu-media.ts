@@ -123,7 +123,8 @@ export async function startTileFrameLog(page: Page): Promise<void> {
         watched.add(video);
         const onFrame = (now: number) => {
           const id = video.closest('[data-testid="remote-tile"]')?.getAttribute('data-peer-id');
-          if (id) (log[id] ??= []).push(now);
+          // On the wall clock, so pages (each with its own time origin) compare.
+          if (id) (log[id] ??= []).push(performance.timeOrigin + now);
           if (video.isConnected) video.requestVideoFrameCallback(onFrame);
         };
         video.requestVideoFrameCallback(onFrame);
@@ -131,7 +132,15 @@ export async function startTileFrameLog(page: Page): Promise<void> {
     };
     const timer = setInterval(watch, 50);
     watch();
-    Object.assign(window, { __tileFrames: log, __stopTileFrameLog: () => clearInterval(timer), __tileLogStart: performance.now() });
+    Object.assign(window, { __tileFrames: log, __stopTileFrameLog: () => clearInterval(timer), __tileLogStart: Date.now() });
+  });
+}
+
+/** When each remote tile first presented a frame since `startTileFrameLog` (wall clock, ms), by peer id. */
+export async function firstTileFrames(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => {
+    const log = (window as unknown as { __tileFrames: Record<string, number[]> }).__tileFrames;
+    return Object.fromEntries(Object.entries(log).map(([peerId, times]) => [peerId, Math.min(...times)]));
   });
 }
 
@@ -140,7 +149,7 @@ export async function stopTileFrameLog(page: Page): Promise<Record<string, { lon
   return page.evaluate(() => {
     const w = window as unknown as { __tileFrames: Record<string, number[]>; __stopTileFrameLog: () => void; __tileLogStart: number };
     w.__stopTileFrameLog();
-    const end = performance.now();
+    const end = Date.now();
     const result: Record<string, { longestStallMs: number; frames: number }> = {};
     for (const [peerId, times] of Object.entries(w.__tileFrames)) {
       const points = [w.__tileLogStart, ...times.sort((a, b) => a - b), end];

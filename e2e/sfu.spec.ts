@@ -6,7 +6,7 @@ import { expect, test, type Browser } from '@playwright/test';
 import { janusMissing, startJanus, type JanusProcess } from '../libs/signaling/test/janus-process';
 import { appServer, type AppServer } from './app-server';
 import { joinRoom, newPerson, selfId, uniqueRoom, type Person } from './helpers';
-import { expectTilesPlaying, instrumentSfu, openConnections, startTileFrameLog, stopTileFrameLog } from './sfu-media';
+import { expectTilesPlaying, firstTileFrames, instrumentSfu, openConnections, startTileFrameLog, stopTileFrameLog } from './sfu-media';
 
 test.skip(!!janusMissing, janusMissing ?? '');
 
@@ -42,23 +42,49 @@ async function arrive(browser: Browser, names: string[], room: string): Promise<
   return arrived;
 }
 
+/** Opens the lobby for `name`, then clicks Join: the time of the click, and the person. */
+async function clickJoin(browser: Browser, name: string, room: string): Promise<[Person, number]> {
+  const person = await newPerson(browser, name, { baseURL: app.url });
+  await person.context.addInitScript(instrumentSfu);
+  people.push(person);
+  await person.page.goto(`/r/${room}`);
+  await person.page.getByLabel('Your name', { exact: true }).fill(name);
+  const at = Date.now();
+  await person.page.getByRole('button', { name: 'Join', exact: true }).click();
+  await expect(person.page.getByTestId('local-tile')).toBeVisible();
+  return [person, at];
+}
+
 async function ids(list: Person[]): Promise<Map<Person, string>> {
   return new Map(await Promise.all(list.map(async (p) => [p, await selfId(p.page)] as const)));
 }
 
 test('four people in a room for two: everyone plays the three others through Janus, on two connections', async ({ browser }) => {
   const room = uniqueRoom('sfu-four');
-  const four = await arrive(browser, ['Ada', 'Brian', 'Chidi', 'Dora'], room);
-  const lastJoin = Date.now();
+  const three = await arrive(browser, ['Ada', 'Brian', 'Chidi'], room);
+  const threeIds = await ids(three);
+  for (const person of three) {
+    await expectTilesPlaying(person.page, [...threeIds].filter(([p]) => p !== person).map(([, id]) => id), { timeout: 60_000 });
+  }
+  await Promise.all(three.map((person) => startTileFrameLog(person.page)));
+  const [dora, lastJoin] = await clickJoin(browser, 'Dora', room);
+  await startTileFrameLog(dora.page);
+  const four = [...three, dora];
   const peerIds = await ids(four);
   for (const person of four) {
     const others = four.filter((p) => p !== person).map((p) => peerIds.get(p)!);
     await expectTilesPlaying(person.page, others, { timeout: 60_000 });
   }
-  console.log(`[sfu] all 12 remote videos played ${Date.now() - lastJoin} ms after the last join`);
   for (const person of four) {
     expect(await openConnections(person.page), `${person.name}'s open peer connections`).toBeLessThanOrEqual(2);
   }
+  // The newcomer's three tiles, and the newcomer's tile on the three others: the first frame of each.
+  const firsts = [
+    ...Object.values(await firstTileFrames(dora.page)),
+    ...(await Promise.all(three.map((person) => firstTileFrames(person.page)))).map((frames) => frames[peerIds.get(dora)!]!),
+  ];
+  expect(firsts).toHaveLength(6);
+  console.log(`[sfu] the fourth joined: all six new videos showed a frame ${Math.round(Math.max(...firsts) - lastJoin)} ms after the Join click`);
 });
 
 test('two in a mesh, a third arrives: the room moves to Janus and all three play', async ({ browser }) => {
@@ -71,20 +97,25 @@ test('two in a mesh, a third arrives: the room moves to Janus and all three play
   expect(await openConnections(ada!.page)).toBe(1);
 
   await Promise.all([startTileFrameLog(ada!.page), startTileFrameLog(brian!.page)]);
-  const [chidi] = await arrive(browser, ['Chidi'], room);
-  const joinedAt = Date.now();
-  const all = await ids([ada!, brian!, chidi!]);
-  for (const person of [ada!, brian!, chidi!]) {
+  const [chidi, joinedAt] = await clickJoin(browser, 'Chidi', room);
+  await startTileFrameLog(chidi.page);
+  const all = await ids([ada!, brian!, chidi]);
+  for (const person of [ada!, brian!, chidi]) {
     const others = [...all].filter(([p]) => p !== person).map(([, id]) => id);
     await expectTilesPlaying(person.page, others, { timeout: 60_000 });
   }
-  const allPlaying = Date.now() - joinedAt;
   // The mesh closes once the SFU plays for everyone it carried: publisher and subscriber remain.
   for (const person of [ada!, brian!]) await expect.poll(() => openConnections(person.page), { timeout: 10_000 }).toBe(2);
+  const firsts = [
+    ...Object.values(await firstTileFrames(chidi.page)),
+    ...(await Promise.all([ada!, brian!].map((person) => firstTileFrames(person.page)))).map((frames) => frames[all.get(chidi)!]!),
+  ];
+  expect(firsts).toHaveLength(4);
+  const allPlaying = Math.round(Math.max(...firsts) - joinedAt);
   await ada!.page.waitForTimeout(2000);
   const stalls = await Promise.all([stopTileFrameLog(ada!.page), stopTileFrameLog(brian!.page)]);
   const acrossSwitch = [stalls[0]![before.get(brian!)!]!, stalls[1]![before.get(ada!)!]!];
-  console.log(`[sfu] the switch: all three played ${allPlaying} ms after the third joined; longest stall of the first two's video`, acrossSwitch);
+  console.log(`[sfu] the switch: the third's four new videos showed a frame ${allPlaying} ms after the Join click; longest stall of the first two's video`, acrossSwitch);
   for (const stall of acrossSwitch) {
     expect(stall.frames).toBeGreaterThan(0);
     expect(stall.longestStallMs).toBeLessThanOrEqual(1000);
