@@ -121,3 +121,44 @@ test('two in a mesh, a third arrives: the room moves to Janus and all three play
     expect(stall.longestStallMs).toBeLessThanOrEqual(1000);
   }
 });
+
+test('in a room on Janus, quality and speaking are per person, and a screen share plays beside the cameras', async ({ browser }) => {
+  const room = uniqueRoom('sfu-share');
+  const three = await arrive(browser, ['Ada', 'Brian', 'Chidi'], room);
+  const [ada, brian, chidi] = three as [Person, Person, Person];
+  const peerIds = await ids(three);
+  for (const person of three) {
+    await expectTilesPlaying(person.page, [...peerIds].filter(([p]) => p !== person).map(([, id]) => id), { timeout: 60_000 });
+  }
+  const tile = (page: Person['page'], name: string) => page.locator(`[data-testid="remote-tile"][data-peer-name="${name}"]`);
+
+  // Quality reads the shared subscriber connection per person: Ada's own video figures on her tile.
+  await expect(tile(brian.page, 'Ada').getByTestId('quality')).toHaveAttribute('data-level', /good|fair/);
+  await tile(brian.page, 'Ada').getByRole('button', { name: /^Connection to Ada: (Good|Fair)/ }).click();
+  await expect(tile(brian.page, 'Ada').getByTestId('quality-video')).toHaveText(/^\d+×\d+ · \d+ fps · (VP8|VP9|H264|AV1)$/);
+
+  // Chromium's fake microphones beep: Ada is heard; muted, she is not, while Chidi still is.
+  await expect(tile(brian.page, 'Ada')).toHaveAttribute('data-speaking', 'true', { timeout: 20_000 });
+  await ada.page.keyboard.press('m');
+  await expect(tile(brian.page, 'Ada').getByRole('img', { name: 'Ada is muted' })).toBeVisible();
+  await expect(tile(brian.page, 'Ada')).toHaveAttribute('data-speaking', 'false', { timeout: 10_000 });
+  await expect(tile(brian.page, 'Chidi')).toHaveAttribute('data-speaking', 'true', { timeout: 20_000 });
+  expect(await tile(brian.page, 'Ada').getAttribute('data-speaking')).toBe('false');
+
+  await ada.page.getByRole('button', { name: 'Share screen' }).click();
+  for (const other of [brian, chidi]) {
+    const screen = other.page.locator('[data-testid="screen-tile"][data-peer-name="Ada"] video');
+    await expect
+      .poll(
+        async () => {
+          const before = await screen.evaluate((v: HTMLVideoElement) => v.currentTime);
+          await other.page.waitForTimeout(500);
+          return screen.evaluate((v: HTMLVideoElement, t) => v.videoWidth > 0 && v.currentTime > t, before);
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true);
+    // The cameras keep playing, each on its own person's track.
+    await expectTilesPlaying(other.page, [...peerIds].filter(([p]) => p !== other).map(([, id]) => id));
+  }
+});
