@@ -26,6 +26,11 @@ const REFUSED: Record<Operation, string> = {
 };
 const UNAVAILABLE = 'The media server is unavailable: try again in a moment';
 
+/** Janus names its VideoRoom in the SDP's session name (`s=VideoRoom <id>`): a browser gets `s=-`. */
+export function clientSdp(sdp: string): string {
+  return sdp.replace(/^s=.*$/m, 's=-');
+}
+
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
@@ -112,7 +117,7 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
   async publish(session: PeerSession, dto: SfuPublishDto): Promise<void> {
     const { room, peer, pool } = await this.#inSfuRoom(session);
     const sdp = await this.#call('publish', () => pool.publish(room, peer, dto.description.sdp));
-    session.send('sfu-answer', { description: { type: 'answer', sdp }, ...(dto.ref !== undefined && { ref: dto.ref }) });
+    session.send('sfu-answer', { description: { type: 'answer', sdp: clientSdp(sdp) }, ...(dto.ref !== undefined && { ref: dto.ref }) });
     this.#sync(room, peer);
   }
 
@@ -236,13 +241,23 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
     let offer: SfuSubscriberOffer | null = null;
     try {
       offer = await pool.subscribe(room, peer, missing);
+      this.#taken(peer, missing);
     } catch (error) {
       if (!(error instanceof SfuError) || error.kind === SfuErrorKind.Unavailable) throw error;
       // A publisher whose connection is not up yet cannot be subscribed to: take the others now;
       // its `publishers` or `connection` event brings it later.
       offer = await this.#subscribeEach(room, peer, missing);
     }
+    // No offer: Janus holds the change until the browser answers the offer before, then sends
+    // it as an update (the adapter's `subscriber-offer`).
     if (offer) this.#sendOffer(peer, offer);
+  }
+
+  // Asked for and accepted, so the next sync does not ask again before the offer shows it.
+  #taken(peer: string, feeds: SfuFeedRequest[]): void {
+    const have = this.#subscribed.get(peer) ?? new Set<string>();
+    for (const feed of feeds) have.add(`${feed.peer}/${feed.mid}`);
+    this.#subscribed.set(peer, have);
   }
 
   async #subscribeEach(room: string, peer: string, feeds: SfuFeedRequest[]): Promise<SfuSubscriberOffer | null> {
@@ -252,6 +267,7 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
     for (const [publisher, requests] of byPublisher) {
       try {
         offer = (await this.pool!.subscribe(room, peer, requests)) ?? offer;
+        this.#taken(peer, requests);
       } catch (error) {
         if (!(error instanceof SfuError) || error.kind === SfuErrorKind.Unavailable) throw error;
         this.#logger.debug(`${peer} cannot subscribe to ${publisher} yet: ${error.message}`);
@@ -263,7 +279,7 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
   #sendOffer(peer: string, offer: SfuSubscriberOffer): void {
     this.#subscribed.set(peer, new Set(offer.streams.filter((s) => s.active).map((s) => `${s.peer}/${s.peerMid}`)));
     const payload: SfuOfferPayload = {
-      description: { type: 'offer', sdp: offer.sdp },
+      description: { type: 'offer', sdp: clientSdp(offer.sdp) },
       streams: offer.streams.flatMap(({ mid, peer: publisher, kind, active }) =>
         kind === 'data' ? [] : [{ mid, peer: publisher, kind, active }],
       ),
