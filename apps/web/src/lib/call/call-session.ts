@@ -226,8 +226,8 @@ export class CallSession {
     client.on('peer-updated', ({ peer }) => this.#roster.upsert(peer));
     client.on('peer-left', ({ id }) => this.#removePeer(id));
     client.on('resync', ({ peers }) => this.#resync(peers));
-    client.on('room-mode', ({ mode }) => {
-      if (this.#client === client && mode === 'sfu' && this.#phase === 'in-call') this.#moveToSfu(client);
+    client.on('room-mode', (data) => {
+      if (this.#client === client && data?.mode === 'sfu' && this.#phase === 'in-call') this.#moveToSfu(client);
     });
     client.on('chat', (message) => this.events.emit('chat', message));
     client.on('error', (error) => {

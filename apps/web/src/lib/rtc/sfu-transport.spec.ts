@@ -410,3 +410,48 @@ describe(peerStats.name, () => {
     expect([...view.keys()]).toEqual(['b', 't']);
   });
 });
+
+describe('SfuTransport and bad frames from the server', () => {
+  const good = [s('0', 'ada', 'audio'), s('1', 'ada', 'video')];
+  it.each<[string, keyof ServerEvents, unknown]>([
+    ['an offer without data', 'sfu-offer', null],
+    ['an offer without streams', 'sfu-offer', { description: { type: 'offer', sdp: '[]' } }],
+    ['an offer with streams that are not a list', 'sfu-offer', { description: { type: 'offer', sdp: '[]' }, streams: 'ada' }],
+    ['an offer that is an answer', 'sfu-offer', { description: { type: 'answer', sdp: '[]' }, streams: [] }],
+    ['an offer without SDP', 'sfu-offer', { description: { type: 'offer' }, streams: [] }],
+    ['an answer without data', 'sfu-answer', undefined],
+    ['an answer that is an offer', 'sfu-answer', { description: { type: 'offer', sdp: 'x' } }],
+    ['a candidate for no connection', 'sfu-candidate', { pc: 'mesh', candidate: null }],
+    ['a candidate that is a number', 'sfu-candidate', { pc: 'subscriber', candidate: 7 }],
+    ['a candidate without its line', 'sfu-candidate', { pc: 'publisher', candidate: { sdpMid: '0' } }],
+    ['a string', 'sfu-offer', 'offer'],
+  ])('drops %s and keeps working', async (_name, event, data) => {
+    const { sut, server, subscriber, publisher, subscribe, streams } = setup();
+    sut.addPeer('ada', { present: true });
+    server.incoming.emit(event, data as never);
+    await settle();
+    expect(subscriber.history).toEqual([]);
+    expect([publisher.added, subscriber.added]).toEqual([[], []]);
+    await subscribe(good);
+    expect(streams.get('ada')!.getTracks()).toHaveLength(2);
+  });
+
+  it('leaves out streams that are malformed, repeat a mid, or are our own', async () => {
+    const { sut, server, streams, received } = setup();
+    sut.addPeer('ada', { present: true });
+    sut.addPeer('me', { present: true });
+    const listed = [
+      s('0', 'ada', 'audio'),
+      { mid: '1', peer: 'ada', kind: 'data', active: true },
+      { mid: 2, peer: 'ada', kind: 'video', active: true },
+      null,
+      s('0', 'ada', 'video'),
+      s('3', 'me', 'video'),
+      { mid: '4', peer: 'ada', kind: 'video', active: 'yes' },
+    ];
+    server.incoming.emit('sfu-offer', { description: { type: 'offer', sdp: JSON.stringify([s('0', 'ada', 'audio')]) }, streams: listed as never });
+    await settle();
+    expect(streams.get('ada')!.getTracks()).toEqual([received('0')]);
+    expect(streams.has('me')).toBe(false);
+  });
+});

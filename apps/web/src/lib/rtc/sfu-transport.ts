@@ -1,4 +1,4 @@
-import type { IceCandidate, IceServer, SfuConnection, SfuOfferPayload, SfuStream } from '@parley/protocol';
+import type { IceCandidate, IceServer, SessionDescription, SfuConnection, SfuOfferPayload, SfuStream } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import type { GovernedSender, SenderRole } from './governor';
 import type {
@@ -106,11 +106,22 @@ export class SfuTransport implements MediaTransport {
     this.#subscriber.onicecandidate = ({ candidate }) => this.#sendCandidate('subscriber', candidate);
     this.#subscriber.onconnectionstatechange = () => this.#onSubscriberState();
 
+    // What the server sends is checked here: a malformed frame is dropped, never half-applied.
     const stops = [
-      options.signaling.on('sfu-answer', ({ description }) => this.#enqueue('publisher', () => this.#onAnswer(description))),
-      options.signaling.on('sfu-offer', (offer) => this.#enqueue('subscriber', () => this.#onOffer(offer))),
-      options.signaling.on('sfu-candidate', ({ pc, candidate }) => {
-        if (pc === 'publisher' || pc === 'subscriber') this.#enqueue(pc, () => this.#onCandidate(pc, candidate));
+      options.signaling.on('sfu-answer', (data) => {
+        const description = readDescription(data, 'answer');
+        if (description) this.#enqueue('publisher', () => this.#onAnswer(description));
+        else this.#warn('dropped a malformed sfu-answer', data);
+      }),
+      options.signaling.on('sfu-offer', (data) => {
+        const offer = readOffer(data, options.selfId);
+        if (offer) this.#enqueue('subscriber', () => this.#onOffer(offer));
+        else this.#warn('dropped a malformed sfu-offer', data);
+      }),
+      options.signaling.on('sfu-candidate', (data) => {
+        const read = readCandidate(data);
+        if (read) this.#enqueue(read.pc, () => this.#onCandidate(read.pc, read.candidate));
+        else this.#warn('dropped a malformed sfu-candidate', data);
       }),
     ];
     this.#stopListening = () => stops.forEach((stop) => stop());
@@ -252,7 +263,7 @@ export class SfuTransport implements MediaTransport {
     void this.#publish();
   }
 
-  async #onAnswer(description: { type: RTCSdpType; sdp: string }): Promise<void> {
+  async #onAnswer(description: SessionDescription): Promise<void> {
     if (this.#publisher.signalingState !== 'have-local-offer') return;
     clearTimeout(this.#answerTimer);
     try {
@@ -441,6 +452,40 @@ export function peerStats(
     if (stat.type === 'media-source') view.set(`publisher-${stat.id}`, stat);
   });
   return view;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+function readDescription(data: unknown, type: 'offer' | 'answer'): SessionDescription | null {
+  const description = isObject(data) ? data.description : undefined;
+  if (!isObject(description) || description.type !== type || typeof description.sdp !== 'string') return null;
+  return { type, sdp: description.sdp };
+}
+
+/** An offer with its streams; a stream that is malformed, repeats a mid, or is our own is left out. */
+function readOffer(data: unknown, selfId: string): SfuOfferPayload | null {
+  const description = readDescription(data, 'offer');
+  const listed = isObject(data) ? data.streams : undefined;
+  if (!description || !Array.isArray(listed)) return null;
+  const streams: SfuStream[] = [];
+  const mids = new Set<string>();
+  for (const item of listed as unknown[]) {
+    if (!isObject(item)) continue;
+    const { mid, peer, kind, active } = item;
+    if (typeof mid !== 'string' || typeof peer !== 'string' || (kind !== 'audio' && kind !== 'video') || typeof active !== 'boolean') continue;
+    if (mids.has(mid) || peer === selfId) continue;
+    mids.add(mid);
+    streams.push({ mid, peer, kind, active });
+  }
+  return { description, streams };
+}
+
+function readCandidate(data: unknown): { pc: SfuConnection; candidate: IceCandidate | null } | null {
+  if (!isObject(data) || (data.pc !== 'publisher' && data.pc !== 'subscriber')) return null;
+  const { candidate } = data;
+  if (candidate === null) return { pc: data.pc, candidate: null };
+  if (!isObject(candidate) || typeof candidate.candidate !== 'string') return null;
+  return { pc: data.pc, candidate: candidate as unknown as IceCandidate };
 }
 
 function iceConnected(pc: RTCPeerConnection): boolean {
