@@ -162,3 +162,37 @@ test('in a room on Janus, quality and speaking are per person, and a screen shar
     await expectTilesPlaying(other.page, [...peerIds].filter(([p]) => p !== other).map(([, id]) => id));
   }
 });
+
+test('in a room on Janus, a person back from being offline keeps both connections, republishes with an ICE restart, and plays', async ({
+  browser,
+}) => {
+  const room = uniqueRoom('sfu-resume');
+  const three = await arrive(browser, ['Ada', 'Brian', 'Chidi'], room);
+  const [ada] = three as [Person, Person, Person];
+  const peerIds = await ids(three);
+  const othersOf = (person: Person) => [...peerIds].filter(([p]) => p !== person).map(([, id]) => id);
+  for (const person of three) await expectTilesPlaying(person.page, othersOf(person), { timeout: 60_000 });
+  const pcsBefore = await ada.page.evaluate(() => window.__pcs.length);
+  // The publisher is the open connection that offers (the subscriber answers Janus's offers).
+  const publisherUfrag = () =>
+    ada.page.evaluate(() => {
+      const publisher = window.__pcs.find((pc) => pc.connectionState !== 'closed' && pc.localDescription?.type === 'offer');
+      return /a=ice-ufrag:(\S+)/.exec(publisher?.localDescription?.sdp ?? '')?.[1];
+    });
+  const ufragBefore = await publisherUfrag();
+  expect(ufragBefore).toBeTruthy();
+
+  // The client drops its socket when the browser goes offline (see network.spec); the media stays up.
+  await ada.context.setOffline(true);
+  await expect(ada.page.getByTestId('reconnecting-banner')).toBeVisible({ timeout: 5000 });
+  await ada.page.waitForTimeout(2000);
+  await ada.context.setOffline(false);
+  await expect(ada.page.locator('main.call')).toHaveAttribute('data-connection', 'online', { timeout: 10_000 });
+  await expect(ada.page.locator('main.call')).toHaveAttribute('data-self-id', peerIds.get(ada)!);
+
+  // Same two connections; the publisher offered again with new ICE credentials (its network may have changed).
+  await expect.poll(publisherUfrag, { timeout: 10_000 }).not.toBe(ufragBefore);
+  expect(await ada.page.evaluate(() => window.__pcs.length)).toBe(pcsBefore);
+  expect(await openConnections(ada.page)).toBe(2);
+  for (const person of three) await expectTilesPlaying(person.page, othersOf(person));
+});
