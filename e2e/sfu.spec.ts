@@ -30,10 +30,10 @@ test.afterEach(async () => {
   people = [];
 });
 
-async function arrive(browser: Browser, names: string[], room: string): Promise<Person[]> {
+async function arrive(browser: Browser, names: string[], room: string, options: { denyMedia?: boolean } = {}): Promise<Person[]> {
   const arrived: Person[] = [];
   for (const name of names) {
-    const person = await newPerson(browser, name, { baseURL: app.url });
+    const person = await newPerson(browser, name, { baseURL: app.url, ...options });
     await person.context.addInitScript(instrumentSfu);
     people.push(person);
     arrived.push(person);
@@ -195,4 +195,20 @@ test('in a room on Janus, a person back from being offline keeps both connection
   expect(await ada.page.evaluate(() => window.__pcs.length)).toBe(pcsBefore);
   expect(await openConnections(ada.page)).toBe(2);
   for (const person of three) await expectTilesPlaying(person.page, othersOf(person));
+});
+
+test('in a room on Janus, a person without camera and microphone receives everyone and shows as muted', async ({ browser }) => {
+  const room = uniqueRoom('sfu-nomedia');
+  const two = await arrive(browser, ['Ada', 'Brian'], room);
+  const [bea] = await arrive(browser, ['Bea'], room, { denyMedia: true });
+  const peerIds = await ids([...two, bea!]);
+  await expectTilesPlaying(bea!.page, two.map((p) => peerIds.get(p)!), { timeout: 60_000 });
+  for (const person of two) {
+    const beaTile = person.page.locator(`[data-testid="remote-tile"][data-peer-id="${peerIds.get(bea!)}"]`);
+    await expect(beaTile.getByTestId('mic-off')).toBeVisible();
+    await expect(beaTile.getByTestId('cam-off')).toBeVisible();
+    // Ada and Brian still play each other; Bea's tile (no video) is the one left out of the check.
+    const other = two.find((p) => p !== person)!;
+    await expectTilesPlaying(person.page, [peerIds.get(other)!], { timeout: 60_000, besides: [peerIds.get(bea!)!] });
+  }
 });
