@@ -59,7 +59,7 @@ async function ids(list: Person[]): Promise<Map<Person, string>> {
   return new Map(await Promise.all(list.map(async (p) => [p, await selfId(p.page)] as const)));
 }
 
-test('four people in a room for two: everyone plays the three others through Janus, on two connections', async ({ browser }) => {
+test('four people in a room for two: everyone plays the three others through Janus, on two connections; one leaves, the rest play on', async ({ browser }) => {
   const room = uniqueRoom('sfu-four');
   const three = await arrive(browser, ['Ada', 'Brian', 'Chidi'], room);
   const threeIds = await ids(three);
@@ -85,6 +85,12 @@ test('four people in a room for two: everyone plays the three others through Jan
   ];
   expect(firsts).toHaveLength(6);
   console.log(`[sfu] the fourth joined: all six new videos showed a frame ${Math.round(Math.max(...firsts) - lastJoin)} ms after the Join click`);
+
+  // One leaves: Janus takes their tracks out of the others' subscriber connection; the rest play on.
+  await dora.page.getByRole('button', { name: 'Leave', exact: true }).click();
+  for (const person of three) {
+    await expectTilesPlaying(person.page, [...threeIds].filter(([p]) => p !== person).map(([, id]) => id));
+  }
 });
 
 test('two in a mesh, a third arrives: the room moves to Janus and all three play', async ({ browser }) => {
