@@ -534,16 +534,27 @@ describe(CallSession.name, () => {
       expect(transports).toHaveLength(2);
     });
 
-    it('counts audio as playing for a peer who sends no video', async () => {
+    it('counts audio as playing for a peer who sends no video (their camera’s track stays muted)', async () => {
       const { sut, transports, socket, inCall } = setup({ switchTimeoutMs: 60_000 });
       await inCall(joined('me', ['a'], { peers: [{ ...peer('a'), media: { audio: true, video: false, screen: false } }] }));
       transports[0]!.events.emit('stream', { peerId: 'a', stream: remoteStream(new FakeRemoteTrack('audio', false)) });
       socket().receive('room-mode', { mode: 'sfu' });
       const audio = new FakeRemoteTrack('audio');
-      const sfuA = remoteStream(audio);
+      const sfuA = remoteStream(audio, new FakeRemoteTrack('video'));
       transports[1]!.events.emit('stream', { peerId: 'a', stream: sfuA });
       expect(transports[0]!.closed).toBe(false);
       audio.unmute();
+      expect(stream(sut, 'a')).toBe(sfuA);
+      expect(transports[0]!.closed).toBe(true);
+    });
+
+    it('does not wait for media from a peer who sends none', async () => {
+      const { sut, transports, socket, inCall } = setup({ switchTimeoutMs: 60_000 });
+      await inCall(joined('me', ['a'], { peers: [{ ...peer('a'), media: { audio: false, video: false, screen: false } }] }));
+      transports[0]!.events.emit('stream', { peerId: 'a', stream: remoteStream(new FakeRemoteTrack('audio')) });
+      socket().receive('room-mode', { mode: 'sfu' });
+      const sfuA = remoteStream(new FakeRemoteTrack('audio'), new FakeRemoteTrack('video'));
+      transports[1]!.events.emit('stream', { peerId: 'a', stream: sfuA });
       expect(stream(sut, 'a')).toBe(sfuA);
       expect(transports[0]!.closed).toBe(true);
     });

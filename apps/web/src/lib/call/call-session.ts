@@ -353,7 +353,10 @@ export class CallSession {
       from: mesh,
       to: sfu,
       waiting: this.#roster.list.filter((p) => p.stream).map((p) => p.peer.id),
-      expectsVideo: (id) => !!this.#roster.list.find((p) => p.peer.id === id)?.peer.media.video,
+      sends: (id) => {
+        const media = this.#roster.list.find((p) => p.peer.id === id)?.peer.media;
+        return { audio: !!media?.audio, video: !!media?.video };
+      },
       patch: (id, patch) => this.#roster.patch(id, patch),
       ondone: () => {
         this.#switch = null;

@@ -10,8 +10,8 @@ export interface TransportSwitchOptions {
   to: MediaTransport;
   /** The peers whose media `from` carries now: each waits for `to`'s before `from` goes. */
   waiting: Iterable<string>;
-  /** Whether a peer's media needs video to count as playing (they send their camera). */
-  expectsVideo(peerId: string): boolean;
+  /** What a peer sends now: their media plays once what they send arrives. */
+  sends(peerId: string): { audio: boolean; video: boolean };
   /** Applies what a transport reported about a peer to the roster. */
   patch(peerId: string, patch: MediaPatch): void;
   /** Every peer's media is on `to` (or time ran out): `from` has been closed. */
@@ -80,7 +80,7 @@ export class TransportSwitch {
   #watch(peerId: string, stream: MediaStream): void {
     this.#unwatch.get(peerId)?.();
     const check = () => {
-      if (playing(stream, this.#options.expectsVideo(peerId))) this.#switch(peerId);
+      if (playing(stream, this.#options.sends(peerId))) this.#switch(peerId);
     };
     const tracks = stream.getTracks();
     for (const track of tracks) track.addEventListener('unmute', check);
@@ -110,13 +110,15 @@ export class TransportSwitch {
   }
 }
 
-/** Media plays once RTP arrives, which unmutes a remote track: the video's, or the audio's when no video comes. */
-function playing(stream: MediaStream, expectsVideo: boolean): boolean {
-  const [video] = stream.getVideoTracks();
-  if (video) return !video.muted;
-  if (expectsVideo) return false;
-  const [audio] = stream.getAudioTracks();
-  return !!audio && !audio.muted;
+/**
+ * Media plays once RTP arrives, which unmutes a remote track: the camera's when the peer sends it,
+ * else the microphone's; a peer who sends neither has nothing to wait for.
+ */
+function playing(stream: MediaStream, sends: { audio: boolean; video: boolean }): boolean {
+  const unmuted = (tracks: MediaStreamTrack[]) => tracks.some((track) => !track.muted);
+  if (sends.video) return unmuted(stream.getVideoTracks());
+  if (sends.audio) return unmuted(stream.getAudioTracks());
+  return true;
 }
 
 function toPatch<E extends keyof MediaTransportEvents>(event: E, data: MediaTransportEvents[E]): MediaPatch {
