@@ -21,7 +21,7 @@ import {
 } from '../signaling/error-messages';
 import { SignalingClient } from '../signaling/signaling-client';
 import { Roster, type RemoteParticipant } from './roster';
-import { TransportSwitch } from './transport-switch';
+import { mediaPatch, TransportSwitch } from './transport-switch';
 
 export type CallPhase = 'lobby' | 'joining' | 'in-call' | 'left' | 'failed';
 
@@ -330,12 +330,7 @@ export class CallSession {
   /** What a transport says about a peer reaches the roster, unless a switch holds it back. */
   #report<E extends keyof MediaTransportEvents>(transport: MediaTransport, event: E, data: MediaTransportEvents[E]): void {
     if (this.#switch) return this.#switch.report(transport, event, data);
-    if (transport !== this.#transport) return;
-    const d = data as Partial<MediaTransportEvents['stream'] & MediaTransportEvents['linkstate'] & MediaTransportEvents['linkfailure']>;
-    if (event === 'stream') this.#roster.patch(data.peerId, { stream: d.stream });
-    else if (event === 'screen') this.#roster.patch(data.peerId, { screen: d.stream });
-    else if (event === 'linkstate') this.#roster.patch(data.peerId, { link: d.state });
-    else this.#roster.patch(data.peerId, { linkFailure: d.failure ?? null });
+    if (transport === this.#transport) this.#roster.patch(data.peerId, mediaPatch(event, data));
   }
 
   /**

@@ -47,7 +47,7 @@ export class TransportSwitch {
   /** What `transport` reported about a peer: applied, held until that peer switches, or dropped. */
   report<E extends keyof MediaTransportEvents>(transport: MediaTransport, event: E, data: MediaTransportEvents[E]): void {
     const { peerId } = data;
-    const patch = toPatch(event, data);
+    const patch = mediaPatch(event, data);
     if (this.#done || !this.#waiting.has(peerId)) {
       if (transport === this.#options.to) this.#options.patch(peerId, patch);
       return;
@@ -121,7 +121,8 @@ function playing(stream: MediaStream, sends: { audio: boolean; video: boolean })
   return true;
 }
 
-function toPatch<E extends keyof MediaTransportEvents>(event: E, data: MediaTransportEvents[E]): MediaPatch {
+/** What a transport's event changes on the peer's roster entry. */
+export function mediaPatch<E extends keyof MediaTransportEvents>(event: E, data: MediaTransportEvents[E]): MediaPatch {
   const d = data as Partial<MediaTransportEvents['stream'] & MediaTransportEvents['linkstate'] & MediaTransportEvents['linkfailure']>;
   switch (event) {
     case 'stream':
