@@ -9,6 +9,8 @@ export {
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_JOIN_TIMEOUT_MS,
   DEFAULT_MAX_PEERS,
+  DEFAULT_MESH_MAX_PEERS,
+  DEFAULT_SFU_MAX_PEERS,
   DEFAULT_MAX_SOCKETS_PER_IP,
   DEFAULT_REDIS_KEY_PREFIX,
   DEFAULT_RESUME_GRACE_MS,
@@ -35,6 +37,7 @@ export type {
   ResolvedSignalingOptions,
   SignalingIdentity,
   RedisOptions,
+  SfuOptions,
   SignalingModuleOptions,
   TurnOptions,
 } from './signaling-options.interface.js';
@@ -47,9 +50,15 @@ export type { RefusedUpgrade, ResumeResult, SignalingMetrics } from './signaling
 export { SIGNALING_REDIS } from './signaling.providers.js';
 export type { RedisConnections } from './redis-connections.js';
 /** Where rooms live, and how instances talk; override these tokens to bring your own. */
-export { ROOM_STORE, type PeerRecord, type RoomStore } from './room-store.js';
+export { ROOM_STORE, type PeerRecord, type RoomMedia, type RoomStore } from './room-store.js';
 export { MESSAGE_BUS, type BusMessage, type MessageBus } from './message-bus.js';
 /** An `authorize` hook for HS256 room tokens (what AUTH_SECRET turns on), its options and the claims. */
 export { jwtAuthorizer, type JwtAuthorizerOptions, type RoomTokenClaims } from './jwt-authorizer.js';
 /** coturn REST-API credentials for one peer, and the ICE servers (with credentials) a peer gets. */
 export { IceServers, turnCredential } from './turn-credentials.js';
+/** SFU rooms: the mesh-to-SFU switch and the SDP/candidate relay to Janus; its JanusPool's token (`null` without `sfu`). */
+export { SfuRoomsService, JANUS_POOL } from './sfu-rooms.service.js';
+/** One Janus server (URL and api_secret), and where a room lives on the SFU (never shown to clients). */
+export type { JanusServerConfig, SfuRoomAssignment } from './sfu/sfu.types.js';
+/** The Janus adapter and the parser of JANUS_URLS. */
+export { JanusPool, parseJanusServers } from './sfu/janus-pool.js';

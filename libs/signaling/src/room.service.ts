@@ -10,6 +10,7 @@ import {
   type Peer,
   type PeerLeftReason,
   type RoomLimits,
+  type RoomMode,
 } from '@parley/protocol';
 import { cleanText } from './dto/clean-text.js';
 import type { ChatDto, JoinDto, LeaveDto, MediaDto, SignalDto } from './dto/index.js';
@@ -19,6 +20,7 @@ import { encodeFrame, type PeerSession } from './peer-session.js';
 import { resumeRefused, ResumeTokens, type ResumeClaims } from './resume-tokens.js';
 import { RoomRelay } from './room-relay.js';
 import { ROOM_STORE, type PeerRecord, type RoomStore } from './room-store.js';
+import { SfuRoomsService } from './sfu-rooms.service.js';
 import { SignalingException } from './signaling.exception.js';
 import { InjectSignalingOptions } from './signaling.decorators.js';
 import type { ResolvedSignalingOptions, SignalingIdentity } from './signaling-options.interface.js';
@@ -59,6 +61,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     private readonly joinLimiter: JoinLimiter,
     private readonly resumeTokens: ResumeTokens,
     private readonly iceServers: IceServers,
+    private readonly sfuRooms: SfuRoomsService,
   ) {
     this.#limits = {
       maxPeers: options.maxPeers,
@@ -244,12 +247,13 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       },
     };
     const resume = this.#newResume(record);
-    if (!(await this.store.admit(record, this.options.maxPeers))) {
-      throw new SignalingException(ErrorCode.RoomFull, `Room ${dto.room} is full (${this.options.maxPeers} people)`);
-    }
+    // Capacity, and the switch to the SFU when the room outgrows the mesh.
+    const mode = await this.sfuRooms.admit(record);
+    if (!mode) throw new SignalingException(ErrorCode.RoomFull, `Room ${dto.room} is full (${this.options.maxPeers} people)`);
     this.#local.set(record.peer.id, { record, session });
-    await this.#sendJoined(session, record, resume, { ref: dto.ref, resumed: resumed && 'token' });
+    await this.#sendJoined(session, record, resume, { ref: dto.ref, resumed: resumed && 'token', mode });
     await this.relay.broadcast(record.room, 'peer-joined', { peer: record.peer }, record.peer.id);
+    if (mode === 'sfu') this.#background(this.sfuRooms.joined(record.room, record.peer.id));
   }
 
   #checkResume(token: string, room: string): ResumeClaims {
@@ -268,9 +272,11 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     // The old socket may not be known dead yet; the token proves this is the same peer.
     await this.relay.takeover(existing.instance, id);
     this.#local.set(id, { record, session });
-    await this.#sendJoined(session, record, resume, { ref, resumed: 'session' });
+    const mode = await this.sfuRooms.modeOf(record.room);
+    await this.#sendJoined(session, record, resume, { ref, resumed: 'session', mode });
     for (const frame of await this.store.takeMissed(id)) session.sendFrame(frame, 'signal');
     await this.relay.broadcast(record.room, 'peer-updated', { peer: record.peer }, id);
+    if (mode === 'sfu') this.#background(this.sfuRooms.joined(record.room, id));
   }
 
   /** Forgets a peer's old socket and grace timer here, without telling anyone it left. */
@@ -320,7 +326,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     session: PeerSession,
     record: PeerRecord,
     resume: string,
-    { ref, resumed }: Pick<JoinedPayload, 'ref' | 'resumed'>,
+    { ref, resumed, mode }: Pick<JoinedPayload, 'ref' | 'resumed'> & { mode: RoomMode },
   ): Promise<void> {
     const { peer, room } = record;
     const [members, chat] = await Promise.all([this.store.members(room), this.store.chat(room)]);
@@ -336,6 +342,8 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       resume,
       chat,
       limits: this.#limits,
+      // Absent means mesh, as for clients of servers without an SFU.
+      ...(mode === 'sfu' && { mode }),
     });
   }
 
@@ -350,6 +358,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     clearTimeout(local?.graceTimer);
     this.#local.delete(id);
     const removed = await this.store.remove(room, id, instance);
+    this.#background(this.sfuRooms.left(room, id));
     await this.store.takeMissed(id);
     if (removed) await this.relay.broadcast(room, 'peer-left', { id, reason });
   }

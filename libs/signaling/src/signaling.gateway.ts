@@ -13,9 +13,10 @@ import { CloseCode } from '@parley/protocol';
 import type { WebSocket, WebSocketServer as Server } from 'ws';
 import { clientAddress, compileTrust, type ProxyTrust } from './client-address.js';
 import { Liveness } from './liveness.js';
-import { ChatDto, JoinDto, LeaveDto, MediaDto, SignalDto } from './dto/index.js';
+import { ChatDto, JoinDto, LeaveDto, MediaDto, SfuAnswerDto, SfuCandidateDto, SfuPublishDto, SignalDto } from './dto/index.js';
 import { PeerSession } from './peer-session.js';
 import { RoomService } from './room.service.js';
+import { SfuRoomsService } from './sfu-rooms.service.js';
 import { SIGNALING_GATEWAY } from './signaling.constants.js';
 import { InjectSignalingOptions, Session } from './signaling.decorators.js';
 import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
@@ -34,6 +35,7 @@ export class SignalingGateway
 
   constructor(
     private readonly rooms: RoomService,
+    private readonly sfuRooms: SfuRoomsService,
     private readonly liveness: Liveness,
     @InjectSignalingOptions() private readonly options: ResolvedSignalingOptions,
   ) {
@@ -93,5 +95,20 @@ export class SignalingGateway
   @SubscribeMessage('leave')
   leave(@Session() session: PeerSession, @MessageBody() dto: LeaveDto) {
     return this.rooms.leave(session, dto);
+  }
+
+  @SubscribeMessage('sfu-publish')
+  sfuPublish(@Session() session: PeerSession, @MessageBody() dto: SfuPublishDto) {
+    return this.sfuRooms.publish(session, dto);
+  }
+
+  @SubscribeMessage('sfu-answer')
+  sfuAnswer(@Session() session: PeerSession, @MessageBody() dto: SfuAnswerDto) {
+    return this.sfuRooms.answer(session, dto);
+  }
+
+  @SubscribeMessage('sfu-candidate')
+  sfuCandidate(@Session() session: PeerSession, @MessageBody() dto: SfuCandidateDto) {
+    return this.sfuRooms.candidate(session, dto);
   }
 }

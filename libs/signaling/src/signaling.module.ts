@@ -9,7 +9,8 @@ import { JoinLimiter } from './join-limiter.js';
 import { ResumeTokens } from './resume-tokens.js';
 import { Liveness } from './liveness.js';
 import { IceServers } from './turn-credentials.js';
-import { SIGNALING_REDIS, storageProviders } from './signaling.providers.js';
+import { SfuRoomsService } from './sfu-rooms.service.js';
+import { SIGNALING_REDIS, sfuProviders, storageProviders } from './signaling.providers.js';
 
 @Module({
   providers: [
@@ -21,6 +22,8 @@ import { SIGNALING_REDIS, storageProviders } from './signaling.providers.js';
     RoomRelay,
     JoinLimiter,
     InstanceRegistry,
+    ...sfuProviders,
+    SfuRoomsService,
     RoomService,
     SignalingGateway,
   ],
