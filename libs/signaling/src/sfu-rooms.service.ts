@@ -15,6 +15,16 @@ import type { ResolvedSignalingOptions } from './signaling-options.interface.js'
 /** Injection token of the JanusPool; `null` when no SFU is configured. */
 export const JANUS_POOL = Symbol('JANUS_POOL');
 
+/**
+ * What a subscriber connection carries (the active tracks of its last offer), and what was asked
+ * for and accepted but is not in an offer yet (Janus holds a change until the offer before it is
+ * answered, and other offers may come in between): neither is asked for again.
+ */
+interface Subscription {
+  offered: Set<string>;
+  requested: Set<string>;
+}
+
 type Operation = 'publish' | 'answer' | 'candidate' | 'room';
 
 // What a client is told when Janus fails; Janus's own text may name its room ids, so it only goes to the log.
@@ -42,8 +52,8 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 @Injectable()
 export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
   readonly #logger = new Logger('Sfu');
-  /** What each local peer's subscriber connection carries now, as `publisher/mid`. */
-  readonly #subscribed = new Map<string, Set<string>>();
+  /** Each local peer's subscription, as `publisher/mid` keys. */
+  readonly #subscribed = new Map<string, Subscription>();
   readonly #syncs = new Map<string, Promise<void>>();
   readonly #syncQueued = new Set<string>();
   readonly #switching = new Map<string, Promise<RoomMedia>>();
@@ -229,14 +239,17 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
   async #subscribeToOthers(room: string, peer: string): Promise<void> {
     const pool = this.pool;
     if (!pool?.hasRoom(room) || !this.relay.sessionOf(peer)) return;
-    const have = this.#subscribed.get(peer) ?? new Set<string>();
-    const missing = pool
+    const subscription = this.#subscription(peer);
+    const wanted = pool
       .publishers(room)
       .filter((publisher) => publisher.peer !== peer)
       .flatMap((publisher) =>
         publisher.streams.filter((stream) => stream.kind !== 'data').map((stream) => ({ peer: publisher.peer, mid: stream.mid })),
-      )
-      .filter((feed) => !have.has(`${feed.peer}/${feed.mid}`));
+      );
+    const keys = new Set(wanted.map((feed) => `${feed.peer}/${feed.mid}`));
+    // A request for a track that is gone again will never show in an offer.
+    for (const key of subscription.requested) if (!keys.has(key)) subscription.requested.delete(key);
+    const missing = wanted.filter((feed) => !subscription.offered.has(`${feed.peer}/${feed.mid}`) && !subscription.requested.has(`${feed.peer}/${feed.mid}`));
     if (missing.length === 0) return;
     let offer: SfuSubscriberOffer | null = null;
     try {
@@ -253,11 +266,15 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
     if (offer) this.#sendOffer(peer, offer);
   }
 
-  // Asked for and accepted, so the next sync does not ask again before the offer shows it.
+  #subscription(peer: string): Subscription {
+    let subscription = this.#subscribed.get(peer);
+    if (!subscription) this.#subscribed.set(peer, (subscription = { offered: new Set(), requested: new Set() }));
+    return subscription;
+  }
+
   #taken(peer: string, feeds: SfuFeedRequest[]): void {
-    const have = this.#subscribed.get(peer) ?? new Set<string>();
-    for (const feed of feeds) have.add(`${feed.peer}/${feed.mid}`);
-    this.#subscribed.set(peer, have);
+    const { requested } = this.#subscription(peer);
+    for (const feed of feeds) requested.add(`${feed.peer}/${feed.mid}`);
   }
 
   async #subscribeEach(room: string, peer: string, feeds: SfuFeedRequest[]): Promise<SfuSubscriberOffer | null> {
@@ -277,7 +294,9 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
   }
 
   #sendOffer(peer: string, offer: SfuSubscriberOffer): void {
-    this.#subscribed.set(peer, new Set(offer.streams.filter((s) => s.active).map((s) => `${s.peer}/${s.peerMid}`)));
+    const subscription = this.#subscription(peer);
+    subscription.offered = new Set(offer.streams.filter((s) => s.active).map((s) => `${s.peer}/${s.peerMid}`));
+    for (const key of subscription.offered) subscription.requested.delete(key);
     const payload: SfuOfferPayload = {
       description: { type: 'offer', sdp: clientSdp(offer.sdp) },
       streams: offer.streams.flatMap(({ mid, peer: publisher, kind, active }) =>

@@ -25,6 +25,8 @@ describeJanus('SFU rooms through the gateway', () => {
   const clients: TestClient[] = [];
   const pcs: RTCPeerConnection[] = [];
   const timers: NodeJS.Timeout[] = [];
+  /** Answers being made: a peer connection closed while it gathers keeps its socket open. */
+  const answering: Promise<unknown>[] = [];
   /** Values no frame to a client may contain (the room's assignment, feed ids, the api_secret). */
   const secrets = new Set<string>();
 
@@ -44,6 +46,7 @@ describeJanus('SFU rooms through the gateway', () => {
 
   afterEach(async () => {
     timers.splice(0).forEach(clearInterval);
+    await Promise.allSettled(answering.splice(0));
     await Promise.all(pcs.splice(0).map((pc) => pc.close()));
     const frames = clients.splice(0).flatMap((client) => client.frames);
     await sut.close();
@@ -122,9 +125,10 @@ describeJanus('SFU rooms through the gateway', () => {
       const offer = client.received.splice(index, 1)[0]!.data as ServerEvents['sfu-offer'];
       offers.push(offer);
       busy = true;
-      void answerOffer(pc, offer.description.sdp)
+      const answer = answerOffer(pc, offer.description.sdp)
         .then((sdp) => client.send('sfu-answer', { description: { type: 'answer', sdp } }))
         .finally(() => (busy = false));
+      answering.push(answer);
     }, 20);
     timers.push(timer);
     return {
@@ -223,6 +227,23 @@ describeJanus('SFU rooms through the gateway', () => {
     expect(activePeers(after).sort()).toEqual([`${cy.id}/audio`, `${cy.id}/video`]);
     // Ada's transceivers stay in the SDP, marked inactive.
     expect(after.streams.filter((s) => s.peer === ada.id).every((s) => !s.active)).toBe(true);
+  });
+
+  it('tells a peer that resumes into an SFU room its mode, and a room that empties starts again as mesh', async () => {
+    const [ada, bob, cy] = await sfuRoom('again');
+    await rememberSecrets('again');
+    ada.client.close();
+    const back = await sut.client();
+    clients.push(back);
+    const resumed = await back.join('again', 'Ada', { resume: ada.joined.resume });
+    expect(resumed).toMatchObject({ resumed: 'session', mode: 'sfu', self: { id: ada.id } });
+
+    for (const { client } of [bob, cy]) client.send('leave', {});
+    back.send('leave', {});
+    await settle(300);
+    const fresh = await join('again', 'Dee');
+    expect(fresh.joined.mode).toBeUndefined();
+    expect(await sut.app.get<RoomStore>(ROOM_STORE).roomMedia('again')).toBeUndefined();
   });
 
   it('refuses SFU events before join, and in a mesh room, with a clear error', async () => {
