@@ -102,6 +102,17 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   }
 
   async join(session: PeerSession, dto: JoinDto): Promise<void> {
+    try {
+      await this.#join(session, dto);
+    } catch (error) {
+      const code = error instanceof SignalingException ? error.code : ErrorCode.Internal;
+      this.options.metrics.joined?.(code);
+      if (dto.resume !== undefined) this.options.metrics.resumed?.(code);
+      throw error;
+    }
+  }
+
+  async #join(session: PeerSession, dto: JoinDto): Promise<void> {
     if (session.peerId || session.joining) {
       throw new SignalingException(ErrorCode.InvalidMessage, 'Already in a room: send leave first');
     }
@@ -327,6 +338,8 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     const [members, chat] = await Promise.all([this.store.members(room), this.store.chat(room)]);
     session.peerId = peer.id;
     session.room = room;
+    this.options.metrics.joined?.('ok');
+    if (resumed !== undefined) this.options.metrics.resumed?.(resumed);
     session.send('joined', {
       ...(ref !== undefined && { ref }),
       ...(resumed !== undefined && { resumed }),
