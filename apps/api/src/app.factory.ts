@@ -21,8 +21,5 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.use(...securityHeaders());
   app.useWebSocketAdapter(new SignalingAdapter(app));
-  // process.exit rather than re-raising the signal: as PID 1 in a container, a re-raised
-  // SIGTERM is ignored and the process lingers until the event loop drains.
-  app.enableShutdownHooks(undefined, { useProcessExit: true });
   return app;
 }

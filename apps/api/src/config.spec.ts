@@ -21,6 +21,7 @@ describe(loadConfig.name, () => {
       allowedOrigins: [],
       maxPeers: 6,
       resumeSecret: undefined,
+      shutdownDrainMs: 0,
       resumeGraceMs: 20_000,
       turn: undefined,
       logLevel: 'log',
@@ -62,6 +63,7 @@ describe(loadConfig.name, () => {
         CONNECTIONS_PER_SECOND_PER_IP: '1000',
         API_REQUESTS_PER_MINUTE_PER_IP: '90',
         TRUST_PROXY: '1',
+        SHUTDOWN_DRAIN_MS: '5000',
       },
       '/web',
     );
@@ -86,6 +88,7 @@ describe(loadConfig.name, () => {
       connectionsPerSecondPerIp: 1000,
       apiRequestsPerMinutePerIp: 90,
       trustProxy: true,
+      shutdownDrainMs: 5000,
     });
   });
 
@@ -107,6 +110,7 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ PORT: 'http' }, '/web')).toThrow(/PORT must be an integer/);
     expect(() => loadConfig({ MAX_PEERS: '1' }, '/web')).toThrow(/MAX_PEERS must be an integer from 2/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' }, '/web')).toThrow(/LOG_LEVEL/);
+    expect(() => loadConfig({ SHUTDOWN_DRAIN_MS: '-1' }, '/web')).toThrow(/SHUTDOWN_DRAIN_MS must be an integer from 0/);
     expect(() => loadConfig({ LOG_FORMAT: 'xml' }, '/web')).toThrow(/LOG_FORMAT/);
     expect(() => loadConfig({ REDIS_URL: 'redis://r:6379' }, '/web')).toThrow(/RESUME_SECRET/);
   });

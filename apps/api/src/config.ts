@@ -37,6 +37,11 @@ export interface AppConfig {
   authIssuer: string[];
   /** Longest lifetime of a room token, in seconds. */
   authMaxTokenTtlSeconds: number;
+  /**
+   * On SIGTERM, how long (ms) to drain before closing the sockets: /readyz answers 503 and new
+   * joins and sockets are refused, while a load balancer stops sending here.
+   */
+  shutdownDrainMs: number;
   /** Requests per minute one client IP may make to /api/config and /api/ice-servers. */
   apiRequestsPerMinutePerIp: number;
   logLevel: LogLevel;
@@ -180,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, webRoot: string
     maxSocketsPerIp: integer(env, 'MAX_SOCKETS_PER_IP', DEFAULT_MAX_SOCKETS_PER_IP, 1, 1_000_000),
     connectionsPerSecondPerIp: integer(env, 'CONNECTIONS_PER_SECOND_PER_IP', DEFAULT_CONNECTIONS_PER_SECOND_PER_IP, 1, 1_000_000),
     apiRequestsPerMinutePerIp: integer(env, 'API_REQUESTS_PER_MINUTE_PER_IP', DEFAULT_API_REQUESTS_PER_MINUTE_PER_IP, 1, 1_000_000),
+    shutdownDrainMs: integer(env, 'SHUTDOWN_DRAIN_MS', 0, 0, 600_000),
     trustProxy: ['1', 'true'].includes(env.TRUST_PROXY ?? ''),
     logLevel: logLevel(env.LOG_LEVEL),
     logJson: logFormat(env.LOG_FORMAT, Boolean(process.stdout.isTTY)) === 'json',

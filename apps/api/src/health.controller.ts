@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { RoomService, SIGNALING_REDIS, type RedisConnections } from '@parley/nest-signaling';
+import { RoomService, SIGNALING_REDIS, SignalingDrain, type RedisConnections } from '@parley/nest-signaling';
 
 @Controller()
 export class HealthController {
@@ -8,6 +8,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly rooms: RoomService,
+    private readonly drain: SignalingDrain,
     @Inject(SIGNALING_REDIS) private readonly redis: RedisConnections | null,
   ) {}
 
@@ -18,11 +19,15 @@ export class HealthController {
     return this.health.check([() => this.indicators.check('signaling').up(this.rooms.size)]);
   }
 
-  /** Readiness: what the app depends on answers (Redis, when configured). */
+  /** Readiness: not draining for a shutdown, and what the app depends on answers (Redis, when configured). */
   @Get('readyz')
   @HealthCheck()
   ready() {
     return this.health.check([
+      () => {
+        const drain = this.indicators.check('drain');
+        return this.drain.draining ? drain.down('Shutting down: new joins are refused') : drain.up();
+      },
       async () => {
         const redis = this.indicators.check('redis');
         if (!this.redis) return redis.up({ mode: 'not configured: rooms in memory' });

@@ -27,6 +27,8 @@ export { SignalingAdapter } from './signaling.adapter.js';
 export { SignalingGateway } from './signaling.gateway.js';
 /** Every room rule; inject it to inspect rooms. */
 export { RoomService } from './room.service.js';
+/** The drain before shutdown: `start()` it on SIGTERM, wait, then close the app (see the README). */
+export { SignalingDrain } from './signaling-drain.js';
 /** A failure sent to the client as the protocol's `error` event. */
 export { SignalingException } from './signaling.exception.js';
 /** Options, the authorize hook's context and the identity it returns. */

@@ -19,6 +19,7 @@ import { encodeFrame, type PeerSession } from './peer-session.js';
 import { resumeRefused, ResumeTokens, type ResumeClaims } from './resume-tokens.js';
 import { RoomRelay } from './room-relay.js';
 import { ROOM_STORE, type PeerRecord, type RoomStore } from './room-store.js';
+import { SignalingDrain } from './signaling-drain.js';
 import { SignalingException } from './signaling.exception.js';
 import { InjectSignalingOptions } from './signaling.decorators.js';
 import type { ResolvedSignalingOptions, SignalingIdentity } from './signaling-options.interface.js';
@@ -59,6 +60,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     private readonly joinLimiter: JoinLimiter,
     private readonly resumeTokens: ResumeTokens,
     private readonly iceServers: IceServers,
+    private readonly drain: SignalingDrain,
   ) {
     this.#limits = {
       maxPeers: options.maxPeers,
@@ -113,6 +115,10 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   }
 
   async #join(session: PeerSession, dto: JoinDto): Promise<void> {
+    // A resume too: the client's next attempt reaches an instance that stays.
+    if (this.drain.draining) {
+      throw new SignalingException(ErrorCode.Internal, 'Unavailable: this server is shutting down; connect again to reach another one');
+    }
     if (session.peerId || session.joining) {
       throw new SignalingException(ErrorCode.InvalidMessage, 'Already in a room: send leave first');
     }

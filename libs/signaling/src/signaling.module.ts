@@ -10,6 +10,7 @@ import { ResumeTokens } from './resume-tokens.js';
 import { Liveness } from './liveness.js';
 import { IceServers } from './turn-credentials.js';
 import { SIGNALING_REDIS, storageProviders } from './signaling.providers.js';
+import { SignalingDrain } from './signaling-drain.js';
 
 @Module({
   providers: [
@@ -17,6 +18,7 @@ import { SIGNALING_REDIS, storageProviders } from './signaling.providers.js';
     ResumeTokens,
     ...storageProviders,
     Liveness,
+    SignalingDrain,
     IceServers,
     RoomRelay,
     JoinLimiter,
@@ -24,6 +26,6 @@ import { SIGNALING_REDIS, storageProviders } from './signaling.providers.js';
     RoomService,
     SignalingGateway,
   ],
-  exports: [RoomService, SignalingGateway, IceServers, SIGNALING_OPTIONS, SIGNALING_REDIS],
+  exports: [RoomService, SignalingGateway, SignalingDrain, IceServers, SIGNALING_OPTIONS, SIGNALING_REDIS],
 })
 export class SignalingModule extends ConfigurableModuleClass {}
