@@ -64,5 +64,14 @@ test('SIGTERM: readiness 503, new joins refused, the call goes on, then 1012 and
 
   expect(await ada.closed).toBe(1012);
   expect(await exited).toBe(0);
-  expect(server.output()).toContain('Draining');
+  const lines = server
+    .output()
+    .split('\n')
+    .filter((text) => text.startsWith('{'))
+    .map((text) => JSON.parse(text) as Record<string, unknown>);
+  // The startup line: the effective configuration, the resume secret only as "set".
+  expect(lines.find((line) => line.event === 'start')).toMatchObject({ config: { shutdownDrainMs: DRAIN_MS, resumeSecret: 'set' } });
+  expect(server.output()).not.toContain('e2e-resume-secret');
+  expect(lines.find((line) => line.event === 'drain')).toMatchObject({ signal: 'SIGTERM', drainMs: DRAIN_MS });
+  expect(lines.find((line) => line.event === 'join-refused')).toMatchObject({ room: 'drain', reason: 'internal' });
 });

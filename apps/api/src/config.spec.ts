@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { enabledLogLevels, loadConfig, MIN_SECRET_LENGTH } from './config.js';
+import { effectiveConfig, enabledLogLevels, loadConfig, MIN_SECRET_LENGTH } from './config.js';
 
 const STRONG = 'c0ffee'.repeat(8);
 
@@ -175,5 +175,24 @@ describe(loadConfig.name, () => {
 
   it('maps a level to itself and everything more severe', () => {
     expect(enabledLogLevels('warn')).toEqual(['fatal', 'error', 'warn']);
+  });
+});
+
+describe(effectiveConfig.name, () => {
+  it('shows every setting but no secret, and no Redis password', () => {
+    const secrets = { RESUME_SECRET: `r-${STRONG}`, TURN_SECRET: `t-${STRONG}`, AUTH_SECRET: `a-${STRONG}` };
+    const config = loadConfig({ ...secrets, TURN_URLS: 'turn:a:3478', REDIS_URL: 'redis://:hunter2-password@r:6379/0', MAX_PEERS: '4' }, '/web');
+    const shown = effectiveConfig(config);
+    const text = JSON.stringify(shown);
+    for (const value of [...Object.values(secrets), 'hunter2-password']) expect(text).not.toContain(value);
+    expect(shown).toMatchObject({
+      maxPeers: 4,
+      resumeSecret: 'set',
+      authSecret: 'set',
+      turn: { urls: ['turn:a:3478'], secret: 'set' },
+      redisUrl: 'redis://:redacted@r:6379/0',
+      shutdownDrainMs: 0,
+    });
+    expect(effectiveConfig(loadConfig({}, '/web'))).toMatchObject({ authSecret: 'unset', turn: 'off', redisUrl: 'unset: rooms in memory' });
   });
 });

@@ -192,3 +192,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, webRoot: string
     webRoot,
   };
 }
+
+/** Whether a secret is set, for logs: never its value. */
+const presence = (value: string | undefined) => (value ? 'set' : 'unset');
+
+/**
+ * The configuration as the startup line logs it: every setting, secrets only as set or unset,
+ * and a Redis URL without its password.
+ */
+export function effectiveConfig(config: AppConfig): Record<string, unknown> {
+  const { resumeSecret, authSecret, turn, redisUrl, webRoot: _, ...rest } = config;
+  return {
+    ...rest,
+    resumeSecret: resumeSecret ? 'set' : 'unset: random, tokens do not survive a restart',
+    authSecret: presence(authSecret),
+    turn: turn ? { urls: turn.urls, ttlSeconds: turn.ttlSeconds, secret: presence(turn.secret) } : 'off',
+    redisUrl: redisUrl ? withoutPassword(redisUrl) : 'unset: rooms in memory',
+  };
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = 'redacted';
+    return parsed.toString();
+  } catch {
+    return 'set (not a URL)';
+  }
+}

@@ -29,7 +29,7 @@ export function closeOnSignals(
     try {
       app.get(SignalingDrain).start();
       if (drainMs > 0) {
-        logger.log({ message: 'Draining: readiness is 503 and new joins are refused', signal, drainMs });
+        logger.log('Draining: readiness is 503 and new joins are refused', { event: 'drain', signal, drainMs });
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, drainMs);
           cutShort = () => {
@@ -38,11 +38,11 @@ export function closeOnSignals(
           };
         });
       }
-      logger.log({ message: 'Closing: every socket gets 1012', signal });
+      logger.log('Closing: every socket gets 1012', { event: 'close', signal });
       await app.close();
       exit(0);
     } catch (error) {
-      logger.error({ message: 'Shutdown failed', error: error instanceof Error ? error.message : String(error) });
+      logger.error('Shutdown failed', { event: 'close', detail: error instanceof Error ? error.message : String(error) });
       exit(1);
     }
   };

@@ -20,6 +20,7 @@ import { resumeRefused, ResumeTokens, type ResumeClaims } from './resume-tokens.
 import { RoomRelay } from './room-relay.js';
 import { ROOM_STORE, type PeerRecord, type RoomStore } from './room-store.js';
 import { SignalingDrain } from './signaling-drain.js';
+import { SignalingLog } from './signaling-log.js';
 import { SignalingException } from './signaling.exception.js';
 import { InjectSignalingOptions } from './signaling.decorators.js';
 import type { ResolvedSignalingOptions, SignalingIdentity } from './signaling-options.interface.js';
@@ -61,6 +62,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     private readonly resumeTokens: ResumeTokens,
     private readonly iceServers: IceServers,
     private readonly drain: SignalingDrain,
+    private readonly log: SignalingLog,
   ) {
     this.#limits = {
       maxPeers: options.maxPeers,
@@ -110,6 +112,9 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       const code = error instanceof SignalingException ? error.code : ErrorCode.Internal;
       this.options.metrics.joined?.(code);
       if (dto.resume !== undefined) this.options.metrics.resumed?.(code);
+      const fields = { room: dto.room, ip: joinAddress(session.request), reason: code };
+      if (code === ErrorCode.RateLimited) this.log.rateLimited({ ...fields, reason: 'new-rooms' });
+      else this.log.refused('join', { ...fields, detail: error instanceof SignalingException ? error.message : undefined });
       throw error;
     }
   }
@@ -202,6 +207,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     local.record.peer.connection = 'reconnecting';
     local.graceTimer = setTimeout(() => this.#background(this.#graceOver(local.record)), this.options.resumeGraceMs);
     local.graceTimer.unref();
+    this.log.dropped(local.record.room, local.record.peer.id);
     this.#background(
       this.store
         .update(local.record)
@@ -346,6 +352,8 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     session.room = room;
     this.options.metrics.joined?.('ok');
     if (resumed !== undefined) this.options.metrics.resumed?.(resumed);
+    if (resumed !== undefined) this.log.resumed(room, peer.id, resumed);
+    else this.log.joined(room, peer.id);
     session.send('joined', {
       ...(ref !== undefined && { ref }),
       ...(resumed !== undefined && { resumed }),
@@ -371,7 +379,9 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     this.#local.delete(id);
     const removed = await this.store.remove(room, id, instance);
     await this.store.takeMissed(id);
-    if (removed) await this.relay.broadcast(room, 'peer-left', { id, reason });
+    if (!removed) return;
+    this.log.left(room, id, reason);
+    await this.relay.broadcast(room, 'peer-left', { id, reason });
   }
 
   /** The peers of a dead instance wait for a resume, as if each socket had dropped. */
@@ -417,6 +427,6 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       const members = await this.store.members(record.room);
       session.send('resync', { peers: members.filter((m) => m.peer.id !== record.peer.id).map((m) => m.peer) });
     }
-    this.#logger.log(`Resynced ${this.#local.size} peers`);
+    this.log.instanceEvent('resync', 'Resynced', { peers: this.#local.size });
   }
 }

@@ -11,6 +11,7 @@ import { Liveness } from './liveness.js';
 import { IceServers } from './turn-credentials.js';
 import { SIGNALING_REDIS, storageProviders } from './signaling.providers.js';
 import { SignalingDrain } from './signaling-drain.js';
+import { SignalingLog } from './signaling-log.js';
 
 @Module({
   providers: [
@@ -19,6 +20,7 @@ import { SignalingDrain } from './signaling-drain.js';
     ...storageProviders,
     Liveness,
     SignalingDrain,
+    SignalingLog,
     IceServers,
     RoomRelay,
     JoinLimiter,
