@@ -4,7 +4,7 @@
  * value in the repository. deploy/secrets/init-secrets.sh is run for real.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -114,5 +114,19 @@ describe('deploy/secrets/init-secrets.sh', () => {
     run(dir, { TURN_SECRET: 'from-dot-env-0123456789' });
     expect(secret(dir, 'turn_secret')).toBe('from-dot-env-0123456789');
     expect(secret(dir, 'resume_secret')).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("writes Grafana's password into Grafana's own volume only, and keeps it", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-secrets-'));
+    const grafana = mkdtempSync(join(tmpdir(), 'parley-grafana-'));
+    run(dir, { GRAFANA_SECRETS_DIR: grafana });
+    const password = secret(grafana, 'grafana_admin_password');
+    expect(password).toMatch(/^[0-9a-f]{64}$/);
+    expect(readdirSync(grafana)).toEqual(['grafana_admin_password']);
+    expect(readdirSync(dir).sort()).toEqual(['resume_secret', 'turn_secret']);
+    run(dir, { GRAFANA_SECRETS_DIR: grafana });
+    expect(secret(grafana, 'grafana_admin_password')).toBe(password);
+    run(dir, { GRAFANA_SECRETS_DIR: grafana, GRAFANA_ADMIN_PASSWORD: 'chosen-in-dot-env' });
+    expect(secret(grafana, 'grafana_admin_password')).toBe('chosen-in-dot-env');
   });
 });
