@@ -1,5 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { IceServer } from '@parley/protocol';
+import type { MessageBus } from './message-bus.js';
+import type { RoomStore } from './room-store.js';
 import type { SignalingMetrics } from './signaling-metrics.interface.js';
 
 /** What an `authorize` hook is given for each `join`. */
@@ -62,6 +64,10 @@ export interface SignalingModuleOptions {
   trustProxy?: boolean;
   /** Share rooms with other instances through Redis. Default: rooms in this process. */
   redis?: RedisOptions;
+  /** Your own room store (see `RoomStore`); it replaces the memory or Redis one. Default: built from `redis`. */
+  roomStore?: RoomStore;
+  /** Your own bus between instances (see `MessageBus`); it replaces the local or Redis one. Default: built from `redis`. */
+  messageBus?: MessageBus;
   /** Hooks to count traffic, e.g. for Prometheus. Default none. */
   metrics?: SignalingMetrics;
   /** Origins allowed to open the socket, besides the page's own; `*` allows any. Default none. */
@@ -81,8 +87,10 @@ export interface SignalingModuleOptions {
 }
 
 /** The options with every default applied, as the module's providers see them. */
-export type ResolvedSignalingOptions = Required<Omit<SignalingModuleOptions, 'authorize' | 'turn' | 'redis'>> & {
+export type ResolvedSignalingOptions = Required<Omit<SignalingModuleOptions, 'authorize' | 'turn' | 'redis' | 'roomStore' | 'messageBus'>> & {
   authorize?: SignalingModuleOptions['authorize'];
+  roomStore?: RoomStore;
+  messageBus?: MessageBus;
   turn?: Required<TurnOptions>;
   redis?: Required<RedisOptions>;
 };

@@ -43,6 +43,8 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
     joinTimeoutMs: options.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS,
     authorize: options.authorize,
     turn: turn && { ...turn, ttlSeconds: turn.ttlSeconds ?? DEFAULT_TURN_TTL_SECONDS },
+    roomStore: options.roomStore,
+    messageBus: options.messageBus,
     redis: options.redis && { url: options.redis.url, keyPrefix: options.redis.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX },
     metrics: options.metrics ?? NO_METRICS,
     maxSocketsPerIp: options.maxSocketsPerIp ?? DEFAULT_MAX_SOCKETS_PER_IP,

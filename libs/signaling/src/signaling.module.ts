@@ -12,6 +12,9 @@ import { IceServers } from './turn-credentials.js';
 import { SIGNALING_REDIS, storageProviders } from './signaling.providers.js';
 import { SignalingDrain } from './signaling-drain.js';
 import { SignalingLog } from './signaling-log.js';
+import { SignalingHealthIndicator } from './signaling-health.indicator.js';
+import { ROOM_STORE } from './room-store.js';
+import { MESSAGE_BUS } from './message-bus.js';
 
 @Module({
   providers: [
@@ -27,7 +30,18 @@ import { SignalingLog } from './signaling-log.js';
     InstanceRegistry,
     RoomService,
     SignalingGateway,
+    SignalingHealthIndicator,
   ],
-  exports: [RoomService, SignalingGateway, SignalingDrain, IceServers, SIGNALING_OPTIONS, SIGNALING_REDIS],
+  exports: [
+    RoomService,
+    SignalingGateway,
+    SignalingDrain,
+    SignalingHealthIndicator,
+    IceServers,
+    SIGNALING_OPTIONS,
+    SIGNALING_REDIS,
+    ROOM_STORE,
+    MESSAGE_BUS,
+  ],
 })
 export class SignalingModule extends ConfigurableModuleClass {}
