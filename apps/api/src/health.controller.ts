@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { RoomService, SIGNALING_REDIS, SignalingDrain, type RedisConnections } from '@parley/nest-signaling';
+import { RoomService, SIGNALING_REDIS, SignalingHealthIndicator, type RedisConnections } from '@parley/nest-signaling';
 
 @Controller()
 export class HealthController {
@@ -8,7 +8,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly rooms: RoomService,
-    private readonly drain: SignalingDrain,
+    private readonly signaling: SignalingHealthIndicator,
     @Inject(SIGNALING_REDIS) private readonly redis: RedisConnections | null,
   ) {}
 
@@ -24,10 +24,8 @@ export class HealthController {
   @HealthCheck()
   ready() {
     return this.health.check([
-      () => {
-        const drain = this.indicators.check('drain');
-        return this.drain.draining ? drain.down('Shutting down: new joins are refused') : drain.up();
-      },
+      // The library's own check: down while draining for a shutdown, or when Redis does not answer.
+      () => this.signaling.isHealthy('signaling'),
       async () => {
         const redis = this.indicators.check('redis');
         if (!this.redis) return redis.up({ mode: 'not configured: rooms in memory' });

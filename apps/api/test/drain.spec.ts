@@ -39,7 +39,7 @@ describe('drain on a shutdown signal', () => {
 
     signals.emit('SIGTERM', 'SIGTERM');
     await until(async () => (await get(base, '/readyz')).status === 503, 'readyz to turn 503');
-    expect(JSON.parse((await get(base, '/readyz')).body).error.drain.status).toBe('down');
+    expect(JSON.parse((await get(base, '/readyz')).body).error.signaling).toMatchObject({ status: 'down', draining: true });
     // Liveness stays up: an orchestrator must not restart a pod that is draining.
     expect((await get(base, '/healthz')).status).toBe(200);
 
