@@ -43,19 +43,31 @@ async function connect(url: string): Promise<{ socket: WebSocket; next: (event: 
   return { socket, next, closed };
 }
 
-test('SIGTERM: readiness 503, new joins refused, the call goes on, then 1012 and exit 0', async () => {
+test('SIGTERM: readiness 503, new sockets and joins refused, the call goes on, then 1012 and exit 0', async () => {
   await server.start();
   const ws = `${server.url.replace('http', 'ws')}/ws`;
   const ada = await connect(ws);
   ada.socket.send(JSON.stringify({ event: 'join', data: { room: 'drain', name: 'Ada', protocol: 1 } }));
   await ada.next('joined');
+  // Connected before the drain, joins during it.
+  const bob = await connect(ws);
   expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
 
   const exited = server.stop('SIGTERM');
   await expect.poll(async () => (await fetch(`${server.url}/readyz`)).status, { timeout: 5_000 }).toBe(503);
   expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 
-  const bob = await connect(ws);
+  // A new socket is refused before the upgrade.
+  const refused = await new Promise<number>((resolve) => {
+    const late = new WebSocket(ws);
+    late.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+    late.on('open', () => {
+      late.close();
+      resolve(101);
+    });
+    late.on('error', () => undefined);
+  });
+  expect(refused).toBe(503);
   bob.socket.send(JSON.stringify({ event: 'join', data: { room: 'drain', name: 'Bob', protocol: 1 } }));
   expect(await bob.next('error')).toMatchObject({ code: 'internal', message: expect.stringMatching(/^Unavailable/) });
 

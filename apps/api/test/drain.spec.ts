@@ -18,7 +18,7 @@ async function until(condition: () => Promise<boolean>, what: string, ms = 5_000
 }
 
 describe('drain on a shutdown signal', () => {
-  it('turns readiness 503, refuses new joins, serves the calls in progress, then closes them with 1012 and exits 0', async () => {
+  it('turns readiness 503, refuses new sockets (503) and joins, serves the calls in progress, then closes them with 1012 and exits 0', async () => {
     const { app, base } = await start({});
     const signals = new EventEmitter();
     let exitCode: number | undefined;
@@ -35,6 +35,8 @@ describe('drain on a shutdown signal', () => {
     });
     const ada = await TestClient.connect(`ws://${base}/ws`);
     await ada.join('drain');
+    // Connected before the drain, joins during it.
+    const bobEarly = await TestClient.connect(`ws://${base}/ws`);
     expect((await get(base, '/readyz')).status).toBe(200);
 
     signals.emit('SIGTERM', 'SIGTERM');
@@ -43,7 +45,9 @@ describe('drain on a shutdown signal', () => {
     // Liveness stays up: an orchestrator must not restart a pod that is draining.
     expect((await get(base, '/healthz')).status).toBe(200);
 
-    const bob = await TestClient.connect(`ws://${base}/ws`);
+    // A new socket is refused before the upgrade, so the client tries again (elsewhere).
+    await expect(TestClient.connect(`ws://${base}/ws`)).rejects.toThrow(/503/);
+    const bob = bobEarly;
     bob.send('join', { room: 'drain', name: 'Bob', protocol: 1 });
     const refused = await bob.next('error');
     expect(refused.code).toBe(ErrorCode.Internal);

@@ -52,7 +52,7 @@ describe('log lines', () => {
     return client;
   };
 
-  it('has one line per join, resume, leave and refusal, with its fields, and no token or secret', async () => {
+  it('has one line per join, resume, leave and refusal (room full, auth, origin), with its fields, and no token or secret', async () => {
     const token = await roomToken('logs');
     const ada = await connect();
     const adaJoined = await ada.join('logs', 'Ada', { token });
@@ -72,6 +72,8 @@ describe('log lines', () => {
     await again.join('logs', 'Ada', { token, resume: adaJoined.resume });
     const ada2Peer = adaJoined.self.id;
 
+    await expect(TestClient.connect(`ws://${base}/ws`, { origin: 'https://evil.example' })).rejects.toThrow(/403/);
+
     const signaling = lines().filter((line) => line.context === 'Signaling');
     const instance = signaling.find((line) => line.event === 'join')?.instance;
     expect(instance).toMatch(/^[0-9a-f]{16}$/);
@@ -83,6 +85,7 @@ describe('log lines', () => {
     expect(find({ event: 'leave', room: 'logs', peer: bobJoined.self.id, reason: 'left', instance })).toBeDefined();
     expect(find({ event: 'drop', room: 'logs', peer: ada2Peer, instance })).toBeDefined();
     expect(find({ event: 'resume', room: 'logs', peer: ada2Peer, reason: 'session', instance })).toBeDefined();
+    expect(find({ event: 'upgrade-refused', reason: 'origin', origin: 'https://evil.example', instance })).toMatchObject({ ip: expect.any(String) });
     // A client's mistake is a refusal, not a server error.
     expect(signaling.filter((line) => line.level === 'error' || 'stack' in line)).toEqual([]);
 

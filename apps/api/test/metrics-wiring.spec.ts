@@ -22,6 +22,16 @@ const sample = (text: string, series: string) =>
       ?.slice(series.length + 1),
   );
 const scrape = async (base: string) => (await fetch(`http://${base}/metrics`)).text();
+const refused = (base: string, headers: Record<string, string>, localAddress = '127.0.0.1') =>
+  new Promise<number>((resolve) => {
+    const socket = new WebSocket(`ws://${base}/ws`, { headers, localAddress });
+    socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    socket.on('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.on('error', () => undefined);
+  });
 function send(socket: WebSocket, event: string, data: object): Promise<{ event: string; data: Record<string, unknown> }> {
   return new Promise((resolve) => {
     socket.once('message', (raw) => resolve(JSON.parse(raw.toString())));
@@ -35,6 +45,21 @@ const open = (base: string, localAddress = '127.0.0.1') =>
   });
 
 describe('metrics from the real paths', () => {
+  it('counts refused upgrades by reason', async () => {
+    const { app, base } = await start({ MAX_SOCKETS_PER_IP: '1' });
+    try {
+      expect(await refused(base, { origin: 'https://evil.example' })).toBe(403);
+      const first = await open(base, '127.0.0.9');
+      expect(await refused(base, {}, '127.0.0.9')).toBe(429);
+      first.close();
+      const text = await scrape(base);
+      expect(sample(text, 'parley_upgrades_refused_total{reason="origin"}')).toBe(1);
+      expect(sample(text, 'parley_upgrades_refused_total{reason="caps"}')).toBe(1);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('counts joins and resumes by result', async () => {
     const { app, base } = await start({ MAX_PEERS: '2' });
     try {

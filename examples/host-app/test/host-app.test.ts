@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplication } from '@nestjs/common';
+import { io } from 'socket.io-client';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createHostApp } from '../src/bootstrap.js';
 
@@ -123,5 +124,24 @@ describe('a host app with its own REST, global ValidationPipe and ThrottlerGuard
     });
     assert.equal(first, 'raw ok');
     client.close();
+  });
+
+  it("keeps the host's socket.io gateway working beside Parley's, over WebSocket and long polling", async () => {
+    const ada = await connect(ws, 'ada');
+    ada.send('join', { room: 'beside', name: 'Ada', protocol: 1 });
+    await ada.next('joined');
+    for (const transport of ['websocket', 'polling'] as const) {
+      const client = io(`${http}/chat`, { transports: [transport], forceNew: true, reconnection: false });
+      try {
+        const reply = await client.timeout(3000).emitWithAck('echo', { text: `over ${transport}` });
+        assert.deepEqual(reply, { text: `over ${transport}`, from: 'chat gateway' });
+      } finally {
+        client.disconnect();
+      }
+    }
+    // Parley's socket is unaffected.
+    ada.send('media', { audio: true, video: false, screen: false });
+    assert.equal((await ada.next('peer-updated')).peer.media.audio, true);
+    ada.socket.close();
   });
 });
