@@ -119,7 +119,18 @@ async function connect({ group, urls, rooms, concurrency, timeoutMs, idle, worke
     for (let i = 0; i < room.size; i++) {
       const index = clients.length;
       const localAddress = sourceAddress((index * workers + worker) % SOURCE_ADDRESSES);
-      clients.push({ index, localAddress, room: room.name, roomSize: room.size, url: urls[index % urls.length], mates: new Set(), lastSeqFrom: new Map(), seq: 0, sent: 0, delivered: 0 });
+      clients.push({
+        index,
+        localAddress,
+        room: room.name,
+        roomSize: room.size,
+        url: urls[index % urls.length],
+        mates: new Set(),
+        lastSeqFrom: new Map(),
+        seq: 0,
+        sent: 0,
+        delivered: 0,
+      });
     }
   }
   let next = 0;

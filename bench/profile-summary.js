@@ -20,7 +20,10 @@ const IDLE = new Set(['(idle)', '(program)']);
 for (const id of [...selfUs.keys()]) if (IDLE.has(byId.get(id).callFrame.functionName)) selfUs.delete(id);
 const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
 const CATEGORIES = [
-  ['validation (class-validator, class-transformer, ValidationPipe)', /^(class-validator|class-transformer|validator)$|nestjs\/common:.*(validation|strip|closeArrayGaps|findNestedBinary)/],
+  [
+    'validation (class-validator, class-transformer, ValidationPipe)',
+    /^(class-validator|class-transformer|validator)$|nestjs\/common:.*(validation|strip|closeArrayGaps|findNestedBinary)/,
+  ],
   ['Nest + rxjs dispatch', /^(@nestjs\/[^ ]+|rxjs|reflect-metadata)$/],
   ['socket writes (writev, writeUtf8String: the syscalls)', /^(writev|writeUtf8String|writeLatin1String|writeBuffer) /],
   ['Redis client (ioredis)', /^ioredis$/],
@@ -55,7 +58,8 @@ for (const [key, us] of functions) {
 }
 const show = (title, map, limit = top) => {
   console.log(`\n${title}`);
-  for (const [key, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, limit)) console.log(`${((us / total) * 100).toFixed(1).padStart(6)}%  ${key}`);
+  for (const [key, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, limit))
+    console.log(`${((us / total) * 100).toFixed(1).padStart(6)}%  ${key}`);
 };
 console.log(`${file}: ${(total / 1000).toFixed(0)} ms busy (idle excluded); percentages are of busy time`);
 show('by category', categories, Infinity);

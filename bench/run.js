@@ -2,13 +2,14 @@
 // Usage: node bench/run.js [--quick] [--targets=bare,single,redis] [--clients=N] [--workers=N]
 //        [--idle=N] [--cpu-prof] | --report bench/results/<file>.json
 // Env: BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_PARLEY_MAIN (another build).
+// Exits 1 on a lost signal, a failed join or an unavailable target (a missing Redis excused).
 // See docs/benchmarks.md for what each number means.
 import { fork, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { killAll, parleyBuilt, profileServersInto, redisPid, ROOT, startTarget, track } from './servers.js';
+import { killAll, parleyBuilt, profileServersInto, redisPid, redisReachable, REDIS_URL, ROOT, startTarget, track } from './servers.js';
 import { cpuMs, fmt, machineJiffies, median, ratio, rssKb, summary } from './stats.js';
 
 const { values: args } = parseArgs({
@@ -27,7 +28,21 @@ const { values: args } = parseArgs({
 const PER_SOCKET_MAX = 40;
 
 const CONFIG = args.quick
-  ? { clients: 40, roomSize: 4, workers: 1, idleSockets: 200, steadyRate: 200, steadyRounds: 1, steadyMs: 1500, steps: [200, 400], stepMs: 1000, drainMs: 5000, settleMs: 500, concurrency: 20, deadlineMs: 3 * 60_000 }
+  ? {
+      clients: 40,
+      roomSize: 4,
+      workers: 1,
+      idleSockets: 200,
+      steadyRate: 200,
+      steadyRounds: 1,
+      steadyMs: 1500,
+      steps: [200, 400],
+      stepMs: 1000,
+      drainMs: 5000,
+      settleMs: 500,
+      concurrency: 20,
+      deadlineMs: 3 * 60_000,
+    }
   : {
       clients: 1500,
       roomSize: 5,
@@ -92,7 +107,20 @@ async function connectClients(workers, urls, phase, sockets, roomSize) {
   }));
   const replies = await Promise.all(
     workers.map((w, i) =>
-      w.request({ type: 'connect', group: phase, worker: i, workers: workers.length, urls, rooms: rooms.filter((_, r) => r % workers.length === i), idle: phase.startsWith('idle'), concurrency: CONFIG.concurrency, timeoutMs: 15_000 }, 'connected'),
+      w.request(
+        {
+          type: 'connect',
+          group: phase,
+          worker: i,
+          workers: workers.length,
+          urls,
+          rooms: rooms.filter((_, r) => r % workers.length === i),
+          idle: phase.startsWith('idle'),
+          concurrency: CONFIG.concurrency,
+          timeoutMs: 15_000,
+        },
+        'connected',
+      ),
     ),
   );
   return {
@@ -124,7 +152,9 @@ async function waitForQuiet() {
     if (external < CONFIG.noisyExternalPct) break;
   }
   quietBudgetMs -= Date.now() - started;
-  log(`waited ${fmt((Date.now() - started) / 1000, 0)} s for the machine to quieten (others now ${fmt(external, 0)}%; ${fmt(quietBudgetMs / 1000, 0)} s of waiting left)`);
+  log(
+    `waited ${fmt((Date.now() - started) / 1000, 0)} s for the machine to quieten (others now ${fmt(external, 0)}%; ${fmt(quietBudgetMs / 1000, 0)} s of waiting left)`,
+  );
 }
 
 let runId = 0;
@@ -153,7 +183,11 @@ async function measure(target, workers, rate, durationMs, drainMs = CONFIG.drain
   const machine0 = machineJiffies();
   const replies = await Promise.all(
     workers.map((w) =>
-      w.request({ type: 'run', group: target.group, runId: id, rate: rate / workers.length, durationMs, drainMs }, 'ran', durationMs + drainMs + 30_000),
+      w.request(
+        { type: 'run', group: target.group, runId: id, rate: rate / workers.length, durationMs, drainMs },
+        'ran',
+        durationMs + drainMs + 30_000,
+      ),
     ),
   );
   creditLate(replies);
@@ -204,6 +238,8 @@ const clean = (m) => m.lost === 0 && m.delivered === m.sent && m.closes === 0 &&
 
 /** Starts a target, connects its C clients and checks that signals flow; throws Unavailable if not. */
 async function prepare(kind, workers, result) {
+  // The one excused absence: no Redis on this machine. Anything else unavailable fails the run.
+  if (kind === 'redis' && !(await redisReachable())) throw new Unavailable(`no Redis answers at ${REDIS_URL}`, { noRedis: true });
   const target = await startTarget(kind).catch((error) => {
     throw kind === 'redis' ? new Unavailable(`did not start: ${error.message}`) : error;
   });
@@ -218,9 +254,13 @@ async function prepare(kind, workers, result) {
     result.connect = { sockets: CONFIG.clients, failed: connected.failed, ...summary(connected.connectMs) };
     delete result.connect.n;
     if (connected.failed) throw new Unavailable(`${connected.failed} clients failed to join: ${connected.firstError}`);
-    if (connected.incomplete) throw new Unavailable(`${connected.incomplete} clients never saw all their room-mates (rooms not shared across instances?)`);
+    if (connected.incomplete)
+      throw new Unavailable(`${connected.incomplete} clients never saw all their room-mates (rooms not shared across instances?)`);
     const probe = await measure(target, workers, Math.min(200, CONFIG.steadyRate), 1000, 3000);
-    if (probe.delivered < probe.sent) throw new Unavailable(`signals not delivered: ${probe.delivered} of ${probe.sent} arrived${kind === 'redis' ? ' (cross-instance relay not working?)' : ''}`);
+    if (probe.delivered < probe.sent)
+      throw new Unavailable(
+        `signals not delivered: ${probe.delivered} of ${probe.sent} arrived${kind === 'redis' ? ' (cross-instance relay not working?)' : ''}`,
+      );
     await measure(target, workers, CONFIG.steadyRate, 1000); // warm-up, not reported
     return target;
   } catch (error) {
@@ -264,8 +304,10 @@ async function loadPhase(kinds, results) {
       try {
         targets.push(await prepare(kind, workers, results[kind]));
       } catch (error) {
-        if (error instanceof Unavailable) results[kind].unavailable = error.message;
-        else results[kind].error = error.message;
+        if (error instanceof Unavailable) {
+          results[kind].unavailable = error.message;
+          if (error.noRedis) results[kind].noRedis = true;
+        } else results[kind].error = error.message;
         log(`${kind}: ${error instanceof Unavailable ? 'unavailable' : 'ERROR'}: ${error.message}`);
       }
     }
@@ -279,7 +321,9 @@ async function loadPhase(kinds, results) {
       for (let i = 0; i < pending.length; i++) {
         const t = pending[(i + round) % pending.length]; // rotate who goes first
         const m = await measure(t, workers, CONFIG.steadyRate, CONFIG.steadyMs);
-        log(`${t.kind}: steady ${CONFIG.steadyRate}/s round ${round + 1}: p50 ${fmt(m.latencyMs.p50, 2)} p99 ${fmt(m.latencyMs.p99, 2)} ms, lost ${m.lost}, ooo ${m.outOfOrder}, ${fmt(m.serverCpuUsPerMsg)} µs server CPU/msg, others ${fmt(m.externalPct, 0)}% of machine${m.quiet ? '' : ' (noisy)'}`);
+        log(
+          `${t.kind}: steady ${CONFIG.steadyRate}/s round ${round + 1}: p50 ${fmt(m.latencyMs.p50, 2)} p99 ${fmt(m.latencyMs.p99, 2)} ms, lost ${m.lost}, ooo ${m.outOfOrder}, ${fmt(m.serverCpuUsPerMsg)} µs server CPU/msg, others ${fmt(m.externalPct, 0)}% of machine${m.quiet ? '' : ' (noisy)'}`,
+        );
         results[t.kind].steady.push(m);
       }
     }
@@ -303,7 +347,9 @@ async function loadPhase(kinds, results) {
           m = await measure(t, workers, rate, CONFIG.stepMs);
           m.attempt = attempt;
           result.steps.push(m);
-          log(`${t.kind}: ${rate}/s (try ${attempt}): lost ${m.lost}, p99 ${fmt(m.latencyMs.p99, 2)} ms, server CPU ${fmt(m.serverCpuPct, 0)}%, load CPU ${fmt(m.loadCpuPct, 0)}%, others ${fmt(m.externalPct, 0)}% of machine -> ${m.pass ? 'ok' : 'FAIL'}`);
+          log(
+            `${t.kind}: ${rate}/s (try ${attempt}): lost ${m.lost}, p99 ${fmt(m.latencyMs.p99, 2)} ms, server CPU ${fmt(m.serverCpuPct, 0)}%, load CPU ${fmt(m.loadCpuPct, 0)}%, others ${fmt(m.externalPct, 0)}% of machine -> ${m.pass ? 'ok' : 'FAIL'}`,
+          );
           if (m.pass || !t.alive()) break;
         }
         if (m.pass) result.maxRate = rate;
@@ -383,7 +429,38 @@ async function idlePhase(kind, result) {
   }
 }
 
-class Unavailable extends Error {}
+class Unavailable extends Error {
+  constructor(message, { noRedis = false } = {}) {
+    super(message);
+    this.noRedis = noRedis;
+  }
+}
+
+/**
+ * Why this run must fail, in words: a target that errored, that is unavailable for any reason but
+ * a missing Redis (clients that cannot join, signals that do not flow), or that lost a signal at
+ * the steady rate. In a --quick smoke every rate step is far below capacity, so a loss there fails too;
+ * in a full run, loss at a high step is how the maximum rate is found.
+ */
+function failures(results) {
+  const out = [];
+  for (const [kind, r] of Object.entries(results)) {
+    if (r.error) out.push(`${kind}: ${r.error}`);
+    if (r.unavailable && !r.noRedis) out.push(`${kind}: unavailable: ${r.unavailable}`);
+    const s = r.atSteadyRate;
+    if (s && (s.lost > 0 || s.delivered < s.sent || s.errors > 0)) {
+      out.push(`${kind}: at the steady rate ${s.delivered} of ${s.sent} signals arrived (${s.lost} lost, ${s.errors} errors)`);
+    }
+    if (args.quick) {
+      for (const m of r.steps ?? []) {
+        if (m.lost > 0 || m.delivered < m.sent || Object.keys(m.errors).length) {
+          out.push(`${kind}: at ${m.rate}/s (try ${m.attempt}) ${m.delivered} of ${m.sent} signals arrived, errors ${JSON.stringify(m.errors)}`);
+        }
+      }
+    }
+  }
+  return out;
+}
 
 // ---- report ----------------------------------------------------------------------------------
 
@@ -406,14 +483,26 @@ function pad(cells, widths) {
 
 function report(results) {
   const bare = results.bare;
-  const rows = [['target', 'connect p50/p99 ms', `sent/deliv @${CONFIG.steadyRate}`, 'lost', 'ooo', 'lat p50/p99/max ms', 'CPU µs/msg (×bare)', 'max rate/s (×bare)', 'RSS kB/conn (×bare)']];
+  const rows = [
+    [
+      'target',
+      'connect p50/p99 ms',
+      `sent/deliv @${CONFIG.steadyRate}`,
+      'lost',
+      'ooo',
+      'lat p50/p99/max ms',
+      'CPU µs/msg (×bare)',
+      'max rate/s (×bare)',
+      'RSS kB/conn (×bare)',
+    ],
+  ];
   for (const [kind, r] of Object.entries(results)) {
     if (r.unavailable || r.error) {
       rows.push([TARGETS[kind], `unavailable: ${r.unavailable ?? r.error}`]);
       continue;
     }
     const s = r.atSteadyRate ?? {};
-    const x = (value, base, digits) => (kind === 'bare' ? '' : ` (${fmt(ratio(value, base), 2)}×)`);
+    const x = (value, base) => (kind === 'bare' ? '' : ` (${fmt(ratio(value, base), 2)}×)`);
     rows.push([
       TARGETS[kind],
       `${fmt(r.connect?.p50, 2)} / ${fmt(r.connect?.p99, 2)}`,
@@ -428,16 +517,21 @@ function report(results) {
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.filter((row) => row.length > 2).map((row) => String(row[i] ?? '').length)));
   console.log('\n' + rows.map((row) => (row.length === 2 ? `${row[0].padStart(widths[0])}  ${row[1]}` : pad(row, widths))).join('\n'));
-  for (const [kind, r] of Object.entries(results)) if (r.maxRateLimitedBy) console.log(`  ${TARGETS[kind]}: max rate stopped by ${r.maxRateLimitedBy}`);
+  for (const [kind, r] of Object.entries(results))
+    if (r.maxRateLimitedBy) console.log(`  ${TARGETS[kind]}: max rate stopped by ${r.maxRateLimitedBy}`);
   console.log('\nRate steps (p99 ms of each try, ✗ = failed; then server CPU, % of one core):');
   for (const [kind, r] of Object.entries(results)) {
     if (!r.steps?.length) continue;
     const byRate = new Map();
     for (const m of r.steps) byRate.set(m.rate, [...(byRate.get(m.rate) ?? []), m]);
-    const cells = [...byRate].map(([rate, tries]) => `${rate}: ${tries.map((m) => fmt(m.latencyMs.p99, 0) + (m.pass ? '' : '✗')).join('/')} @${fmt(tries.at(-1).serverCpuPct, 0)}%`);
+    const cells = [...byRate].map(
+      ([rate, tries]) =>
+        `${rate}: ${tries.map((m) => fmt(m.latencyMs.p99, 0) + (m.pass ? '' : '✗')).join('/')} @${fmt(tries.at(-1).serverCpuPct, 0)}%`,
+    );
     console.log(`  ${TARGETS[kind]}:\n    ${cells.join(', ')}`);
   }
-  if (results.redis?.atSteadyRate?.redisCpuUsPerMsg) console.log(`  Redis server CPU: ${fmt(results.redis.atSteadyRate.redisCpuUsPerMsg)} µs/msg (not in the table's CPU column)`);
+  if (results.redis?.atSteadyRate?.redisCpuUsPerMsg)
+    console.log(`  Redis server CPU: ${fmt(results.redis.atSteadyRate.redisCpuUsPerMsg)} µs/msg (not in the table's CPU column)`);
 
   const single = results.single;
   const redis = results.redis;
@@ -455,8 +549,11 @@ function report(results) {
     check('server CPU/msg ≤ 1.25× bare', ratio(single.atSteadyRate?.serverCpuUsPerMsg, bare.atSteadyRate?.serverCpuUsPerMsg), 1.25, (v) => v <= 1.25);
     check('RSS/conn ≤ 2× bare', ratio(single.idle?.rssPerConnKb, bare.idle?.rssPerConnKb), 2, (v) => v <= 2);
   }
-  for (const [kind, r] of Object.entries(results)) if (kind !== 'bare' && r.atSteadyRate) check(`${TARGETS[kind]}: zero loss (steady + passing steps)`, r.atSteadyRate.lost + r.atSteadyRate.outOfOrder, 0, (v) => v === 0);
-  if (single && redis?.atSteadyRate) check(`Redis p99 @${CONFIG.steadyRate}/s ≤ 2× single`, ratio(redis.atSteadyRate.p99Ms, single.atSteadyRate?.p99Ms), 2, (v) => v <= 2);
+  for (const [kind, r] of Object.entries(results))
+    if (kind !== 'bare' && r.atSteadyRate)
+      check(`${TARGETS[kind]}: zero loss (steady + passing steps)`, r.atSteadyRate.lost + r.atSteadyRate.outOfOrder, 0, (v) => v === 0);
+  if (single && redis?.atSteadyRate)
+    check(`Redis p99 @${CONFIG.steadyRate}/s ≤ 2× single`, ratio(redis.atSteadyRate.p99Ms, single.atSteadyRate?.p99Ms), 2, (v) => v <= 2);
   console.log(`\nTargets (issue 4)${args.quick ? ': a --quick smoke, whose counts are too small for these to mean anything' : ''}:`);
   for (const c of checks) console.log(`  ${c.pass === null ? 'n/a ' : c.pass ? 'PASS' : 'MISS'}  ${c.name}: ${fmt(c.value, 2)}`);
   return checks;
@@ -480,7 +577,9 @@ async function main() {
     profileServersInto(resolve(ROOT, 'bench/results', `profiles-${stamp}`));
     log(`servers write CPU profiles to bench/results/profiles-${stamp}/ (summarise with node bench/profile-summary.js <file>)`);
   }
-  log(`${args.quick ? 'quick smoke' : 'full run'}: targets ${kinds.join(', ')}; ${CONFIG.clients} clients in rooms of ${CONFIG.roomSize}, ${CONFIG.workers} load worker(s)`);
+  log(
+    `${args.quick ? 'quick smoke' : 'full run'}: targets ${kinds.join(', ')}; ${CONFIG.clients} clients in rooms of ${CONFIG.roomSize}, ${CONFIG.workers} load worker(s)`,
+  );
   const results = {};
   for (const kind of kinds) results[kind] = {};
   await loadPhase(kinds, results);
@@ -494,12 +593,20 @@ async function main() {
     }
   }
   const checks = report(results);
+  const failed = failures(results);
   const file = resolve(ROOT, 'bench/results', `${stamp}.json`);
   mkdirSync(resolve(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(file, JSON.stringify({ startedAt: started.toISOString(), quick: args.quick, machine: machine(), config: CONFIG, results, checks }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      { startedAt: started.toISOString(), quick: args.quick, machine: machine(), config: CONFIG, results, checks, failures: failed },
+      null,
+      2,
+    ),
+  );
   log(`wrote ${file}`);
-  // A target that errored (not merely unavailable) fails the run, so a CI smoke notices.
-  return Object.values(results).some((r) => r.error) ? 1 : 0;
+  for (const reason of failed) console.error(`[bench] FAIL ${reason}`);
+  return failed.length ? 1 : 0;
 }
 
 const deadline = setTimeout(() => {

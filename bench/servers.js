@@ -46,7 +46,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function waitReady(url, child, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited (${child.exitCode ?? child.signalCode}): ${child.logTail()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`server exited (${child.exitCode ?? child.signalCode}): ${child.logTail()}`);
     const open = await new Promise((r) => {
       const ws = new WebSocket(url, { perMessageDeflate: false });
       ws.on('open', () => (ws.terminate(), r(true)));
@@ -106,7 +107,13 @@ export async function startTarget(kind) {
     await stopAll(procs);
     throw error;
   }
-  return { urls, pids: procs.map((p) => p.pid), procs, stop: () => stopAll(procs), alive: () => procs.every((p) => p.exitCode === null && p.signalCode === null) };
+  return {
+    urls,
+    pids: procs.map((p) => p.pid),
+    procs,
+    stop: () => stopAll(procs),
+    alive: () => procs.every((p) => p.exitCode === null && p.signalCode === null),
+  };
 }
 
 async function stopAll(procs) {
@@ -146,6 +153,15 @@ function redisCommand(command, timeoutMs = 1000) {
     });
     socket.on('error', (error) => (clearTimeout(timer), reject(error)));
   });
+}
+
+/** Whether Redis answers PING at REDIS_URL. */
+export async function redisReachable() {
+  try {
+    return (await redisCommand('PING')).startsWith('+PONG');
+  } catch {
+    return false;
+  }
 }
 
 /** The pid of the Redis server (to charge its CPU too), or undefined when Redis is not reachable. */

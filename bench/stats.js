@@ -17,7 +17,11 @@ export function summary(values) {
   return { n: sorted.length, p50: at(50), p99: at(99), max: sorted[sorted.length - 1] };
 }
 
-export const median = (values) => percentile(values.filter((v) => Number.isFinite(v)), 50);
+export const median = (values) =>
+  percentile(
+    values.filter((v) => Number.isFinite(v)),
+    50,
+  );
 
 const CLK_TCK = 100; // getconf CLK_TCK on Linux x86_64/arm64
 

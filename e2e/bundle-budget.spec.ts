@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
-import { expect, test } from '@playwright/test';
 import { BUDGET_BYTES } from '../apps/web/build/bundle-budget';
-import { closeAll, newPerson, uniqueRoom, type Person } from './helpers';
+import { expect, test } from './fixtures';
+import { uniqueRoom } from './helpers';
 
 /**
  * The weight budget as a browser sees it: every script and style sheet a first visit downloads
@@ -9,20 +9,12 @@ import { closeAll, newPerson, uniqueRoom, type Person } from './helpers';
  * figure (apps/web/build/bundle-budget.ts); this checks the build that is actually served.
  */
 test.describe('weight', () => {
-  let people: Person[] = [];
-
-  test.afterEach(async () => {
-    await closeAll(people);
-    people = [];
-  });
-
   for (const [page, path, ready] of [
     ['home', '/', 'Start a room'],
     ['a room’s lobby', `/r/${uniqueRoom('weight')}`, 'Join'],
   ] as const) {
-    test(`${page}: initial JS+CSS is at most 40 KB gzipped`, async ({ browser }) => {
-      people = [await newPerson(browser, 'Ada')];
-      const { page: tab } = people[0]!;
+    test(`${page}: initial JS+CSS is at most 40 KB gzipped`, async ({ people }) => {
+      const { page: tab } = await people.add('Ada');
       const sizes = new Map<string, number>();
       tab.on('response', async (response) => {
         const type = response.request().resourceType();

@@ -1,5 +1,5 @@
-/** Helpers for the call features' specs: one video element playing, negotiation counts, sender caps. */
-import { expect, type Locator, type Page } from '@playwright/test';
+/** Helpers for the call features' specs: negotiation counts, sender caps, a tile by name. */
+import type { Locator, Page } from '@playwright/test';
 import type { Person } from './helpers';
 
 declare global {
@@ -23,23 +23,6 @@ export async function countNegotiations(person: Person): Promise<void> {
 
 export function negotiations(page: Page): Promise<number> {
   return page.evaluate(() => window.__negotiations);
-}
-
-/** Passes once the video in `tile` has a size and its clock moves. */
-export async function expectVideoPlaying(tile: Locator): Promise<void> {
-  const video = tile.locator('video');
-  await expect(video).toHaveCount(1);
-  await expect
-    .poll(
-      async () => {
-        const first = await video.evaluate((v: HTMLVideoElement) => ({ width: v.videoWidth, time: v.currentTime }));
-        await tile.page().waitForTimeout(600);
-        const second = await video.evaluate((v: HTMLVideoElement) => ({ width: v.videoWidth, time: v.currentTime }));
-        return second.width > 0 && second.time > first.time;
-      },
-      { timeout: 30_000, intervals: [250] },
-    )
-    .toBe(true);
 }
 
 /** The first encoding of every link's camera sender: the first negotiated video transceiver. */

@@ -1,31 +1,25 @@
-import { expect, test, type Browser } from '@playwright/test';
-import { closeAll, expectRemoteVideosPlaying, joinRoom, newPerson, remoteTiles, uniqueRoom, type Person } from './helpers';
+import type { Page } from '@playwright/test';
+import { expect, test, type People } from './fixtures';
+import { joinRoom, remoteTiles, uniqueRoom } from './helpers';
+import { expectRemoteVideosPlaying } from './peer-media';
+
+async function threeInOneRoom(people: People, room: string) {
+  const trio = await people.addAll(['Ada', 'Brian', 'Chidi']);
+  for (const person of trio) await joinRoom(person, room);
+  return trio;
+}
+
+const tileOf = (page: Page, name: string) => page.locator(`[data-testid="remote-tile"][data-peer-name="${name}"]`);
 
 test.describe('a call', () => {
-  let people: Person[] = [];
+  test('everyone sees the two others playing, and another room sees nobody', async ({ people, room }) => {
+    const trio = await threeInOneRoom(people, room);
+    const [ada] = trio;
+    const dora = await people.add('Dora');
 
-  test.afterEach(async () => {
-    await closeAll(people);
-    people = [];
-  });
-
-  async function threeInOneRoom(browser: Browser, room: string) {
-    people = await Promise.all(['Ada', 'Brian', 'Chidi'].map((name) => newPerson(browser, name)));
-    for (const person of people) await joinRoom(person, room);
-    return people as [Person, Person, Person];
-  }
-
-  test('everyone sees the two others playing, and another room sees nobody', async ({ browser }) => {
-    const [ada, brian, chidi] = await threeInOneRoom(browser, uniqueRoom('three'));
-    const dora = await newPerson(browser, 'Dora');
-    people.push(dora);
-
-    for (const person of [ada, brian, chidi]) {
+    for (const person of trio) {
       await expectRemoteVideosPlaying(person.page, 2);
-      const others = people.filter((p) => p !== person && p !== dora).map((p) => p.name);
-      for (const name of others) {
-        await expect(person.page.locator(`[data-testid="remote-tile"][data-peer-name="${name}"] video`)).toHaveCount(1);
-      }
+      for (const other of trio.filter((p) => p !== person)) await expect(tileOf(person.page, other.name).locator('video')).toHaveCount(1);
     }
 
     await joinRoom(dora, uniqueRoom('elsewhere'));
@@ -35,46 +29,43 @@ test.describe('a call', () => {
     await expect(ada.page.locator('[data-peer-name="Dora"]')).toHaveCount(0);
   });
 
-  test('when one leaves, the other two keep one playing remote video each', async ({ browser }) => {
-    const [ada, brian, chidi] = await threeInOneRoom(browser, uniqueRoom('leave'));
+  test('when one leaves, the other two keep one playing remote video each', async ({ people, room }) => {
+    const [ada, brian, chidi] = await threeInOneRoom(people, room);
     for (const person of [ada, brian, chidi]) await expectRemoteVideosPlaying(person.page, 2);
 
     await chidi.page.getByRole('button', { name: 'Leave', exact: true }).click();
     await expect(chidi.page.getByText('You left the call')).toBeVisible();
 
     for (const person of [ada, brian]) {
-      await expect(person.page.locator('[data-testid="remote-tile"][data-peer-name="Chidi"]')).toHaveCount(0);
+      await expect(tileOf(person.page, 'Chidi')).toHaveCount(0);
       await expectRemoteVideosPlaying(person.page, 1);
     }
   });
 
-  test('muting the microphone shows as muted on the others’ tiles', async ({ browser }) => {
-    const [ada, brian, chidi] = await threeInOneRoom(browser, uniqueRoom('mute'));
-    const adaTileOn = (page: Person['page']) => page.locator('[data-testid="remote-tile"][data-peer-name="Ada"]');
+  test('muting the microphone shows as muted on the others’ tiles', async ({ people, room }) => {
+    const [ada, brian, chidi] = await threeInOneRoom(people, room);
     for (const other of [brian, chidi]) {
-      await expect(adaTileOn(other.page)).toBeVisible();
-      await expect(adaTileOn(other.page).getByTestId('mic-off')).toHaveCount(0);
+      await expect(tileOf(other.page, 'Ada')).toBeVisible();
+      await expect(tileOf(other.page, 'Ada').getByTestId('mic-off')).toHaveCount(0);
     }
 
     await ada.page.getByRole('button', { name: 'Mute microphone' }).click();
 
     for (const other of [brian, chidi]) {
-      await expect(adaTileOn(other.page).getByTestId('mic-off')).toBeVisible();
-      await expect(adaTileOn(other.page).getByRole('img', { name: 'Ada is muted' })).toBeVisible();
+      await expect(tileOf(other.page, 'Ada').getByTestId('mic-off')).toBeVisible();
+      await expect(tileOf(other.page, 'Ada').getByRole('img', { name: 'Ada is muted' })).toBeVisible();
       await expect(other.page.locator('[data-testid="remote-tile"] [data-testid="mic-off"]')).toHaveCount(1);
     }
 
     await ada.page.getByRole('button', { name: 'Unmute microphone' }).click();
-    for (const other of [brian, chidi]) await expect(adaTileOn(other.page).getByTestId('mic-off')).toHaveCount(0);
+    for (const other of [brian, chidi]) await expect(tileOf(other.page, 'Ada').getByTestId('mic-off')).toHaveCount(0);
   });
 
-  test('turning the camera off and on again shows on the other side and video resumes', async ({ browser }) => {
-    const room = uniqueRoom('camera');
-    people = await Promise.all(['Ada', 'Brian'].map((name) => newPerson(browser, name)));
-    const [ada, brian] = people as [Person, Person];
-    for (const person of people) await joinRoom(person, room);
+  test('turning the camera off and on again shows on the other side and video resumes', async ({ people, room }) => {
+    const [ada, brian] = await people.addAll(['Ada', 'Brian']);
+    for (const person of [ada, brian]) await joinRoom(person, room);
     await expectRemoteVideosPlaying(brian.page, 1);
-    const adaOnBrian = brian.page.locator('[data-testid="remote-tile"][data-peer-name="Ada"]');
+    const adaOnBrian = tileOf(brian.page, 'Ada');
 
     await ada.page.getByRole('button', { name: 'Turn camera off' }).click();
     await expect(adaOnBrian.getByTestId('cam-off')).toBeVisible();

@@ -1,5 +1,6 @@
-import { expect, test, type Page } from '@playwright/test';
-import { closeAll, joinRoom, newPerson, uniqueRoom, type Person } from './helpers';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { joinRoom } from './helpers';
 
 const chatButton = (page: Page) => page.getByRole('button', { name: /^Chat/ });
 
@@ -14,18 +15,10 @@ function messages(page: Page) {
 }
 
 test.describe('chat', () => {
-  let people: Person[] = [];
-
-  test.afterEach(async () => {
-    await closeAll(people);
-    people = [];
-  });
-
-  test('three people chat, links and markup stay text, and a latecomer sees the history', async ({ browser }) => {
-    const room = uniqueRoom('chat');
-    people = await Promise.all(['Ada', 'Brian', 'Chidi'].map((name) => newPerson(browser, name)));
-    const [ada, brian, chidi] = people as [Person, Person, Person];
-    for (const person of people) await joinRoom(person, room);
+  test('three people chat, links and markup stay text, and a latecomer sees the history', async ({ people, room }) => {
+    const trio = await people.addAll(['Ada', 'Brian', 'Chidi']);
+    const [ada, brian, chidi] = trio;
+    for (const person of trio) await joinRoom(person, room);
 
     await chatButton(ada.page).click();
     await say(ada.page, 'Hello <b>all</b>, notes at https://example.org/notes');
@@ -45,14 +38,13 @@ test.describe('chat', () => {
     await say(brian.page, 'Hi Ada!');
     await chatButton(chidi.page).click();
     await say(chidi.page, 'Morning both\nsecond line');
-    for (const person of people) {
+    for (const person of trio) {
       await expect(messages(person.page)).toHaveCount(3);
       await expect(messages(person.page).last().locator('.text')).toHaveText('Morning both\nsecond line');
     }
     await expect(messages(chidi.page).last()).toContainText('You');
 
-    const dora = await newPerson(browser, 'Dora');
-    people.push(dora);
+    const dora = await people.add('Dora');
     await joinRoom(dora, room);
     await expect(chatButton(dora.page)).toHaveAccessibleName('Chat, 3 unread');
     await chatButton(dora.page).click();
@@ -62,10 +54,9 @@ test.describe('chat', () => {
     await expect(messages(dora.page).nth(2)).toHaveAttribute('data-from', 'Chidi');
   });
 
-  test('sending too fast is answered politely and the text is kept', async ({ browser }) => {
-    people = [await newPerson(browser, 'Ada')];
-    const [ada] = people as [Person];
-    await joinRoom(ada, uniqueRoom('chat-fast'));
+  test('sending too fast is answered politely and the text is kept', async ({ people, room }) => {
+    const ada = await people.add('Ada');
+    await joinRoom(ada, room);
     await chatButton(ada.page).click();
     const box = ada.page.getByRole('textbox', { name: 'Message' });
     // Six messages within a few milliseconds: the server takes 3 a second.

@@ -1,6 +1,6 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { appServer, type AppServer } from './app-server';
-import { closeAll, newPerson, uniqueRoom, type Person } from './helpers';
+import { expect, test } from './fixtures';
 import { freePort, startTurnServer, type TurnServer } from './turn-server';
 
 async function check(page: Page) {
@@ -11,17 +11,9 @@ async function check(page: Page) {
 const status = (page: Page, id: string) => page.locator(`[data-testid="doctor-check"][data-check="${id}"]`);
 
 test.describe('connectivity check in the lobby', () => {
-  let people: Person[] = [];
-
-  test.afterEach(async () => {
-    await closeAll(people);
-    people = [];
-  });
-
-  test('reports the devices, the server and a direct path', async ({ browser }) => {
-    people = [await newPerson(browser, 'Ada')];
-    const { page } = people[0]!;
-    await page.goto(`/r/${uniqueRoom('doctor')}`);
+  test('reports the devices, the server and a direct path', async ({ people, room }) => {
+    const { page } = await people.add('Ada');
+    await page.goto(`/r/${room}`);
     await check(page);
     await expect(status(page, 'devices')).toHaveAttribute('data-status', 'ok');
     await expect(status(page, 'signaling')).toHaveAttribute('data-status', 'ok');
@@ -47,17 +39,14 @@ test.describe('connectivity check in the lobby', () => {
       await turn?.stop();
     });
 
-    test('also reports relay working, over UDP and TCP', async ({ browser }) => {
-      people = [await newPerson(browser, 'Ada', { baseURL: app.url })];
-      const { page } = people[0]!;
-      await page.goto(`/r/${uniqueRoom('doctor-turn')}`);
+    test('also reports relay working, over UDP and TCP', async ({ people, room }) => {
+      const { page } = await people.add('Ada', { baseURL: app.url });
+      await page.goto(`/r/${room}`);
       await check(page);
       await expect(status(page, 'direct')).toHaveAttribute('data-status', 'ok');
       await expect(status(page, 'relay-udp')).toHaveAttribute('data-status', 'ok');
       await expect(status(page, 'relay-tcp')).toHaveAttribute('data-status', 'ok');
-      await expect(page.getByTestId('doctor-verdict')).toHaveText(
-        'Calls will work, directly between browsers, with a relay (TURN) as a fallback.',
-      );
+      await expect(page.getByTestId('doctor-verdict')).toHaveText('Calls will work, directly between browsers, with a relay (TURN) as a fallback.');
     });
   });
 });

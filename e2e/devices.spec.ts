@@ -1,6 +1,8 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { countNegotiations, negotiations } from './call-helpers';
-import { closeAll, expectRemoteVideosPlaying, joinRoom, newPerson, uniqueRoom, type Person } from './helpers';
+import { expect, test } from './fixtures';
+import { joinRoom, uniqueRoom } from './helpers';
+import { expectRemoteAudioHeard, expectRemoteVideosPlaying } from './peer-media';
 
 /** The label of the camera each open link sends. */
 function sentCamera(page: Page): Promise<(string | null)[]> {
@@ -12,24 +14,16 @@ function sentCamera(page: Page): Promise<(string | null)[]> {
 }
 
 test.describe('devices', () => {
-  let people: Person[] = [];
-
-  test.afterEach(async () => {
-    await closeAll(people);
-    people = [];
-  });
-
-  test('switching the camera mid-call keeps video playing at the others without renegotiation', async ({ browser }) => {
-    const room = uniqueRoom('devices');
-    people = await Promise.all(['Ada', 'Brian', 'Chidi'].map((name) => newPerson(browser, name)));
-    for (const person of people) await countNegotiations(person);
-    const [ada, brian, chidi] = people as [Person, Person, Person];
-    for (const person of people) await joinRoom(person, room);
-    for (const person of people) await expectRemoteVideosPlaying(person.page, 2);
+  test('switching the camera mid-call keeps video playing at the others without renegotiation', async ({ people, room }) => {
+    const trio = await people.addAll(['Ada', 'Brian', 'Chidi']);
+    for (const person of trio) await countNegotiations(person);
+    const [ada, brian, chidi] = trio;
+    for (const person of trio) await joinRoom(person, room);
+    for (const person of trio) await expectRemoteVideosPlaying(person.page, 2);
     expect(await sentCamera(ada.page)).toEqual(['fake_device_0', 'fake_device_0']);
     // Let the first negotiations settle before counting.
     await ada.page.waitForTimeout(1000);
-    const before = await Promise.all(people.map((p) => negotiations(p.page)));
+    const before = await Promise.all(trio.map((p) => negotiations(p.page)));
 
     await ada.page.getByRole('button', { name: 'Devices' }).click();
     const camera = ada.page.getByRole('combobox', { name: 'Camera' });
@@ -44,7 +38,7 @@ test.describe('devices', () => {
     await camera.selectOption({ label: 'fake_device_0' });
     await expect.poll(() => sentCamera(ada.page)).toEqual(['fake_device_0', 'fake_device_0']);
     for (const other of [brian, chidi]) await expectRemoteVideosPlaying(other.page, 2);
-    expect(await Promise.all(people.map((p) => negotiations(p.page)))).toEqual(before);
+    expect(await Promise.all(trio.map((p) => negotiations(p.page)))).toEqual(before);
     await camera.selectOption({ label: 'fake_device_1' });
     await expect.poll(() => sentCamera(ada.page)).toEqual(['fake_device_1', 'fake_device_1']);
 
@@ -63,11 +57,9 @@ test.describe('devices', () => {
     expect(label).toBe('fake_device_1');
   });
 
-  test('the speaker choice goes to every remote video, and the microphone can be switched', async ({ browser }) => {
-    const room = uniqueRoom('speaker');
-    people = await Promise.all(['Ada', 'Brian'].map((name) => newPerson(browser, name)));
-    const [ada] = people as [Person, Person];
-    for (const person of people) await joinRoom(person, room);
+  test('the speaker choice goes to every remote video, and the microphone can be switched', async ({ people, room }) => {
+    const [ada, brian] = await people.addAll(['Ada', 'Brian']);
+    for (const person of [ada, brian]) await joinRoom(person, room);
     await expectRemoteVideosPlaying(ada.page, 1);
 
     await ada.page.getByRole('button', { name: 'Devices' }).click();
@@ -75,14 +67,18 @@ test.describe('devices', () => {
     await speaker.selectOption({ label: 'Fake Audio Output 1' });
     const chosen = await speaker.inputValue();
     await expect
-      .poll(() => ada.page.locator('[data-testid="remote-tile"] video').evaluateAll((videos) => videos.map((v) => (v as HTMLVideoElement & { sinkId: string }).sinkId)))
+      .poll(() =>
+        ada.page
+          .locator('[data-testid="remote-tile"] video')
+          .evaluateAll((videos) => videos.map((v) => (v as HTMLVideoElement & { sinkId: string }).sinkId)),
+      )
       .toEqual([chosen]);
 
     await ada.page.getByRole('combobox', { name: 'Microphone' }).selectOption({ label: 'Fake Audio Input 1' });
     await expect
-      .poll(() =>
-        ada.page.evaluate(() => window.__pcs.flatMap((pc) => pc.getSenders()).find((s) => s.track?.kind === 'audio')?.track?.label),
-      )
+      .poll(() => ada.page.evaluate(() => window.__pcs.flatMap((pc) => pc.getSenders()).find((s) => s.track?.kind === 'audio')?.track?.label))
       .toBe('Fake Audio Input 1');
+    // The switched microphone is heard at the other end.
+    await expectRemoteAudioHeard(brian.page, 1);
   });
 });

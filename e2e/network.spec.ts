@@ -1,37 +1,16 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import config from '../playwright.config';
 import { appServer } from './app-server';
-import {
-  closeAll,
-  expectRemoteVideosPlaying,
-  iceCredentials,
-  joinRoom,
-  newPerson,
-  selfId,
-  uniqueRoom,
-  type Person,
-} from './helpers';
-
-let people: Person[] = [];
-
-test.afterEach(async () => {
-  await closeAll(people);
-  people = [];
-});
-
-async function threeInOneRoom(browser: Parameters<typeof newPerson>[0], room: string, baseURL?: string) {
-  people = await Promise.all(['Ada', 'Brian', 'Chidi'].map((name) => newPerson(browser, name, { baseURL })));
-  for (const person of people) await joinRoom(person, room);
-  for (const person of people) await expectRemoteVideosPlaying(person.page, 2);
-  return people as [Person, Person, Person];
-}
+import { expect, test } from './fixtures';
+import { iceCredentials, joinRoom, newPerson, selfId } from './helpers';
+import { expectRemoteVideosPlaying } from './peer-media';
 
 const tileOf = (page: Page, id: string) => page.locator(`[data-testid="remote-tile"][data-peer-id="${id}"]`);
 
-test('one person offline for 8 s: the others see them reconnecting, ICE restarts, and video plays both ways again', async ({
-  browser,
-}) => {
-  const [ada, brian, chidi] = await threeInOneRoom(browser, uniqueRoom('offline'));
+test('one person offline for 8 s: the others see them reconnecting, ICE restarts, and video plays both ways again', async ({ people, room }) => {
+  const [ada, brian, chidi] = await people.addAll(['Ada', 'Brian', 'Chidi']);
+  for (const person of [ada, brian, chidi]) await joinRoom(person, room);
+  for (const person of [ada, brian, chidi]) await expectRemoteVideosPlaying(person.page, 2);
   const adaId = await selfId(ada.page);
   const adaBefore = await iceCredentials(ada.page);
   const restartsBefore = await ada.page.evaluate(() => window.__iceRestarts);
@@ -74,11 +53,8 @@ test('one person offline for 8 s: the others see them reconnecting, ICE restarts
   for (const person of [ada, brian, chidi]) await expectRemoteVideosPlaying(person.page, 2);
 });
 
-test('a link that cannot connect at all says so on the tile instead of spinning', async ({ browser }) => {
-  const room = uniqueRoom('noroute');
-  const ada = await newPerson(browser, 'Ada');
-  const brian = await newPerson(browser, 'Brian');
-  people = [ada, brian];
+test('a link that cannot connect at all says so on the tile instead of spinning', async ({ people, room }) => {
+  const [ada, brian] = await people.addAll(['Ada', 'Brian']);
   // Relay-only without any TURN server: Ada's links get no candidates, so no path can ever work.
   await ada.context.addInitScript(() => {
     const Tracked = window.RTCPeerConnection;
@@ -109,19 +85,13 @@ test.describe('a page closed without leaving', () => {
   test.beforeAll(() => server.start());
   test.afterAll(() => server.stop());
 
-  test('the others show it reconnecting, then remove its tile within 15 s plus the grace window', async ({
-    browser,
-    playwright,
-  }) => {
+  test('the others show it reconnecting, then remove its tile within 15 s plus the grace window', async ({ people, room, playwright }) => {
     // Closing a page runs its `pagehide`, where Parley says goodbye (`leave`), so the others drop the
     // tile at once. To leave without a goodbye, Chidi runs in a browser of his own that is killed.
     const chidiBrowser = await playwright.chromium.launchServer(config.use!.launchOptions);
     try {
-      const room = uniqueRoom('abrupt');
-      const ada = await newPerson(browser, 'Ada', { baseURL: server.url });
-      const brian = await newPerson(browser, 'Brian', { baseURL: server.url });
+      const [ada, brian] = await people.addAll(['Ada', 'Brian'], { baseURL: server.url });
       const chidi = await newPerson(await playwright.chromium.connect(chidiBrowser.wsEndpoint()), 'Chidi', { baseURL: server.url });
-      people = [ada, brian];
       for (const person of [ada, brian, chidi]) await joinRoom(person, room);
       for (const person of [ada, brian, chidi]) await expectRemoteVideosPlaying(person.page, 2);
       const chidiId = await selfId(chidi.page);

@@ -1,19 +1,12 @@
-import { expect, test, type WebSocketRoute } from '@playwright/test';
+import type { WebSocketRoute } from '@playwright/test';
 import { SMALL_ROOMS_URL } from '../playwright.config';
-import { closeAll, expectRemoteVideosPlaying, joinRoom, newPerson, remoteTiles, uniqueRoom, type Person } from './helpers';
+import { expect, test } from './fixtures';
+import { joinRoom, remoteTiles } from './helpers';
+import { expectRemoteVideosPlaying } from './peer-media';
 
-let people: Person[] = [];
-
-test.afterEach(async () => {
-  await closeAll(people);
-  people = [];
-});
-
-test('a full room says so clearly', async ({ browser }) => {
+test('a full room says so clearly', async ({ people, room }) => {
   // This server's rooms hold two people, so the third is turned away.
-  const room = uniqueRoom('full');
-  people = await Promise.all(['Ada', 'Brian', 'Chidi'].map((name) => newPerson(browser, name, { baseURL: SMALL_ROOMS_URL })));
-  const [ada, brian, chidi] = people as [Person, Person, Person];
+  const [ada, brian, chidi] = await people.addAll(['Ada', 'Brian', 'Chidi'], { baseURL: SMALL_ROOMS_URL });
   await joinRoom(ada, room);
   await joinRoom(brian, room);
 
@@ -27,11 +20,9 @@ test('a full room says so clearly', async ({ browser }) => {
   await expect(remoteTiles(ada.page)).toHaveCount(1);
 });
 
-test('without camera and microphone, a person is told why, joins anyway and sees the other', async ({ browser }) => {
-  const room = uniqueRoom('nomedia');
-  const ada = await newPerson(browser, 'Ada');
-  const blocked = await newPerson(browser, 'Bea', { denyMedia: true });
-  people = [ada, blocked];
+test('without camera and microphone, a person is told why, joins anyway and sees the other', async ({ people, room }) => {
+  const ada = await people.add('Ada');
+  const blocked = await people.add('Bea', { denyMedia: true });
   await joinRoom(ada, room);
 
   await blocked.page.goto(`/r/${room}`);
@@ -47,25 +38,22 @@ test('without camera and microphone, a person is told why, joins anyway and sees
   await expect(beaOnAda.getByTestId('cam-off')).toBeVisible();
 });
 
-test('a person who joined first without media still receives a newcomer', async ({ browser }) => {
-  const room = uniqueRoom('nomedia-first');
-  const blocked = await newPerson(browser, 'Bea', { denyMedia: true });
-  const ada = await newPerson(browser, 'Ada');
-  people = [blocked, ada];
+test('a person who joined first without media still receives a newcomer', async ({ people, room }) => {
+  const blocked = await people.add('Bea', { denyMedia: true });
+  const ada = await people.add('Ada');
   await joinRoom(blocked, room);
   await joinRoom(ada, room);
   await expectRemoteVideosPlaying(blocked.page, 1);
 });
 
-test('an unreachable server shows a message, and Try again joins once it is back', async ({ browser }) => {
-  const person = await newPerson(browser, 'Ada');
-  people = [person];
+test('an unreachable server shows a message, and Try again joins once it is back', async ({ people, room }) => {
+  const person = await people.add('Ada');
   let serverUp = false;
   await person.context.routeWebSocket('**/ws', (ws) => {
     if (serverUp) ws.connectToServer();
     else ws.close();
   });
-  await person.page.goto(`/r/${uniqueRoom('down')}`);
+  await person.page.goto(`/r/${room}`);
   await person.page.getByLabel('Your name', { exact: true }).fill('Ada');
   await person.page.getByRole('button', { name: 'Join', exact: true }).click();
   await expect(person.page.getByRole('alert')).toContainText('Can’t reach the server');
@@ -76,11 +64,8 @@ test('an unreachable server shows a message, and Try again joins once it is back
   await expect(person.page.getByText('Waiting for others to join… share the link')).toBeVisible();
 });
 
-test('a dropped server connection resumes as the same person and the call keeps playing', async ({ browser }) => {
-  const room = uniqueRoom('drop');
-  const ada = await newPerson(browser, 'Ada');
-  const bob = await newPerson(browser, 'Bob');
-  people = [ada, bob];
+test('a dropped server connection resumes as the same person and the call keeps playing', async ({ people, room }) => {
+  const [ada, bob] = await people.addAll(['Ada', 'Bob']);
   const connections: WebSocketRoute[] = [];
   await ada.context.routeWebSocket('**/ws', (ws) => {
     connections.push(ws.connectToServer());

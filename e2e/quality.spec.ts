@@ -1,6 +1,8 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { tileOf } from './call-helpers';
-import { closeAll, expectRemoteVideosPlaying, joinRoom, newPerson, uniqueRoom, type Person } from './helpers';
+import { expect, test } from './fixtures';
+import { joinRoom } from './helpers';
+import { expectRemoteVideosPlaying } from './peer-media';
 
 /** Per peer connection: each audio receiver's sources and levels, and inbound audio packets. */
 function audioReceivers(page: Page) {
@@ -22,18 +24,10 @@ function audioReceivers(page: Page) {
 }
 
 test.describe('indicators', () => {
-  let people: Person[] = [];
-
-  test.afterEach(async () => {
-    await closeAll(people);
-    people = [];
-  });
-
-  test('quality details show live numbers and the path', async ({ browser }) => {
-    const room = uniqueRoom('quality');
-    people = await Promise.all(['Ada', 'Brian'].map((name) => newPerson(browser, name)));
-    const [ada] = people as [Person, Person];
-    for (const person of people) await joinRoom(person, room);
+  test('quality details show live numbers and the path', async ({ people, room }) => {
+    const pair = await people.addAll(['Ada', 'Brian']);
+    const [ada] = pair;
+    for (const person of pair) await joinRoom(person, room);
     await expectRemoteVideosPlaying(ada.page, 1);
 
     const brian = tileOf(ada.page, 'Brian');
@@ -49,12 +43,11 @@ test.describe('indicators', () => {
     await expect.poll(() => details.getByTestId('quality-bitrate').textContent(), { timeout: 15_000 }).not.toBe(first);
   });
 
-  test('mute, camera and speaking show at the others', async ({ browser }) => {
-    const room = uniqueRoom('indicators');
-    people = await Promise.all(['Ada', 'Brian', 'Chidi'].map((name) => newPerson(browser, name)));
-    const [ada, brian, chidi] = people as [Person, Person, Person];
-    for (const person of people) await joinRoom(person, room);
-    for (const person of people) await expectRemoteVideosPlaying(person.page, 2);
+  test('mute, camera and speaking show at the others', async ({ people, room }) => {
+    const trio = await people.addAll(['Ada', 'Brian', 'Chidi']);
+    const [ada, brian, chidi] = trio;
+    for (const person of trio) await joinRoom(person, room);
+    for (const person of trio) await expectRemoteVideosPlaying(person.page, 2);
 
     // Chromium's fake microphone beeps: a ring shows on whoever is heard. This has failed on a
     // first try in full CI runs (never alone); on failure, say what Brian's audio looked like.

@@ -1,6 +1,8 @@
-import { expect, test, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
 import { appServer, type AppServer } from './app-server';
-import { closeAll, expectRemoteVideosPlaying, joinRoom, newPerson, uniqueRoom, type Person } from './helpers';
+import { expect, test, type People } from './fixtures';
+import { joinRoom } from './helpers';
+import { expectRemoteVideosPlaying } from './peer-media';
 import { startTurnServer, type TurnServer } from './turn-server';
 
 // A relay-only call through a real coturn on loopback, started from the repo's configuration.
@@ -8,7 +10,6 @@ import { startTurnServer, type TurnServer } from './turn-server';
 let turn: TurnServer;
 let good: AppServer;
 let wrongSecret: AppServer;
-let people: Person[] = [];
 
 test.beforeAll(async () => {
   turn = await startTurnServer({ allowLoopbackPeers: true });
@@ -21,9 +22,7 @@ test.afterAll(async () => {
   await Promise.all([good.stop(), wrongSecret.stop(), turn.stop()]);
 });
 
-test.afterEach(async ({}, testInfo) => {
-  await closeAll(people);
-  people = [];
+test.afterEach(({}, testInfo) => {
   if (testInfo.status !== testInfo.expectedStatus) console.log(turn.output().slice(-5000));
 });
 
@@ -40,10 +39,9 @@ function relayOnly() {
   };
 }
 
-async function relayPerson(name: string, baseURL: string, browser: import('@playwright/test').Browser) {
-  const person = await newPerson(browser, name, { baseURL });
+async function relayPerson(people: People, name: string, baseURL: string) {
+  const person = await people.add(name, { baseURL });
   await person.context.addInitScript(relayOnly);
-  people.push(person);
   return person;
 }
 
@@ -65,10 +63,9 @@ function selectedPairs(page: Page) {
   });
 }
 
-test('a relay-only call connects through coturn, on relay candidates at both ends, and video plays', async ({ browser }) => {
-  const room = uniqueRoom('relay');
-  const ada = await relayPerson('Ada', good.url, browser);
-  const bob = await relayPerson('Bob', good.url, browser);
+test('a relay-only call connects through coturn, on relay candidates at both ends, and video plays', async ({ people, room }) => {
+  const ada = await relayPerson(people, 'Ada', good.url);
+  const bob = await relayPerson(people, 'Bob', good.url);
   await joinRoom(ada, room);
   await joinRoom(bob, room);
 
@@ -79,10 +76,9 @@ test('a relay-only call connects through coturn, on relay candidates at both end
   }
 });
 
-test('with a wrong TURN secret, the call says it could not connect through the relay', async ({ browser }) => {
-  const room = uniqueRoom('relay-wrong');
-  const ada = await relayPerson('Ada', wrongSecret.url, browser);
-  const bob = await relayPerson('Bob', wrongSecret.url, browser);
+test('with a wrong TURN secret, the call says it could not connect through the relay', async ({ people, room }) => {
+  const ada = await relayPerson(people, 'Ada', wrongSecret.url);
+  const bob = await relayPerson(people, 'Bob', wrongSecret.url);
   await joinRoom(ada, room);
   await joinRoom(bob, room);
 

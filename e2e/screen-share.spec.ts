@@ -1,28 +1,22 @@
-import { expect, test } from '@playwright/test';
-import { expectVideoPlaying, tileOf } from './call-helpers';
-import { closeAll, expectRemoteVideosPlaying, joinRoom, newPerson, uniqueRoom, type Person } from './helpers';
+import { tileOf } from './call-helpers';
+import { expect, test } from './fixtures';
+import { joinRoom, selfId } from './helpers';
+import { expectRemoteVideosPlaying, expectScreenPlaying } from './peer-media';
 
 test.describe('screen share', () => {
-  let people: Person[] = [];
-
-  test.afterEach(async () => {
-    await closeAll(people);
-    people = [];
-  });
-
-  test('the others see a third tile playing, presenting, in the large spot; stopping removes it', async ({ browser }) => {
-    const room = uniqueRoom('share');
-    people = await Promise.all(['Ada', 'Brian', 'Chidi'].map((name) => newPerson(browser, name)));
-    const [ada, brian, chidi] = people as [Person, Person, Person];
-    for (const person of people) await joinRoom(person, room);
-    for (const person of people) await expectRemoteVideosPlaying(person.page, 2);
+  test('the others see a third tile playing, presenting, in the large spot; stopping removes it', async ({ people, room }) => {
+    const trio = await people.addAll(['Ada', 'Brian', 'Chidi']);
+    const [ada, brian, chidi] = trio;
+    for (const person of trio) await joinRoom(person, room);
+    for (const person of trio) await expectRemoteVideosPlaying(person.page, 2);
+    const adaId = await selfId(ada.page);
 
     await ada.page.getByRole('button', { name: 'Share screen' }).click();
     await expect(ada.page.getByRole('button', { name: 'Stop sharing' })).toHaveAttribute('aria-pressed', 'true');
 
     for (const other of [brian, chidi]) {
-      const screen = other.page.locator('[data-testid="screen-tile"][data-peer-name="Ada"]');
-      await expectVideoPlaying(screen);
+      const screen = other.page.locator(`[data-testid="screen-tile"][data-peer-id="${adaId}"]`);
+      await expectScreenPlaying(other.page, adaId);
       await expect(screen).toContainText('Ada is presenting');
       await expect(tileOf(other.page, 'Ada').getByRole('img', { name: 'presenting' })).toBeVisible();
       // The presenter's screen takes the large spot: wider than any camera tile.
@@ -30,7 +24,7 @@ test.describe('screen share', () => {
       for (const box of await other.page.getByTestId('remote-tile').evaluateAll((tiles) => tiles.map((t) => t.getBoundingClientRect().width))) {
         expect(screenBox.width).toBeGreaterThan(box * 1.5);
       }
-      // The cameras keep playing beside it.
+      // The cameras keep playing beside it, Ada's included (counted on her camera's own track).
       await expectRemoteVideosPlaying(other.page, 2);
     }
 
@@ -41,14 +35,12 @@ test.describe('screen share', () => {
     }
   });
 
-  test('the browser’s own “Stop sharing” ends the share for everyone', async ({ browser }) => {
-    const room = uniqueRoom('share-stop');
-    people = await Promise.all(['Ada', 'Brian'].map((name) => newPerson(browser, name)));
-    const [ada, brian] = people as [Person, Person];
-    for (const person of people) await joinRoom(person, room);
+  test('the browser’s own “Stop sharing” ends the share for everyone', async ({ people, room }) => {
+    const [ada, brian] = await people.addAll(['Ada', 'Brian']);
+    for (const person of [ada, brian]) await joinRoom(person, room);
 
     await ada.page.getByRole('button', { name: 'Share screen' }).click();
-    await expectVideoPlaying(brian.page.getByTestId('screen-tile'));
+    await expectScreenPlaying(brian.page, await selfId(ada.page));
 
     // What Chromium does when its "Stop sharing" bar is pressed: the capture track ends.
     await ada.page.evaluate(() => {
@@ -64,15 +56,13 @@ test.describe('screen share', () => {
     await expect(brian.page.getByTestId('screen-tile')).toHaveCount(0);
   });
 
-  test('someone who joins during a share sees it too', async ({ browser }) => {
-    const room = uniqueRoom('share-late');
-    people = await Promise.all(['Ada', 'Brian'].map((name) => newPerson(browser, name)));
-    const [ada, brian] = people as [Person, Person];
+  test('someone who joins during a share sees it too', async ({ people, room }) => {
+    const [ada, brian] = await people.addAll(['Ada', 'Brian']);
     await joinRoom(ada, room);
     await ada.page.getByRole('button', { name: 'Share screen' }).click();
     await expect(ada.page.getByRole('button', { name: 'Stop sharing' })).toBeVisible();
     await joinRoom(brian, room);
-    await expectVideoPlaying(brian.page.getByTestId('screen-tile'));
+    await expectScreenPlaying(brian.page, await selfId(ada.page));
     await expectRemoteVideosPlaying(brian.page, 1);
   });
 });

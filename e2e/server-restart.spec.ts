@@ -1,22 +1,10 @@
-import { expect, test, type Browser } from '@playwright/test';
 import { appServer } from './app-server';
-import {
-  closeAll,
-  expectRemoteVideosPlaying,
-  joinRoom,
-  newPerson,
-  remotePeerIds,
-  remoteTiles,
-  selfId,
-  startFrameLog,
-  stopFrameLog,
-  uniqueRoom,
-  type Person,
-} from './helpers';
+import { expect, test, type People } from './fixtures';
+import { joinRoom, remotePeerIds, remoteTiles, selfId, type Person } from './helpers';
+import { expectRemoteVideosPlaying, startFrameLog, stopFrameLog } from './peer-media';
 
 // This spec kills and restarts its own server, so it cannot use the config's webServer.
 const server = appServer(3110);
-let people: Person[] = [];
 
 test.beforeAll(async () => {
   await server.start();
@@ -26,15 +14,12 @@ test.afterAll(async () => {
   await server.stop();
 });
 
-test.afterEach(async ({}, testInfo) => {
-  await closeAll(people);
-  people = [];
+test.afterEach(({}, testInfo) => {
   if (testInfo.status !== testInfo.expectedStatus) console.log(server.output());
 });
 
-async function call(browser: Browser, names: string[], room: string): Promise<Person[]> {
-  const joined = await Promise.all(names.map((name) => newPerson(browser, name, { baseURL: server.url })));
-  people.push(...joined);
+async function call(people: People, names: string[], room: string): Promise<Person[]> {
+  const joined = await people.addAll(names, { baseURL: server.url });
   for (const person of joined) await joinRoom(person, room);
   for (const person of joined) await expectRemoteVideosPlaying(person.page, joined.length - 1);
   return joined;
@@ -45,11 +30,8 @@ async function identities(group: Person[]) {
   return Promise.all(group.map(async (p) => ({ self: await selfId(p.page), peers: await remotePeerIds(p.page) })));
 }
 
-test('the server is killed and restarted mid-call: video keeps playing and everyone comes back as themselves', async ({
-  browser,
-}) => {
-  const room = uniqueRoom('restart');
-  const trio = await call(browser, ['Ada', 'Brian', 'Chidi'], room);
+test('the server is killed and restarted mid-call: video keeps playing and everyone comes back as themselves', async ({ people, room }) => {
+  const trio = await call(people, ['Ada', 'Brian', 'Chidi'], room);
   const before = await identities(trio);
   expect(new Set(before.map((who) => who.self)).size).toBe(3);
   for (const person of trio) await startFrameLog(person.page);
@@ -72,36 +54,34 @@ test('the server is killed and restarted mid-call: video keeps playing and every
   );
   for (const [i, { page }] of trio.entries()) {
     await expect(page.locator('main.call')).toHaveAttribute('data-self-id', before[i]!.self, { timeout: 1000 });
-    const left = 10_000 - (Date.now() - back);
-    await expect.poll(() => remotePeerIds(page), { timeout: Math.max(left, 1) }).toEqual(before[i]!.peers);
-    await expect(remoteTiles(page).and(page.locator('[data-connection="online"]'))).toHaveCount(2, {
-      timeout: Math.max(10_000 - (Date.now() - back), 1),
-    });
+    await expect.poll(() => remotePeerIds(page), { timeout: 10_000 }).toEqual(before[i]!.peers);
+    await expect(remoteTiles(page).and(page.locator('[data-connection="online"]'))).toHaveCount(2, { timeout: 10_000 });
   }
-  expect(Date.now() - back).toBeLessThanOrEqual(10_000);
+  // Said once, with the figure, rather than as a 1 ms timeout on whichever check comes last.
+  expect(Date.now() - back, 'ms from the server being back to everyone back as themselves').toBeLessThanOrEqual(10_000);
   console.log(`everyone back ${Date.now() - back} ms after the server`);
 
   // Keep sampling a little after everyone is back, then check that no remote video ever stalled.
   await trio[0]!.page.waitForTimeout(2000);
   for (const person of trio) {
     const { longestStallMs, samples } = await stopFrameLog(person.page);
-    console.log(`${person.name}: ${samples} samples, longest stall per remote video ${longestStallMs.join(', ')} ms`);
+    const stalls = JSON.stringify(longestStallMs);
+    console.log(`${person.name}: ${samples} samples, longest stall per remote camera ${stalls} ms`);
     expect(samples, `${person.name}: samples`).toBeGreaterThan(15);
-    expect(longestStallMs, `${person.name}: longest framesDecoded stall per remote video (ms)`).toHaveLength(2);
-    for (const stall of longestStallMs) expect(stall, `${person.name}: ${longestStallMs.join(', ')} ms`).toBeLessThanOrEqual(2000);
+    // Keyed by peer id: both others' cameras, sampled throughout.
+    expect(Object.keys(longestStallMs).sort(), `${person.name}: peers sampled throughout`).toEqual(before[trio.indexOf(person)]!.peers);
+    for (const stall of Object.values(longestStallMs)) expect(stall, `${person.name}: ${stalls} ms`).toBeLessThanOrEqual(2000);
   }
 
   // A newcomer after the restart meets all three, with video both ways.
-  const dora = await newPerson(browser, 'Dora', { baseURL: server.url });
-  people.push(dora);
+  const dora = await people.add('Dora', { baseURL: server.url });
   await joinRoom(dora, room);
   await expectRemoteVideosPlaying(dora.page, 3);
   for (const person of trio) await expectRemoteVideosPlaying(person.page, 3);
 });
 
-test('a graceful restart (SIGTERM) sends everyone back at once, as themselves', async ({ browser }) => {
-  const room = uniqueRoom('sigterm');
-  const pair = await call(browser, ['Ada', 'Brian'], room);
+test('a graceful restart (SIGTERM) sends everyone back at once, as themselves', async ({ people, room }) => {
+  const pair = await call(people, ['Ada', 'Brian'], room);
   const before = await identities(pair);
 
   const stopping = Date.now();

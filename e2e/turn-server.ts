@@ -95,12 +95,7 @@ export async function freePort(ipv6 = false): Promise<number> {
 }
 
 /** Sends STUN binding requests until the server answers (true) or the time is up (false). */
-export async function stunAnswers(
-  host: string,
-  port: number,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<boolean> {
+export async function stunAnswers(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
   const socket = createSocket(host.includes(':') ? 'udp6' : 'udp4');
   const tid = randomBytes(12);
   // Binding request: type 0x0001, length 0, magic cookie, transaction id.
@@ -155,11 +150,14 @@ async function startOnce(options: TurnServerOptions, port: number): Promise<Turn
   const dir = mkdtempSync(join(tmpdir(), 'parley-turn-'));
 
   const args = [
-    '-c', options.configFile ?? TURN_CONFIG,
-    '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1',
+    '-c',
+    options.configFile ?? TURN_CONFIG,
+    '--listening-ip=127.0.0.1',
+    '--relay-ip=127.0.0.1',
     ...(options.ipv6 ? ['--listening-ip=::1', '--relay-ip=::1'] : []),
     `--listening-port=${port}`,
-    `--min-port=${relayPorts[0]}`, `--max-port=${relayPorts[1]}`,
+    `--min-port=${relayPorts[0]}`,
+    `--max-port=${relayPorts[1]}`,
     `--static-auth-secret=${secret}`,
     // As root, turnserver would otherwise write /var/run/turnserver.pid and /var/lib/turn/turndb.
     `--pidfile=${join(dir, 'turnserver.pid')}`,

@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { closeAll, joinRoom, newPerson, remoteTiles, uniqueRoom, type Person } from './helpers';
+import { expect, test } from './fixtures';
+import { joinRoom, remoteTiles } from './helpers';
 
 const PAYLOAD = '<img src=x onerror=alert(1)>';
 
@@ -28,20 +28,11 @@ function watchForScripts() {
   );
 }
 
-let people: Person[] = [];
-
-test.afterEach(async () => {
-  await closeAll(people);
-  people = [];
-});
-
-test('a name and a chat message made of markup show as literal text, and nothing runs', async ({ browser }) => {
-  const room = uniqueRoom('xss');
-  const mallory = await newPerson(browser, PAYLOAD.slice(0, 40));
-  const ada = await newPerson(browser, 'Ada');
-  people = [mallory, ada];
+test('a name and a chat message made of markup show as literal text, and nothing runs', async ({ people, room }) => {
+  const mallory = await people.add(PAYLOAD.slice(0, 40));
+  const ada = await people.add('Ada');
   const dialogs: string[] = [];
-  for (const { context, page } of people) {
+  for (const { context, page } of [mallory, ada]) {
     await context.addInitScript(watchForScripts);
     page.on('dialog', (dialog) => {
       dialogs.push(dialog.message());
@@ -65,7 +56,7 @@ test('a name and a chat message made of markup show as literal text, and nothing
   await expect(message).toContainText(PAYLOAD.slice(0, 40));
 
   await ada.page.waitForTimeout(500);
-  for (const { page } of people) {
+  for (const { page } of [mallory, ada]) {
     expect(await page.evaluate(() => window.__ran)).toBe(0);
     expect(await page.locator('img[src="x"]').count()).toBe(0);
   }

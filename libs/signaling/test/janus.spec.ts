@@ -123,6 +123,10 @@ describeJanus(JanusPool.name, () => {
     ]);
     await sut.answerSubscriber('alpha', 'peer-cy', subscriberAnswer(added!.sdp));
 
+    // A tile off screen, another at the low simulcast layer: no renegotiation, Janus says ok.
+    await sut.configureSubscriber('alpha', 'peer-cy', [{ mid: '1', send: false }, { mid: '2', layer: 0 }]);
+    expect(await sfuError(sut.configureSubscriber('alpha', 'peer-cy', [{ mid: '99', send: true }]))).toMatchObject({ kind: SfuErrorKind.Rejected });
+
     const removed = await sut.unsubscribe('alpha', 'peer-cy', [{ peer: 'peer-ada' }]);
     expect(removed?.streams.filter((s) => s.active).map((s) => `${s.peer}/${s.peerMid}`)).toEqual(['peer-bob/1', 'peer-bob/0']);
   });

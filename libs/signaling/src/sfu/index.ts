@@ -3,6 +3,7 @@ export { JanusPool, parseJanusServers, type JanusPoolOptions } from './janus-poo
 export { SfuError, SfuErrorKind } from './sfu-errors.js';
 export type {
   JanusServerConfig,
+  JanusServerTimings,
   SfuCandidate,
   SfuEvents,
   SfuFeedRequest,
@@ -11,6 +12,7 @@ export type {
   SfuPublishedStream,
   SfuPublisher,
   SfuRoomAssignment,
+  SfuStreamSetting,
   SfuSubscribedStream,
   SfuSubscriberOffer,
 } from './sfu.types.js';

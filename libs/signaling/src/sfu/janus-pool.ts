@@ -7,11 +7,12 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Logger } from '@nestjs/common';
 import Janode from 'janode';
-import { JanusServer, type JanusServerLoad, type JanusServerTimings } from './janus-server.js';
+import { JanusServer, type JanusServerLoad } from './janus-server.js';
 import { SfuError, SfuErrorKind } from './sfu-errors.js';
 import { SfuRoom } from './sfu-room.js';
 import type {
   JanusServerConfig,
+  JanusServerTimings,
   SfuCandidate,
   SfuEvents,
   SfuFeedRequest,
@@ -19,6 +20,7 @@ import type {
   SfuPcRole,
   SfuPublisher,
   SfuRoomAssignment,
+  SfuStreamSetting,
   SfuSubscriberOffer,
 } from './sfu.types.js';
 
@@ -65,6 +67,8 @@ export class JanusPool {
   readonly #configs: JanusServerConfig[];
   readonly #servers = new Map<string, JanusServer>();
   readonly #connecting = new Set<string>();
+  /** Servers whose failure to connect was already logged as a warning (retries log at debug). */
+  readonly #unreachable = new Set<string>();
   readonly #rooms = new Map<string, SfuRoom>();
   readonly #ensuring = new Map<string, Promise<SfuRoomAssignment>>();
   readonly #events = new EventEmitter();
@@ -149,6 +153,11 @@ export class JanusPool {
   /** Removes feeds from `peer`'s subscriber connection; Janus's new offer. */
   async unsubscribe(room: string, peer: string, feeds: SfuFeedRequest[]): Promise<SfuSubscriberOffer | null> {
     return this.#room(room).unsubscribe(peer, feeds);
+  }
+
+  /** Pauses, resumes or picks the simulcast layer of tracks `peer` receives (by subscriber mid). */
+  async configureSubscriber(room: string, peer: string, settings: SfuStreamSetting[]): Promise<void> {
+    return this.#room(room).configureSubscriber(peer, settings);
   }
 
   /** The browser's answer to its latest subscriber offer. */
@@ -282,10 +291,14 @@ export class JanusPool {
       }
       server.once('lost', () => this.#lost(server));
       this.#servers.set(config.url, server);
+      this.#unreachable.delete(config.url);
       this.#logger.log(`Janus at ${config.url} connected`);
       this.#emit('server-up', { server: config.url });
     } catch (error) {
-      this.#logger.debug(`Janus at ${config.url} not reachable: ${error instanceof Error ? error.message : String(error)}`);
+      const message = `Janus at ${config.url} not reachable: ${error instanceof Error ? error.message : String(error)}`;
+      if (this.#unreachable.has(config.url)) this.#logger.debug(message);
+      else this.#logger.warn(message);
+      this.#unreachable.add(config.url);
     } finally {
       this.#connecting.delete(config.url);
     }

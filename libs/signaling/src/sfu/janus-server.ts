@@ -9,16 +9,7 @@ import type { VideoRoomHandle } from 'janode/plugins/videoroom';
 import { guardedVideoRoom } from './janus-handle.js';
 import { SfuError, SfuErrorKind, toSfuError } from './sfu-errors.js';
 import { isRecord } from './sfu-input.js';
-import type { JanusServerConfig, SfuLogger } from './sfu.types.js';
-
-export interface JanusServerTimings {
-  /** How often the server is probed with a Janus keepalive (ms). */
-  keepaliveIntervalMs: number;
-  /** A keepalive unanswered this long means the server is lost (ms). */
-  keepaliveTimeoutMs: number;
-  /** Any other request unanswered this long fails with sfu-unavailable (ms). */
-  requestTimeoutMs: number;
-}
+import type { JanusServerConfig, JanusServerTimings, SfuLogger } from './sfu.types.js';
 
 /** What a server carries, from Janus's own room list (all Parley instances' participants). */
 export interface JanusServerLoad {

@@ -39,7 +39,9 @@ const UNKNOWN_PEER_CODES = new Set([428]);
  */
 export function toSfuError(error: unknown, context: string): SfuError {
   if (error instanceof SfuError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  // ws rejects a failed connect with an ErrorEvent, not an Error.
+  const raw = (error as { message?: unknown } | null)?.message;
+  const message = typeof raw === 'string' ? raw : String(error);
   const rawCode = (error as { _code?: unknown } | null)?._code;
   const code =
     typeof rawCode === 'number' ? rawCode : /^(\d{3}) /.test(message) ? Number(message.slice(0, 3)) : undefined;

@@ -28,6 +28,7 @@ import type {
   SfuPcRole,
   SfuPublisher,
   SfuRoomAssignment,
+  SfuStreamSetting,
   SfuSubscriberOffer,
 } from './sfu.types.js';
 
@@ -170,6 +171,26 @@ export class SfuRoom {
       const streams = await this.#resolve(feeds);
       const result = await this.server.request(`unsubscribe for ${peer}`, () => existing.handle.update({ unsubscribe: streams }));
       return this.#subscriberOffer(existing, result, `unsubscribe for ${peer}`);
+    });
+  }
+
+  /** Pauses, resumes or picks the simulcast layer of received tracks; no renegotiation. */
+  configureSubscriber(peer: string, settings: SfuStreamSetting[]): Promise<void> {
+    return this.#serial(peer, 'subscriber', async () => {
+      const existing = this.#subscribers.get(peer);
+      if (!existing) throw new SfuError(SfuErrorKind.Rejected, `configure: ${peer} has no subscriber connection`);
+      if (settings.length === 0 || settings.length > 500) throw new SfuError(SfuErrorKind.Rejected, 'configure needs 1 to 500 settings');
+      const streams = settings.map(({ mid, send, layer }) => {
+        if (!isId(mid) || !existing.streams.some((stream) => stream.mid === mid)) {
+          throw new SfuError(SfuErrorKind.Rejected, `configure: no stream ${String(mid).slice(0, 16)} in ${peer}'s subscription`);
+        }
+        return {
+          mid,
+          ...(send === undefined ? {} : { send }),
+          ...(layer === undefined ? {} : { substream: layer }),
+        };
+      });
+      await this.server.request(`configure for ${peer}`, () => existing.handle.configure({ streams }));
     });
   }
 

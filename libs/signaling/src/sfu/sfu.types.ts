@@ -6,6 +6,16 @@ export interface JanusServerConfig {
   apiSecret: string;
 }
 
+/** How the adapter times Janus: liveness probes and request timeouts. */
+export interface JanusServerTimings {
+  /** How often the server is probed with a Janus keepalive (ms). */
+  keepaliveIntervalMs: number;
+  /** A keepalive unanswered this long means the server is lost (ms). */
+  keepaliveTimeoutMs: number;
+  /** Any other request unanswered this long fails with sfu-unavailable (ms). */
+  requestTimeoutMs: number;
+}
+
 /** Where a Parley room lives on the SFU. Store it with the room so every instance uses the same. */
 export interface SfuRoomAssignment {
   /** The Janus server's URL (one of JanusPoolOptions.servers). */
@@ -45,6 +55,17 @@ export interface SfuPublisher {
 export interface SfuFeedRequest {
   peer: string;
   mid?: string;
+}
+
+/**
+ * How one received track should flow, by its mid in the subscriber connection: `send: false`
+ * pauses it without renegotiating (a tile off screen); `layer` picks the simulcast layer
+ * (0 lowest, 2 highest) for the tile's size.
+ */
+export interface SfuStreamSetting {
+  mid: string;
+  send?: boolean;
+  layer?: 0 | 1 | 2;
 }
 
 /** One track in a peer's subscriber connection: which transceiver (mid) carries whose track. */
