@@ -21,7 +21,13 @@ function variablesTheAppReads(): Set<string> {
   const read = new Set<string>();
   const secret = 'a'.repeat(64);
   // Values that make loadConfig follow each branch (TURN, Redis) and read what those need.
-  const values: Record<string, string> = { TURN_URLS: 'turn:a:3478', TURN_SECRET: secret, REDIS_URL: 'redis://r:6379', RESUME_SECRET: secret, AUTH_SECRET: secret };
+  const values: Record<string, string> = {
+    TURN_URLS: 'turn:a:3478',
+    TURN_SECRET: secret,
+    REDIS_URL: 'redis://r:6379',
+    RESUME_SECRET: secret,
+    AUTH_SECRET: secret,
+  };
   const env = new Proxy(values, {
     get(target, name) {
       if (typeof name === 'string') read.add(name);
@@ -62,7 +68,10 @@ describe('.env.example and docker-compose.yml', () => {
     // The two generated secrets arrive as files; AUTH_SECRET_FILE is for a Docker secret of your own.
     const notPassed = new Set(['RESUME_SECRET', 'TURN_SECRET', 'AUTH_SECRET_FILE']);
     expect([...appReads].filter((name) => !notPassed.has(name) && !(name in environment))).toEqual([]);
-    expect(environment).toMatchObject({ RESUME_SECRET_FILE: '/run/parley-secrets/resume_secret', TURN_SECRET_FILE: '/run/parley-secrets/turn_secret' });
+    expect(environment).toMatchObject({
+      RESUME_SECRET_FILE: '/run/parley-secrets/resume_secret',
+      TURN_SECRET_FILE: '/run/parley-secrets/turn_secret',
+    });
     expect(environment).not.toHaveProperty('RESUME_SECRET');
     expect(environment).not.toHaveProperty('TURN_SECRET');
   });

@@ -130,12 +130,21 @@ describe(loadConfig.name, () => {
 
     it.each(NAMES)('refuses %s together with its _FILE, a missing file and an empty one', (name) => {
       expect(() => read({ [name]: STRONG, [`${name}_FILE`]: secretFile(STRONG) }, name)).toThrow(`Both ${name} and ${name}_FILE are set`);
-      expect(() => read({ [`${name}_FILE`]: '/nonexistent/parley-secret' }, name)).toThrow(new RegExp(`${name}_FILE: cannot read /nonexistent/parley-secret \\(ENOENT\\)`));
+      expect(() => read({ [`${name}_FILE`]: '/nonexistent/parley-secret' }, name)).toThrow(
+        new RegExp(`${name}_FILE: cannot read /nonexistent/parley-secret \\(ENOENT\\)`),
+      );
       expect(() => read({ [`${name}_FILE`]: secretFile('\n') }, name)).toThrow(`${name}_FILE`);
     });
 
     // The values older compose files and .env.example shipped, and their kin.
-    const development = ['dev-only-change-me', 'dev-only-change-me-too', 'DEV-ONLY-whatever-it-says', 'please-change-me-now', 'changeme-changeme', 'replace_me_with_a_secret'];
+    const development = [
+      'dev-only-change-me',
+      'dev-only-change-me-too',
+      'DEV-ONLY-whatever-it-says',
+      'please-change-me-now',
+      'changeme-changeme',
+      'replace_me_with_a_secret',
+    ];
 
     it.each(NAMES)('refuses a known development value of %s on every address but loopback', (name) => {
       for (const value of development) {
@@ -143,7 +152,8 @@ describe(loadConfig.name, () => {
           expect(() => read({ [name]: value, HOST }, name)).toThrow(`${name} is a known development value`);
           expect(() => read({ [`${name}_FILE`]: secretFile(value), HOST }, name)).toThrow(`${name} is a known development value`);
         }
-        for (const HOST of ['127.0.0.1', '127.1.2.3', '::1', 'localhost', '::ffff:127.0.0.1']) expect(read({ [name]: value, HOST }, name)).toBe(value);
+        for (const HOST of ['127.0.0.1', '127.1.2.3', '::1', 'localhost', '::ffff:127.0.0.1'])
+          expect(read({ [name]: value, HOST }, name)).toBe(value);
       }
     });
 

@@ -63,7 +63,10 @@ export function enabledLogLevels(level: LogLevel): LogLevel[] {
 const DEFAULT_STUN = 'stun:stun.l.google.com:19302';
 
 function list(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -89,7 +92,7 @@ function turn(env: NodeJS.ProcessEnv, secret: string | undefined): TurnOptions |
   const urls = list(env.TURN_URLS);
   if (!urls.length) return undefined;
   if (!secret) {
-    throw new Error('TURN_URLS is set but TURN_SECRET (or TURN_SECRET_FILE) is not: set it to coturn\'s static-auth-secret');
+    throw new Error("TURN_URLS is set but TURN_SECRET (or TURN_SECRET_FILE) is not: set it to coturn's static-auth-secret");
   }
   return { urls, secret, ttlSeconds: integer(env, 'TURN_TTL', DEFAULT_TURN_TTL_SECONDS, 60, 86_400) };
 }
@@ -103,7 +106,9 @@ function logFormat(raw: string | undefined, tty: boolean): 'json' | 'pretty' {
 function redisUrl(env: NodeJS.ProcessEnv, resumeSecret: string | undefined): string | undefined {
   if (!env.REDIS_URL) return undefined;
   if (!resumeSecret) {
-    throw new Error('REDIS_URL is set but RESUME_SECRET (or RESUME_SECRET_FILE) is not: instances must share it, so a peer can resume on any of them');
+    throw new Error(
+      'REDIS_URL is set but RESUME_SECRET (or RESUME_SECRET_FILE) is not: instances must share it, so a peer can resume on any of them',
+    );
   }
   return env.REDIS_URL;
 }

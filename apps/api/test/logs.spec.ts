@@ -11,11 +11,7 @@ import { start } from './test-app.js';
 const AUTH_SECRET = 'auth-secret-for-the-log-test';
 const RESUME_SECRET = 'resume-secret-for-the-log-test';
 const roomToken = (room: string) =>
-  new SignJWT({ room })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuedAt()
-    .setExpirationTime('5m')
-    .sign(new TextEncoder().encode(AUTH_SECRET));
+  new SignJWT({ room }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode(AUTH_SECRET));
 
 type Line = Record<string, unknown>;
 

@@ -126,7 +126,10 @@ describe(SignalingHealthIndicator.name, () => {
   });
 
   it('is down when Redis does not answer', async () => {
-    const sut = await TestApp.start({ redis: { url: 'redis://127.0.0.1:1', keyPrefix: `health-${process.pid}:` }, resumeSecret: 'health-test-secret' });
+    const sut = await TestApp.start({
+      redis: { url: 'redis://127.0.0.1:1', keyPrefix: `health-${process.pid}:` },
+      resumeSecret: 'health-test-secret',
+    });
     try {
       expect(await sut.app.get(SignalingHealthIndicator).isHealthy('signaling')).toMatchObject({
         signaling: { status: 'down', redis: 'down', message: 'Redis does not answer' },
