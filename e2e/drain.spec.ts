@@ -85,5 +85,5 @@ test('SIGTERM: readiness 503, new sockets and joins refused, the call goes on, t
   expect(lines.find((line) => line.event === 'start')).toMatchObject({ config: { shutdownDrainMs: DRAIN_MS, resumeSecret: 'set' } });
   expect(server.output()).not.toContain('e2e-resume-secret');
   expect(lines.find((line) => line.event === 'drain')).toMatchObject({ signal: 'SIGTERM', drainMs: DRAIN_MS });
-  expect(lines.find((line) => line.event === 'join-refused')).toMatchObject({ room: 'drain', reason: 'internal' });
+  expect(lines.find((line) => line.event === 'join-refused')).toMatchObject({ room: 'drain', reason: 'draining' });
 });

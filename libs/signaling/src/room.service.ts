@@ -112,7 +112,8 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       const code = error instanceof SignalingException ? error.code : ErrorCode.Internal;
       this.options.metrics.joined?.(code);
       if (dto.resume !== undefined) this.options.metrics.resumed?.(code);
-      const fields = { room: dto.room, ip: joinAddress(session.request), reason: code };
+      const reason = code === ErrorCode.Internal && this.drain.draining ? 'draining' : code;
+      const fields = { room: dto.room, ip: joinAddress(session.request), reason };
       if (code === ErrorCode.RateLimited) this.log.rateLimited({ ...fields, reason: 'new-rooms' });
       else this.log.refused('join', { ...fields, detail: error instanceof SignalingException ? error.message : undefined });
       throw error;
