@@ -87,7 +87,7 @@ describe(loadConfig.name, () => {
       maxSocketsPerIp: 5000,
       connectionsPerSecondPerIp: 1000,
       apiRequestsPerMinutePerIp: 90,
-      trustProxy: true,
+      trustProxy: 1,
       shutdownDrainMs: 5000,
     });
   });
@@ -185,6 +185,20 @@ describe(loadConfig.name, () => {
 
   it('maps a level to itself and everything more severe', () => {
     expect(enabledLogLevels('warn')).toEqual(['fatal', 'error', 'warn']);
+  });
+
+  it.each([
+    [undefined, false],
+    ['', false],
+    ['false', false],
+    ['true', true],
+    ['0', 0],
+    ['1', 1],
+    ['2', 2],
+    ['loopback', ['loopback']],
+    ['loopback, 10.0.0.0/8,fd00::/8', ['loopback', '10.0.0.0/8', 'fd00::/8']],
+  ])('reads TRUST_PROXY=%p as %p', (raw, expected) => {
+    expect(loadConfig(raw === undefined ? {} : { TRUST_PROXY: raw }, '/web').trustProxy).toEqual(expected);
   });
 });
 

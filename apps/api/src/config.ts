@@ -9,6 +9,7 @@ import {
   DEFAULT_ROOM_TOKEN_MAX_TTL_SECONDS,
   DEFAULT_SIGNALING_PATH,
   DEFAULT_TURN_TTL_SECONDS,
+  type TrustProxy,
   type TurnOptions,
 } from '@parley/nest-signaling';
 import { DEFAULT_API_REQUESTS_PER_MINUTE_PER_IP } from './api-rate-limit.js';
@@ -28,7 +29,7 @@ export interface AppConfig {
   redisKeyPrefix: string;
   maxSocketsPerIp: number;
   connectionsPerSecondPerIp: number;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
   /** When set, `join` needs an HS256 room token signed with it. */
   authSecret?: string;
   /** Accepted `aud` values of room tokens; empty: not checked. */
@@ -101,6 +102,15 @@ function logFormat(raw: string | undefined, tty: boolean): 'json' | 'pretty' {
   if (raw === undefined || raw === '') return tty ? 'pretty' : 'json';
   if (raw !== 'json' && raw !== 'pretty') throw new Error(`LOG_FORMAT must be json or pretty, got "${raw}"`);
   return raw;
+}
+
+/** TRUST_PROXY: `true`/`false`, a number of hops, or comma-separated addresses, CIDRs and names. */
+function trustProxy(raw = ''): TrustProxy {
+  const value = raw.trim();
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return list(value);
 }
 
 function redisUrl(env: NodeJS.ProcessEnv, resumeSecret: string | undefined): string | undefined {
@@ -191,7 +201,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, webRoot: string
     connectionsPerSecondPerIp: integer(env, 'CONNECTIONS_PER_SECOND_PER_IP', DEFAULT_CONNECTIONS_PER_SECOND_PER_IP, 1, 1_000_000),
     apiRequestsPerMinutePerIp: integer(env, 'API_REQUESTS_PER_MINUTE_PER_IP', DEFAULT_API_REQUESTS_PER_MINUTE_PER_IP, 1, 1_000_000),
     shutdownDrainMs: integer(env, 'SHUTDOWN_DRAIN_MS', 0, 0, 600_000),
-    trustProxy: ['1', 'true'].includes(env.TRUST_PROXY ?? ''),
+    trustProxy: trustProxy(env.TRUST_PROXY),
     logLevel: logLevel(env.LOG_LEVEL),
     logJson: logFormat(env.LOG_FORMAT, Boolean(process.stdout.isTTY)) === 'json',
     webRoot,

@@ -36,6 +36,8 @@ export const CloseCode = {
   ServiceRestart: 1012,
   /** The same peer resumed on another connection: do not reconnect this one. */
   Replaced: 4001,
+  /** The client stopped reading: more than 2 MiB waited to be sent to it. Reconnect and resume. */
+  TooSlow: 4002,
 } as const;
 
 /** Fixed limits of protocol v1. */
@@ -57,6 +59,14 @@ export const LIMITS = {
   maxChatLength: 2000,
   /** Chat messages kept per room and sent in `joined.chat`. */
   chatHistory: 50,
+  /** Most fields and array items in one `data`, counted at every level; checked before the fields. */
+  maxDataEntries: 64,
+  /** Deepest nesting of objects and arrays in one `data`, which is level 1. */
+  maxDataDepth: 8,
+  /** Longest string anywhere in one `data`, a key or a value. */
+  maxDataStringLength: 32 * 1024,
+  /** Most fields an `error`'s `details` lists; the others are left out. */
+  maxErrorDetails: 4,
 } as const;
 
 /** Whether a participant's microphone, camera and screen share are on. */

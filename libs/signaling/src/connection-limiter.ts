@@ -1,43 +1,74 @@
 import type { IncomingMessage } from 'node:http';
+import { clientAddress, type ProxyTrust } from './client-address.js';
 import { TokenBucket } from './rate-limiter.js';
+
+/** How long a connection may take to send its request headers before it is closed with 408. */
+export const HEADERS_TIMEOUT_MS = 8_000;
 
 interface PerIp {
   open: number;
+  /** TCP connections whose request headers have not all arrived yet. */
+  pending: number;
   arrivals: TokenBucket;
 }
 
-/** Caps, per client IP, the sockets open at once and how fast new ones may open. */
+/**
+ * Caps, per client IP, the sockets open at once and how fast new ones may open. A connection
+ * that has not finished sending its request headers counts against the same cap, so half-sent
+ * upgrades cannot hold the server's sockets for free.
+ */
 export class ConnectionLimiter {
   readonly #byIp = new Map<string, PerIp>();
 
   constructor(
     private readonly maxOpen: number,
     private readonly perSecond: number,
-    private readonly trustProxy: boolean,
+    private readonly trust: ProxyTrust,
   ) {
     // Idle entries are forgotten only once their bucket is full again, so that opening and
     // closing sockets in a loop cannot reset the rate.
     setInterval(() => {
-      for (const [ip, entry] of this.#byIp) if (entry.open === 0 && entry.arrivals.fullAt(Date.now())) this.#byIp.delete(ip);
+      for (const [ip, entry] of this.#byIp) if (entry.open === 0 && entry.pending === 0 && entry.arrivals.fullAt(Date.now())) this.#byIp.delete(ip);
     }, 60_000).unref();
   }
 
   ipOf(request: IncomingMessage): string {
-    const forwarded = this.trustProxy ? String(request.headers['x-forwarded-for'] ?? '').split(',')[0].trim() : '';
-    return forwarded || request.socket.remoteAddress || 'unknown';
+    return clientAddress(request, this.trust);
   }
 
   /** Whether a new socket from this request's IP may open now. */
   admits(request: IncomingMessage, now = Date.now()): boolean {
-    const ip = this.ipOf(request);
-    const entry = this.#byIp.get(ip) ?? { open: 0, arrivals: new TokenBucket({ burst: this.perSecond * 2, perSecond: this.perSecond }, now) };
-    this.#byIp.set(ip, entry);
-    return entry.open < this.maxOpen && entry.arrivals.take(now);
+    const entry = this.#entry(this.ipOf(request), now);
+    return entry.open + entry.pending < this.maxOpen && entry.arrivals.take(now);
   }
 
   opened(request: IncomingMessage): () => void {
     const entry = this.#byIp.get(this.ipOf(request));
     if (entry) entry.open++;
     return () => entry && entry.open--;
+  }
+
+  /**
+   * A TCP connection from `address` starts a request: the function that ends its count, or
+   * undefined when the address is over its cap and the connection should be dropped. A
+   * trusted proxy is not counted: the client behind it is, once its headers arrive.
+   */
+  connecting(address: string | undefined, now = Date.now()): (() => void) | undefined {
+    if (!address || this.trust(address, 0)) return () => {};
+    const entry = this.#entry(address, now);
+    // Only half-open connections are capped here: an IP that holds its 50 sockets may still load pages.
+    if (entry.pending >= this.maxOpen) return undefined;
+    entry.pending++;
+    let counted = true;
+    return () => {
+      if (counted) entry.pending--;
+      counted = false;
+    };
+  }
+
+  #entry(ip: string, now: number): PerIp {
+    let entry = this.#byIp.get(ip);
+    if (!entry) this.#byIp.set(ip, (entry = { open: 0, pending: 0, arrivals: new TokenBucket({ burst: this.perSecond * 2, perSecond: this.perSecond }, now) }));
+    return entry;
   }
 }

@@ -42,6 +42,8 @@ export type {
   SignalingModuleOptions,
   TurnOptions,
 } from './signaling-options.interface.js';
+/** Which reverse proxies may name the client in `X-Forwarded-For` (the `trustProxy` option). */
+export type { TrustProxy } from './client-address.js';
 /** Hooks for counting traffic. */
 export type { RefusedUpgrade, ResumeResult, SignalingMetrics } from './signaling-metrics.interface.js';
 /** Token of the Redis connections (`null` without Redis), and their type, e.g. for a readiness check. */

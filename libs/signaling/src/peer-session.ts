@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import type { ServerEvents } from '@parley/protocol';
+import { tooSlow } from './backpressure.js';
 import type { SignalingMetrics } from './signaling-metrics.interface.js';
 
 /** One frame, serialized once so a broadcast does not stringify per recipient. */
@@ -51,7 +52,7 @@ export class PeerSession {
 
   /** Sends a frame already encoded with `encodeFrame`. */
   sendFrame(frame: string, event: keyof ServerEvents): void {
-    if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (this.socket.readyState !== WebSocket.OPEN || tooSlow(this.socket)) return;
     this.socket.send(frame);
     this.metrics.sent(event);
   }

@@ -35,4 +35,26 @@ describe(RateLimiter.name, () => {
     expect(decisions.slice(3, 102).every((d) => d === 'reject')).toBe(true);
     expect(decisions[102]).toBe('abuse');
   });
+
+  it('counts an invalid frame as five strikes: the 20th within 10 s is abuse', () => {
+    const sut = new RateLimiter(0);
+    const decisions = Array.from({ length: 20 }, () => sut.invalid(0));
+    expect(decisions.slice(0, 19).every((d) => d === 'reject')).toBe(true);
+    expect(decisions[19]).toBe('abuse');
+    expect(new RateLimiter(0).invalid(0)).toBe('reject');
+  });
+
+  it('adds invalid frames and rate-limited frames up in one window', () => {
+    const sut = new RateLimiter(0);
+    for (let i = 0; i < 3; i++) sut.check('chat', 0);
+    for (let i = 0; i < 50; i++) sut.check('chat', 0);
+    for (let i = 0; i < 9; i++) expect(sut.invalid(0)).toBe('reject');
+    expect(sut.invalid(0)).toBe('abuse');
+  });
+
+  it('keeps one limiter per socket', () => {
+    const socket = {};
+    expect(RateLimiter.of(socket)).toBe(RateLimiter.of(socket));
+    expect(RateLimiter.of({})).not.toBe(RateLimiter.of(socket));
+  });
 });

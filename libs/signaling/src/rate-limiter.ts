@@ -16,9 +16,14 @@ const BUCKETS = {
 
 type EventClass = keyof typeof BUCKETS;
 
-/** Rejected frames within one window that count as sustained abuse. */
+/** Strikes within one window that count as sustained abuse: a rate-limited frame is one. */
 const ABUSE_STRIKES = 100;
 const ABUSE_WINDOW_MS = 10_000;
+/**
+ * An invalid frame (not JSON, unknown event, failed validation) is five: 20 in a window close
+ * the socket. Honest clients send none, and each one costs the server a parse and a reply.
+ */
+const INVALID_FRAME_STRIKES = 5;
 
 /** `burst` tokens at most, refilled at `perSecond`. */
 export class TokenBucket {
@@ -69,13 +74,32 @@ export class RateLimiter {
     this.#windowStart = now;
   }
 
+  static #bySocket = new WeakMap<object, RateLimiter>();
+
+  /** The limiter of one socket, made on first use: the adapter and the error path share it. */
+  static of(socket: object): RateLimiter {
+    let limiter = RateLimiter.#bySocket.get(socket);
+    if (!limiter) RateLimiter.#bySocket.set(socket, (limiter = new RateLimiter()));
+    return limiter;
+  }
+
   check(event: string, now = Date.now()): RateDecision {
     if (this.#buckets[classOf(event)].take(now)) return 'allow';
+    return this.#strike(1, now);
+  }
+
+  /** Counts an invalid frame, which was let through but answered with an error. */
+  invalid(now = Date.now()): 'reject' | 'abuse' {
+    return this.#strike(INVALID_FRAME_STRIKES, now);
+  }
+
+  #strike(weight: number, now: number): 'reject' | 'abuse' {
     if (now - this.#windowStart > ABUSE_WINDOW_MS) {
       this.#windowStart = now;
       this.#strikes = 0;
     }
-    return ++this.#strikes >= ABUSE_STRIKES ? 'abuse' : 'reject';
+    this.#strikes += weight;
+    return this.#strikes >= ABUSE_STRIKES ? 'abuse' : 'reject';
   }
 }
 

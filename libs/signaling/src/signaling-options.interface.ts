@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { IceServer } from '@parley/protocol';
+import type { TrustProxy } from './client-address.js';
 import type { MessageBus } from './message-bus.js';
 import type { RoomStore } from './room-store.js';
 import type { SignalingMetrics } from './signaling-metrics.interface.js';
@@ -60,8 +61,11 @@ export interface SignalingModuleOptions {
    * Default 20 and 20.
    */
   newRoomJoinsPerIp?: { burst: number; perMinute: number };
-  /** Take the client IP from `X-Forwarded-For` (behind a reverse proxy). Default false. */
-  trustProxy?: boolean;
+  /**
+   * Which reverse proxies may name the client in `X-Forwarded-For`: a number of hops (`true` is
+   * one), or their addresses, CIDRs or `loopback`/`linklocal`/`uniquelocal`. Default false: none.
+   */
+  trustProxy?: TrustProxy;
   /** Share rooms with other instances through Redis. Default: rooms in this process. */
   redis?: RedisOptions;
   /** Your own room store (see `RoomStore`); it replaces the memory or Redis one. Default: built from `redis`. */

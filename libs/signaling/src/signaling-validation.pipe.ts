@@ -1,5 +1,5 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
-import { ErrorCode, type FieldError } from '@parley/protocol';
+import { ErrorCode, LIMITS, type FieldError } from '@parley/protocol';
 import { SignalingException } from './signaling.exception.js';
 
 function fieldErrors(errors: ValidationError[], prefix = ''): FieldError[] {
@@ -21,8 +21,11 @@ export const signalingValidationPipe = new ValidationPipe({
   forbidUnknownValues: true,
   validationError: { target: false, value: false },
   exceptionFactory: (errors) => {
-    const details = fieldErrors(errors);
-    const fields = details.map((d) => d.field).join(', ');
-    return new SignalingException(ErrorCode.InvalidMessage, `Invalid message: check ${fields || 'the payload'}`, details);
+    // Only the first few: the frame budget bounds the list, but a reply must stay small.
+    const all = fieldErrors(errors);
+    const details = all.slice(0, LIMITS.maxErrorDetails);
+    const more = all.length > details.length ? ` and ${all.length - details.length} more` : '';
+    const fields = details.map((d) => d.field.slice(0, 64)).join(', ');
+    return new SignalingException(ErrorCode.InvalidMessage, `Invalid message: check ${fields || 'the payload'}${more}`, details);
   },
 });

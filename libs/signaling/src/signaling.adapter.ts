@@ -1,18 +1,22 @@
-import type { IncomingMessage, Server } from 'node:http';
+import { Server as HttpServer, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { Server as TlsServer } from 'node:tls';
 import type { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import { CloseCode, ErrorCode, LIMITS } from '@parley/protocol';
+import { CloseCode, ErrorCode, LIMITS, type FieldError } from '@parley/protocol';
 import { EMPTY, from, fromEvent, type Observable } from 'rxjs';
 import { catchError, concatMap, filter, share, takeUntil } from 'rxjs/operators';
-import type { WebSocket } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { PeerSession } from './peer-session.js';
-import { ConnectionLimiter } from './connection-limiter.js';
+import { tooSlow } from './backpressure.js';
+import { compileTrust } from './client-address.js';
+import { ConnectionLimiter, HEADERS_TIMEOUT_MS } from './connection-limiter.js';
+import { dataProblem, frameTextProblem } from './frame-budget.js';
 import { RateLimiter } from './rate-limiter.js';
 import { resolveSignalingOptions, SIGNALING_GATEWAY, SIGNALING_OPTIONS } from './signaling.constants.js';
-import { SignalingException } from './signaling.exception.js';
-import { sendError } from './signaling-exception.filter.js';
+import { refuseFrame, sendError } from './signaling-exception.filter.js';
 import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
 
 type Transform = (data: unknown) => Observable<unknown>;
@@ -27,6 +31,8 @@ type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) 
 export class SignalingAdapter extends WsAdapter {
   readonly #app?: INestApplicationContext;
   readonly #upgradeListeners: (() => void)[] = [];
+  /** Ends the count of a connection whose request headers were still arriving. */
+  readonly #headersPending = new WeakMap<object, () => void>();
 
   constructor(app: INestApplicationContext) {
     super(app);
@@ -37,7 +43,8 @@ export class SignalingAdapter extends WsAdapter {
     if (!options[SIGNALING_GATEWAY]) return super.create(port, options);
     const { [SIGNALING_GATEWAY]: _, ...rest } = options;
     const signaling = this.#options();
-    const connections = new ConnectionLimiter(signaling.maxSocketsPerIp, signaling.connectionsPerSecondPerIp, signaling.trustProxy);
+    const connections = new ConnectionLimiter(signaling.maxSocketsPerIp, signaling.connectionsPerSecondPerIp, compileTrust(signaling.trustProxy));
+    if (this.httpServer instanceof HttpServer) this.#countHalfOpen(this.httpServer, connections);
     const server = super.create(port, {
       ...rest,
       path: signaling.path,
@@ -57,6 +64,51 @@ export class SignalingAdapter extends WsAdapter {
   }
 
   /**
+   * A connection counts against its address's cap until its request headers have all arrived,
+   * and is closed (408) when they take longer than HEADERS_TIMEOUT_MS: a half-sent upgrade
+   * otherwise held a socket for 95 s, uncounted.
+   */
+  #countHalfOpen(server: HttpServer, connections: ConnectionLimiter): void {
+    server.headersTimeout = Math.min(server.headersTimeout || Infinity, HEADERS_TIMEOUT_MS);
+    // Read when the server starts listening, which comes after the gateway is set up.
+    // (A documented createServer option, missing from @types/node's Server.)
+    const checked = server as HttpServer & { connectionsCheckingInterval?: number };
+    checked.connectionsCheckingInterval = Math.min(checked.connectionsCheckingInterval || Infinity, 1_000);
+    // Over TLS, requests arrive on the TLS socket, not on the TCP one under it.
+    const event = server instanceof TlsServer ? 'secureConnection' : 'connection';
+    const onConnection = (socket: Socket) => {
+      const release = connections.connecting(socket.remoteAddress);
+      if (!release) return void socket.destroy();
+      // Node's own headersTimeout did not close these reliably in tests (several at once from
+      // one address lived until the client gave up), so the first request has its own timer.
+      const timer = setTimeout(() => socket.destroy(), HEADERS_TIMEOUT_MS).unref();
+      const done = () => {
+        clearTimeout(timer);
+        release();
+      };
+      this.#headersPending.set(socket, done);
+      socket.once('close', done);
+    };
+    const onRequest = (request: IncomingMessage) => this.#headersPending.get(request.socket)?.();
+    server.on(event, onConnection);
+    server.on('request', onRequest);
+    this.#upgradeListeners.push(() => {
+      server.off(event, onConnection);
+      server.off('request', onRequest);
+    });
+  }
+
+  /**
+   * A socket's 'error' is a client's fault (a bad frame, a reset) and ws closes the socket
+   * itself: worth a debug line, not an error with a stack that any client can make us write.
+   */
+  override bindErrorHandler(server: WebSocketServer): WebSocketServer {
+    server.on('connection', (socket: WebSocket) => socket.on('error', (error: Error) => this.logger.debug(`Socket closed: ${error.message}`)));
+    server.on('error', (error: Error) => this.logger.error(error));
+    return server;
+  }
+
+  /**
    * WsAdapter destroys every upgrade whose path no gateway owns, which breaks a host app's own
    * WebSocket server on the same HTTP server. Here an upgrade for another path is left to the
    * other 'upgrade' listeners, and destroyed only when there are none.
@@ -66,10 +118,22 @@ export class SignalingAdapter extends WsAdapter {
     const destroying = server?.listeners('upgrade').at(-1) as UpgradeListener | undefined;
     if (!server || !destroying) return server;
     server.off('upgrade', destroying);
+    // Anything thrown here is thrown from the HTTP parser's callback, past every handler, and
+    // ends the process: one anonymous request must never do that.
     const polite: UpgradeListener = (request, socket, head) => {
-      const { pathname } = new URL(request.url ?? '/', 'http://localhost');
-      const ours = (this.wsServersRegistry.get(port) ?? []).some((ws: { path?: string }) => ws.path === pathname);
-      if (ours || server.listenerCount('upgrade') === 1) destroying(request, socket, head);
+      // Node takes its own 'error' listener off an upgrading socket; a reset now would be an
+      // unhandled 'error' event.
+      socket.on('error', ignoreSocketError);
+      this.#headersPending.get(socket)?.();
+      try {
+        const pathname = pathOf(request.url);
+        const ours = pathname !== undefined && (this.wsServersRegistry.get(port) ?? []).some((ws: { path?: string }) => ws.path === pathname);
+        if (ours) destroying(request, socket, head);
+        else if (server.listenerCount('upgrade') === 1) refuseUpgrade(socket, pathname === undefined ? 400 : 404);
+      } catch (error) {
+        this.logger.error(error);
+        socket.destroy();
+      }
     };
     server.on('upgrade', polite);
     this.#upgradeListeners.push(() => server.off('upgrade', polite));
@@ -83,7 +147,7 @@ export class SignalingAdapter extends WsAdapter {
 
   override bindMessageHandlers(client: WebSocket, handlers: MessageMappingProperties[], transform: Transform): void {
     const byEvent = new Map(handlers.map((handler) => [handler.message as string, handler]));
-    const limiter = new RateLimiter();
+    const limiter = RateLimiter.of(client);
     const close$ = fromEvent(client, 'close').pipe(share());
     fromEvent(client, 'message')
       .pipe(
@@ -91,7 +155,7 @@ export class SignalingAdapter extends WsAdapter {
         filter((reply) => reply !== undefined && reply !== null),
         takeUntil(close$),
       )
-      .subscribe((reply) => client.readyState === client.OPEN && client.send(JSON.stringify(reply)));
+      .subscribe((reply) => client.readyState === client.OPEN && !tooSlow(client) && client.send(JSON.stringify(reply)));
   }
 
   // Whatever a frame does, it must not end this socket's stream or reach the process.
@@ -112,7 +176,8 @@ export class SignalingAdapter extends WsAdapter {
     limiter: RateLimiter,
     transform: Transform,
   ): Observable<unknown> {
-    const frame = parseFrame(raw);
+    const tooBig = typeof raw === 'string' ? frameTextProblem(raw) : undefined;
+    const frame = tooBig ? undefined : parseFrame(raw);
     const event = typeof frame?.event === 'string' ? frame.event : undefined;
     PeerSession.of(client).metrics.received(event !== undefined && byEvent.has(event) ? event : 'invalid');
     const decision = limiter.check(event ?? '');
@@ -120,17 +185,24 @@ export class SignalingAdapter extends WsAdapter {
       client.close(CloseCode.PolicyViolation, 'Too many messages');
       return EMPTY;
     }
-    const fail = (code: ErrorCode, message: string) => {
-      sendError(client, new SignalingException(code, message), frame?.data, event);
+    const fail = (code: ErrorCode, message: string, details?: FieldError[]) => {
+      refuseFrame(client, code, message, frame?.data, event, details);
       return EMPTY;
     };
     if (decision === 'reject') return fail(ErrorCode.RateLimited, 'Too many messages: slow down');
+    if (tooBig) return fail(ErrorCode.InvalidMessage, `Invalid message: ${tooBig}`);
     if (!frame) return fail(ErrorCode.InvalidMessage, 'A frame must be a JSON text frame: {"event": "...", "data": {...}}');
     if (event === undefined) return fail(ErrorCode.InvalidMessage, 'A frame needs a string "event"');
     const handler = byEvent.get(event);
     if (!handler) return fail(ErrorCode.UnknownEvent, `Unknown event "${event.slice(0, 64)}"`);
     const data = frame.data === undefined ? {} : frame.data;
     if (data === null || typeof data !== 'object' || Array.isArray(data)) return fail(ErrorCode.InvalidMessage, '"data" must be an object');
+    const overBudget = dataProblem(data);
+    if (overBudget) {
+      // Named like the validation pipe names fields: without the leading "data.".
+      const field = overBudget.field.replace(/^data\.?/, '') || 'data';
+      return fail(ErrorCode.InvalidMessage, `Invalid message: check ${field}`, [{ field, problems: [overBudget.problem] }]);
+    }
     return from(transform(handler.callback(data, event)));
   }
 
@@ -141,6 +213,22 @@ export class SignalingAdapter extends WsAdapter {
       return resolveSignalingOptions();
     }
   }
+}
+
+function pathOf(url = '/'): string | undefined {
+  try {
+    return new URL(url, 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+function ignoreSocketError(): void {}
+
+function refuseUpgrade(socket: Duplex, status: 400 | 404): void {
+  const reason = status === 400 ? 'Bad Request' : 'Not Found';
+  // Destroyed once written: the server's sockets allow half-open, and this one is done.
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
 }
 
 function parseFrame(raw: unknown): { event?: unknown; data?: unknown } | undefined {

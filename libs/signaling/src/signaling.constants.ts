@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { compileTrust } from './client-address.js';
 import { NO_METRICS } from './signaling-metrics.interface.js';
 import type { ResolvedSignalingOptions, SignalingModuleOptions } from './signaling-options.interface.js';
 
@@ -31,6 +32,12 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
   if (turn && (!turn.urls.length || !turn.secret)) {
     throw new Error('SignalingModule: turn needs both urls and a secret');
   }
+  const trustProxy = options.trustProxy ?? false;
+  try {
+    compileTrust(trustProxy);
+  } catch (error) {
+    throw new Error(`SignalingModule: trustProxy ${JSON.stringify(trustProxy)} is not valid: ${error instanceof Error ? error.message : error}`);
+  }
   return {
     path: options.path ?? DEFAULT_SIGNALING_PATH,
     maxPeers,
@@ -49,7 +56,7 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
     metrics: options.metrics ?? NO_METRICS,
     maxSocketsPerIp: options.maxSocketsPerIp ?? DEFAULT_MAX_SOCKETS_PER_IP,
     connectionsPerSecondPerIp: options.connectionsPerSecondPerIp ?? DEFAULT_CONNECTIONS_PER_SECOND_PER_IP,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy,
     newRoomJoinsPerIp: options.newRoomJoinsPerIp ?? DEFAULT_NEW_ROOM_JOINS_PER_IP,
   };
 }
