@@ -8,6 +8,12 @@ export const SIGNALING_OPTIONS = Symbol('SIGNALING_OPTIONS');
 
 /** Marks the gateway's metadata, so the adapter only reshapes Parley's own server. */
 export const SIGNALING_GATEWAY = 'parleySignaling';
+/**
+ * The path in the gateway's decorator. Nest gives gateways with the same port and path one
+ * server, so a host gateway without a path (most socket.io ones) would otherwise be bound to
+ * Parley's; the adapter replaces it with the configured path.
+ */
+export const SIGNALING_GATEWAY_KEY_PATH = '/parley-signaling-gateway';
 
 export const DEFAULT_SIGNALING_PATH = '/ws';
 export const DEFAULT_MAX_PEERS = 6;
