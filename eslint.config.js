@@ -35,6 +35,14 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'], svelteConfig },
     },
+    // The state classes hold Sets and Maps in `$state.raw` and replace them whole on change, so
+    // the UI updates once per change; SvelteSet/SvelteMap would make every element reactive.
+    rules: { 'svelte/prefer-svelte-reactivity': 'off' },
+  },
+  {
+    // CommonJS on purpose: Jest loads the transform with require().
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Playwright fixtures destructure `{}` when a hook needs only testInfo (its documented form).

@@ -65,8 +65,8 @@ describe('.env.example and docker-compose.yml', () => {
 
   it('passes the app every variable it reads, the secrets as files', () => {
     const environment = compose.services.app.environment as Record<string, string>;
-    // The two generated secrets arrive as files; AUTH_SECRET_FILE is for a Docker secret of your own.
-    const notPassed = new Set(['RESUME_SECRET', 'TURN_SECRET', 'AUTH_SECRET_FILE']);
+    // The two generated secrets arrive as files; AUTH_SECRET_FILE and JANUS_API_SECRET_FILE are for Docker secrets of your own.
+    const notPassed = new Set(['RESUME_SECRET', 'TURN_SECRET', 'AUTH_SECRET_FILE', 'JANUS_API_SECRET_FILE']);
     expect([...appReads].filter((name) => !notPassed.has(name) && !(name in environment))).toEqual([]);
     expect(environment).toMatchObject({
       RESUME_SECRET_FILE: '/run/parley-secrets/resume_secret',

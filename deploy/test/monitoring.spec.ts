@@ -114,7 +114,7 @@ describe('the dashboard and the alert rules', () => {
           LOG_LEVEL: 'error',
           STUN_URLS: '',
           REDIS_URL: 'redis://127.0.0.1:6379',
-          RESUME_SECRET: 'a-test-resume-secret',
+          RESUME_SECRET: 'metrics-test-resume-secret',
           REDIS_KEY_PREFIX: `monitoring-${process.pid}:`,
         },
         root,

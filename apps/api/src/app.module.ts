@@ -21,6 +21,7 @@ export class AppModule {
         SignalingModule.forRoot({
           path: config.signalingPath,
           maxPeers: config.maxPeers,
+          sfu: config.janusServers.length ? { servers: config.janusServers, meshMaxPeers: config.meshMaxPeers } : undefined,
           iceServers: config.iceServers,
           allowedOrigins: config.allowedOrigins,
           resumeSecret: config.resumeSecret,

@@ -1,14 +1,15 @@
 import type { IncomingMessage } from 'node:http';
-import type { ResolvedSignalingOptions } from '@parley/nest-signaling';
+import { clientAddress, compileTrust, type ProxyTrust, type ResolvedSignalingOptions } from '@parley/nest-signaling';
+
+const compiled = new Map<string, ProxyTrust>();
 
 /**
- * The address a request comes from, for per-IP limits and for binding ICE tickets. The one place
- * the HTTP API decides it: point it at the gateway's rule when that one changes.
- *
- * Behind a trusted proxy the last `X-Forwarded-For` entry is the one that proxy appended; every
- * entry before it is whatever the client sent, so taking the leftmost would let a client choose.
+ * The address a request comes from, for per-IP limits and for binding ICE tickets: the gateway's
+ * rule (`clientAddress`), so a proxy's users are told apart the same way on both paths.
  */
 export function clientIp(request: IncomingMessage, trustProxy: ResolvedSignalingOptions['trustProxy']): string {
-  const forwarded = trustProxy ? String(request.headers['x-forwarded-for'] ?? '').split(',').at(-1)!.trim() : '';
-  return forwarded || request.socket.remoteAddress || 'unknown';
+  const key = JSON.stringify(trustProxy);
+  let trust = compiled.get(key);
+  if (!trust) compiled.set(key, (trust = compileTrust(trustProxy)));
+  return clientAddress(request, trust);
 }

@@ -20,6 +20,8 @@ describe(loadConfig.name, () => {
       iceServers: [{ urls: ['stun:stun.l.google.com:19302'] }],
       allowedOrigins: [],
       maxPeers: 6,
+      janusServers: [],
+      meshMaxPeers: 4,
       resumeSecret: undefined,
       shutdownDrainMs: 0,
       resumeGraceMs: 20_000,
@@ -100,6 +102,30 @@ describe(loadConfig.name, () => {
     });
     expect(loadConfig({ TURN_URLS: 'turn:a:3478', TURN_SECRET: STRONG }, '/web').turn?.ttlSeconds).toBe(3600);
     expect(() => loadConfig({ TURN_URLS: 'turn:a:3478' }, '/web')).toThrow(/TURN_SECRET/);
+  });
+
+  it('reads Janus settings: 50 people a room and the switch past MESH_MAX_PEERS; an explicit MAX_PEERS wins', () => {
+    const config = loadConfig({ JANUS_URLS: 'ws://127.0.0.1:8188, wss://janus-b.internal/janus', JANUS_API_SECRET: STRONG, MESH_MAX_PEERS: '3' }, '/web');
+    expect(config).toMatchObject({
+      maxPeers: 50,
+      meshMaxPeers: 3,
+      janusServers: [
+        { url: 'ws://127.0.0.1:8188', apiSecret: STRONG },
+        { url: 'wss://janus-b.internal/janus', apiSecret: STRONG },
+      ],
+    });
+    expect(loadConfig({ JANUS_URLS: 'ws://127.0.0.1:8188', JANUS_API_SECRET_FILE: secretFile(`${STRONG}\n`), MAX_PEERS: '12' }, '/web')).toMatchObject({
+      maxPeers: 12,
+      janusServers: [{ url: 'ws://127.0.0.1:8188', apiSecret: STRONG }],
+    });
+    expect(loadConfig({ JANUS_URLS: '' }, '/web')).toMatchObject({ maxPeers: 6, janusServers: [] });
+  });
+
+  it('refuses JANUS_URLS without JANUS_API_SECRET, a URL that is not ws://, and a MESH_MAX_PEERS below 1', () => {
+    expect(() => loadConfig({ JANUS_URLS: 'ws://127.0.0.1:8188' }, '/web')).toThrow(/JANUS_API_SECRET/);
+    expect(() => loadConfig({ JANUS_URLS: 'http://127.0.0.1:8188', JANUS_API_SECRET: STRONG }, '/web')).toThrow(/JANUS_URLS: http:\/\/127.0.0.1:8188 is not a ws/);
+    expect(() => loadConfig({ MESH_MAX_PEERS: '0' }, '/web')).toThrow(/MESH_MAX_PEERS must be an integer from 1/);
+    expect(() => loadConfig({ JANUS_URLS: 'ws://j:8188', JANUS_API_SECRET: 'dev-only-janus', HOST: '0.0.0.0' }, '/web')).toThrow(/JANUS_API_SECRET is a known development value/);
   });
 
   it('takes an empty STUN_URLS as no STUN server', () => {

@@ -4,12 +4,16 @@ import {
   DEFAULT_CONNECTIONS_PER_SECOND_PER_IP,
   DEFAULT_MAX_PEERS,
   DEFAULT_MAX_SOCKETS_PER_IP,
+  DEFAULT_MESH_MAX_PEERS,
   DEFAULT_REDIS_KEY_PREFIX,
   DEFAULT_RESUME_GRACE_MS,
   DEFAULT_ROOM_TOKEN_MAX_TTL_SECONDS,
+  DEFAULT_SFU_MAX_PEERS,
   DEFAULT_SIGNALING_PATH,
   DEFAULT_TURN_TTL_SECONDS,
   type TrustProxy,
+  parseJanusServers,
+  type JanusServerConfig,
   type TurnOptions,
 } from '@parley/nest-signaling';
 import { DEFAULT_API_REQUESTS_PER_MINUTE_PER_IP } from './api-rate-limit.js';
@@ -22,6 +26,10 @@ export interface AppConfig {
   iceServers: IceServer[];
   allowedOrigins: string[];
   maxPeers: number;
+  /** Janus servers for rooms past `meshMaxPeers`; empty: rooms stay mesh. */
+  janusServers: JanusServerConfig[];
+  /** A room that would grow past this moves to Janus (when there is one). */
+  meshMaxPeers: number;
   resumeSecret?: string;
   resumeGraceMs: number;
   turn?: TurnOptions;
@@ -98,6 +106,14 @@ function turn(env: NodeJS.ProcessEnv, secret: string | undefined): TurnOptions |
   return { urls, secret, ttlSeconds: integer(env, 'TURN_TTL', DEFAULT_TURN_TTL_SECONDS, 60, 86_400) };
 }
 
+function janusServers(env: NodeJS.ProcessEnv, secret: string | undefined): JanusServerConfig[] {
+  if (!list(env.JANUS_URLS).length) return [];
+  if (!secret) {
+    throw new Error('JANUS_URLS is set but JANUS_API_SECRET (or JANUS_API_SECRET_FILE) is not: set it to the api_secret deploy/janus/start.sh printed');
+  }
+  return parseJanusServers(env.JANUS_URLS, secret);
+}
+
 function logFormat(raw: string | undefined, tty: boolean): 'json' | 'pretty' {
   if (raw === undefined || raw === '') return tty ? 'pretty' : 'json';
   if (raw !== 'json' && raw !== 'pretty') throw new Error(`LOG_FORMAT must be json or pretty, got "${raw}"`);
@@ -123,7 +139,7 @@ function redisUrl(env: NodeJS.ProcessEnv, resumeSecret: string | undefined): str
   return env.REDIS_URL;
 }
 
-const SECRETS = ['RESUME_SECRET', 'TURN_SECRET', 'AUTH_SECRET'] as const;
+const SECRETS = ['RESUME_SECRET', 'TURN_SECRET', 'AUTH_SECRET', 'JANUS_API_SECRET'] as const;
 type SecretName = (typeof SECRETS)[number];
 
 /** The shortest secret accepted on an address other than loopback. */
@@ -181,13 +197,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, webRoot: string
   const stun = env.STUN_URLS === undefined ? [DEFAULT_STUN] : list(env.STUN_URLS);
   const host = env.HOST || '0.0.0.0';
   const secret = secrets(env, host);
+  const janus = janusServers(env, secret.JANUS_API_SECRET);
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),
     host,
     signalingPath: env.SIGNALING_PATH || DEFAULT_SIGNALING_PATH,
     iceServers: stun.length ? [{ urls: stun }] : [],
     allowedOrigins: list(env.ALLOWED_ORIGINS),
-    maxPeers: integer(env, 'MAX_PEERS', DEFAULT_MAX_PEERS, 2, 50),
+    // An SFU carries rooms a mesh cannot.
+    maxPeers: integer(env, 'MAX_PEERS', janus.length ? DEFAULT_SFU_MAX_PEERS : DEFAULT_MAX_PEERS, 2, 50),
+    janusServers: janus,
+    meshMaxPeers: integer(env, 'MESH_MAX_PEERS', DEFAULT_MESH_MAX_PEERS, 1, 50),
     resumeSecret: secret.RESUME_SECRET,
     resumeGraceMs: integer(env, 'RESUME_GRACE_MS', DEFAULT_RESUME_GRACE_MS, 0, 3_600_000),
     turn: turn(env, secret.TURN_SECRET),

@@ -132,11 +132,7 @@ describe('GET /metrics with TURN', () => {
 
 describe('GET /metrics with Redis', () => {
   it('says Redis is up when it answers', async () => {
-    const { app, base } = await start({
-      REDIS_URL: 'redis://127.0.0.1:6379',
-      RESUME_SECRET: 'a-test-resume-secret',
-      REDIS_KEY_PREFIX: `metrics-${process.pid}:`,
-    });
+    const { app, base } = await start({ REDIS_URL: 'redis://127.0.0.1:6379', RESUME_SECRET: 'metrics-test-resume-secret', REDIS_KEY_PREFIX: `metrics-${process.pid}:` });
     try {
       await until(async () => sample(await scrape(base), 'parley_redis_up') === 1, 'parley_redis_up 1');
       const text = await scrape(base);
@@ -147,7 +143,7 @@ describe('GET /metrics with Redis', () => {
   });
 
   it('says Redis is down, and counts the connection errors, when it does not answer', async () => {
-    const { app, base } = await start({ REDIS_URL: 'redis://127.0.0.1:1', RESUME_SECRET: 'a-test-resume-secret' });
+    const { app, base } = await start({ REDIS_URL: 'redis://127.0.0.1:1', RESUME_SECRET: 'metrics-test-resume-secret' });
     try {
       await until(async () => (sample(await scrape(base), 'parley_redis_errors_total{connection="commands"}') ?? 0) > 0, 'a commands error');
       await until(async () => (sample(await scrape(base), 'parley_redis_errors_total{connection="subscriber"}') ?? 0) > 0, 'a subscriber error');

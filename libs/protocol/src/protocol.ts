@@ -252,8 +252,8 @@ export interface RoomModePayload {
   mode: RoomMode;
 }
 
-/** The SFU's answer to the browser's `sfu-publish`. */
-export interface SfuAnsweredPayload {
+/** The SFU's answer to the browser's `sfu-publish` (with its `ref`). */
+export interface SfuAnsweredPayload extends Referenced {
   description: SessionDescription;
 }
 

@@ -9,6 +9,8 @@ export {
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_JOIN_TIMEOUT_MS,
   DEFAULT_MAX_PEERS,
+  DEFAULT_MESH_MAX_PEERS,
+  DEFAULT_SFU_MAX_PEERS,
   DEFAULT_MAX_SOCKETS_PER_IP,
   DEFAULT_REDIS_KEY_PREFIX,
   DEFAULT_RESUME_GRACE_MS,
@@ -39,18 +41,20 @@ export type {
   ResolvedSignalingOptions,
   SignalingIdentity,
   RedisOptions,
+  SfuOptions,
   SignalingModuleOptions,
   TurnOptions,
 } from './signaling-options.interface.js';
 /** Which reverse proxies may name the client in `X-Forwarded-For` (the `trustProxy` option). */
-export type { TrustProxy } from './client-address.js';
+/** Which proxies may name the client, and the client's address through them (the gateway's rule). */
+export { clientAddress, compileTrust, type ProxyTrust, type TrustProxy } from './client-address.js';
 /** Hooks for counting traffic. */
 export type { RefusedUpgrade, ResumeResult, SignalingMetrics } from './signaling-metrics.interface.js';
 /** Token of the Redis connections (`null` without Redis), and their type, e.g. for a readiness check. */
 export { SIGNALING_REDIS } from './signaling.providers.js';
 export type { RedisConnections } from './redis-connections.js';
 /** Where rooms live, and how instances talk: bring your own with the `roomStore` and `messageBus` options. */
-export { ROOM_STORE, type PeerRecord, type RoomStore } from './room-store.js';
+export { ROOM_STORE, type PeerRecord, type RoomMedia, type RoomStore } from './room-store.js';
 export { MESSAGE_BUS, LocalMessageBus, type BusMessage, type MessageBus } from './message-bus.js';
 /** The stores and the bus the module builds by default, for a host that wraps or configures its own. */
 export { MemoryRoomStore } from './memory-room-store.js';
@@ -60,3 +64,9 @@ export { RedisMessageBus } from './redis-message-bus.js';
 export { jwtAuthorizer, type JwtAuthorizerOptions, type RoomTokenClaims } from './jwt-authorizer.js';
 /** coturn REST-API credentials for one peer, and the ICE servers (with credentials) a peer gets. */
 export { IceServers, turnCredential } from './turn-credentials.js';
+/** SFU rooms: the mesh-to-SFU switch and the SDP/candidate relay to Janus; its JanusPool's token (`null` without `sfu`). */
+export { SfuRoomsService, JANUS_POOL } from './sfu-rooms.service.js';
+/** One Janus server (URL and api_secret), and where a room lives on the SFU (never shown to clients). */
+export type { JanusServerConfig, SfuRoomAssignment } from './sfu/sfu.types.js';
+/** The Janus adapter and the parser of JANUS_URLS. */
+export { JanusPool, parseJanusServers } from './sfu/janus-pool.js';

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { TokenBucket } from './rate-limiter.js';
 import { InjectSignalingOptions } from './signaling.decorators.js';
@@ -13,14 +12,6 @@ interface PerIp {
   newRooms: TokenBucket;
   /** Room name to when it stops being known; in insertion order, oldest first. */
   known: Map<string, number>;
-}
-
-/**
- * The client address of a request. Today the socket's peer; it is the one place to point at the
- * adapter's proxy-aware address once that exists, so a proxy's users are not one address.
- */
-export function joinAddress(request: IncomingMessage): string {
-  return request.socket.remoteAddress ?? 'unknown';
 }
 
 /**

@@ -1,10 +1,11 @@
 import type { ChatMessage } from '@parley/protocol';
-import { acceptsResume, type PeerRecord, type RoomStore } from './room-store.js';
+import { acceptsResume, type PeerRecord, type RoomMedia, type RoomStore } from './room-store.js';
 
 /** The embedded default: rooms in this process. There are no other instances to watch. */
 export class MemoryRoomStore implements RoomStore {
   readonly #rooms = new Map<string, Map<string, PeerRecord>>();
   readonly #chat = new Map<string, ChatMessage[]>();
+  readonly #media = new Map<string, RoomMedia>();
   readonly #missed = new Map<string, string[]>();
   /** Peer id to the time its revocation ends. */
   readonly #revoked = new Map<string, number>();
@@ -33,6 +34,7 @@ export class MemoryRoomStore implements RoomStore {
     if (room.size === 0) {
       this.#rooms.delete(roomName);
       this.#chat.delete(roomName);
+      this.#media.delete(roomName);
     }
     return record;
   }
@@ -43,6 +45,17 @@ export class MemoryRoomStore implements RoomStore {
 
   async members(room: string): Promise<PeerRecord[]> {
     return [...(this.#rooms.get(room)?.values() ?? [])].sort((a, b) => a.joinedAt - b.joinedAt);
+  }
+
+  async roomMedia(room: string): Promise<RoomMedia | undefined> {
+    return this.#media.get(room);
+  }
+
+  async claimRoomMedia(room: string, media: RoomMedia): Promise<RoomMedia> {
+    const held = this.#media.get(room);
+    if (held) return held;
+    this.#media.set(room, media);
+    return media;
   }
 
   async pushChat(room: string, message: ChatMessage, keep: number): Promise<void> {

@@ -21,11 +21,13 @@ export class PeerSession {
   private constructor(
     readonly socket: WebSocket,
     readonly request: IncomingMessage,
+    /** The client's address, through the trusted proxies (see `clientAddress`). */
+    readonly address: string,
     readonly metrics: SignalingMetrics,
   ) {}
 
-  static attach(socket: WebSocket, request: IncomingMessage, metrics: SignalingMetrics): PeerSession {
-    const session = new PeerSession(socket, request, metrics);
+  static attach(socket: WebSocket, request: IncomingMessage, address: string, metrics: SignalingMetrics): PeerSession {
+    const session = new PeerSession(socket, request, address, metrics);
     PeerSession.#bySocket.set(socket, session);
     return session;
   }

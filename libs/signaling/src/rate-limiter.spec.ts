@@ -8,6 +8,16 @@ describe(RateLimiter.name, () => {
     expect(sut.check('signal', 100)).toBe('allow');
   });
 
+  it('counts the SFU events in the signal bucket, with signal', () => {
+    const sut = new RateLimiter(0);
+    for (const event of ['sfu-publish', 'sfu-answer', 'sfu-candidate', 'signal']) {
+      for (let i = 0; i < 50; i++) expect(sut.check(event, 0)).toBe('allow');
+    }
+    expect(sut.check('sfu-candidate', 0)).toBe('reject');
+    expect(sut.check('signal', 0)).toBe('reject');
+    expect(sut.check('media', 0)).toBe('allow');
+  });
+
   it('holds chat to 3 per second, separately from signals', () => {
     const sut = new RateLimiter(0);
     for (let i = 0; i < 3; i++) expect(sut.check('chat', 0)).toBe('allow');

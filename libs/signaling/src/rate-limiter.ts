@@ -108,6 +108,9 @@ export class RateLimiter {
 function classOf(event: string): EventClass {
   switch (event as keyof ClientEvents) {
     case 'signal':
+    case 'sfu-publish':
+    case 'sfu-answer':
+    case 'sfu-candidate':
       return 'signal';
     case 'chat':
       return 'chat';

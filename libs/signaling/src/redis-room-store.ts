@@ -1,6 +1,6 @@
 import type { ChatMessage } from '@parley/protocol';
 import type { Redis } from 'ioredis';
-import type { PeerRecord, RoomStore } from './room-store.js';
+import type { PeerRecord, RoomMedia, RoomStore } from './room-store.js';
 
 // Capacity is checked and the peer added in one step, so concurrent joins on different
 // instances admit exactly maxPeers.
@@ -24,7 +24,7 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3])
 return 1`;
 
-// KEYS: room hash, chat list. ARGV: peer id, the instance that must hold it ('' for any), key prefix, index entry.
+// KEYS: room hash, chat list, media state. ARGV: peer id, the instance that must hold it ('' for any), key prefix, index entry.
 const REMOVE = `
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return false end
@@ -32,13 +32,19 @@ local instance = cjson.decode(raw).instance
 if ARGV[2] ~= '' and instance ~= ARGV[2] then return false end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('SREM', ARGV[3] .. 'instance-peers:' .. instance, ARGV[4])
-if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[2]) end
+if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[2], KEYS[3]) end
 return raw`;
+
+// SET NX with the value that holds returned: the first claim wins.
+const CLAIM_MEDIA = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') then return ARGV[1] end
+return redis.call('GET', KEYS[1])`;
 
 interface Scripts {
   admit(room: string, index: string, id: string, record: string, max: number, entry: string): Promise<number>;
   update(room: string, index: string, id: string, record: string, entry: string, resumeId: string): Promise<number>;
-  removePeer(room: string, chat: string, id: string, instance: string, prefix: string, entry: string): Promise<string | null>;
+  removePeer(room: string, chat: string, media: string, id: string, instance: string, prefix: string, entry: string): Promise<string | null>;
+  claimMedia(key: string, media: string): Promise<string>;
 }
 
 /** Rooms in Redis, shared by every instance with the same key prefix. */
@@ -51,7 +57,8 @@ export class RedisRoomStore implements RoomStore {
   ) {
     redis.defineCommand('admit', { numberOfKeys: 2, lua: ADMIT });
     redis.defineCommand('update', { numberOfKeys: 2, lua: UPDATE });
-    redis.defineCommand('removePeer', { numberOfKeys: 2, lua: REMOVE });
+    redis.defineCommand('removePeer', { numberOfKeys: 3, lua: REMOVE });
+    redis.defineCommand('claimMedia', { numberOfKeys: 1, lua: CLAIM_MEDIA });
     this.#redis = redis as Redis & Scripts;
   }
 
@@ -76,7 +83,7 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async remove(room: string, peerId: string, instance = ''): Promise<PeerRecord | undefined> {
-    const raw = await this.#redis.removePeer(this.#room(room), this.#chat(room), peerId, instance, this.prefix, entry(room, peerId));
+    const raw = await this.#redis.removePeer(this.#room(room), this.#chat(room), this.#media(room), peerId, instance, this.prefix, entry(room, peerId));
     return raw ? (JSON.parse(raw) as PeerRecord) : undefined;
   }
 
@@ -88,6 +95,15 @@ export class RedisRoomStore implements RoomStore {
   async members(room: string): Promise<PeerRecord[]> {
     const all = await this.#redis.hvals(this.#room(room));
     return all.map((raw) => JSON.parse(raw) as PeerRecord).sort((a, b) => a.joinedAt - b.joinedAt);
+  }
+
+  async roomMedia(room: string): Promise<RoomMedia | undefined> {
+    const raw = await this.#redis.get(this.#media(room));
+    return raw ? (JSON.parse(raw) as RoomMedia) : undefined;
+  }
+
+  async claimRoomMedia(room: string, media: RoomMedia): Promise<RoomMedia> {
+    return JSON.parse(await this.#redis.claimMedia(this.#media(room), JSON.stringify(media))) as RoomMedia;
   }
 
   async pushChat(room: string, message: ChatMessage, keep: number): Promise<void> {
@@ -160,6 +176,9 @@ export class RedisRoomStore implements RoomStore {
   }
   #chat(room: string): string {
     return this.#key(`chat:${room}`);
+  }
+  #media(room: string): string {
+    return this.#key(`media:${room}`);
   }
   #missed(peerId: string): string {
     return this.#key(`missed:${peerId}`);

@@ -42,6 +42,11 @@ export class RoomRelay implements OnModuleInit {
     this.#local = local;
   }
 
+  /** The open session of a peer held on this instance, if any. */
+  sessionOf(peerId: string): PeerSession | undefined {
+    return this.#local.sessionOf(peerId);
+  }
+
   /** Sends to everyone online in the room; a reconnecting peer gets the whole state on resume. */
   async broadcast<E extends keyof ServerEvents>(room: string, event: E, data: ServerEvents[E], except?: string): Promise<void> {
     const frame = encodeFrame(event, data);

@@ -1,4 +1,5 @@
-import type { ChatMessage, Peer } from '@parley/protocol';
+import type { ChatMessage, Peer, RoomMode } from '@parley/protocol';
+import type { SfuRoomAssignment } from './sfu/sfu.types.js';
 
 /** Injection token of the `RoomStore`. */
 export const ROOM_STORE = Symbol('ROOM_STORE');
@@ -14,6 +15,13 @@ export interface PeerRecord {
   /** The id of the resume token this peer may use, and of the one before a timed rotation. */
   resumeId?: string;
   previousResumeId?: string;
+}
+
+/** How a room's media flows, and where on the SFU it lives when it goes through one. */
+export interface RoomMedia {
+  mode: RoomMode;
+  /** Set in `sfu` mode: shared by every instance, never shown to a client. */
+  sfu?: SfuRoomAssignment;
 }
 
 /**
@@ -33,6 +41,14 @@ export interface RoomStore {
   remove(room: string, peerId: string, instance?: string): Promise<PeerRecord | undefined>;
   get(room: string, peerId: string): Promise<PeerRecord | undefined>;
   members(room: string): Promise<PeerRecord[]>;
+
+  /** The room's media state; undefined for a mesh room that never switched (or an empty room). */
+  roomMedia(room: string): Promise<RoomMedia | undefined>;
+  /**
+   * Sets the room's media state unless one is set already, and returns the one that holds: the
+   * first instance to switch a room wins, the others adopt its state. Forgotten when the room empties.
+   */
+  claimRoomMedia(room: string, media: RoomMedia): Promise<RoomMedia>;
 
   /** Appends to the room's chat, keeping the last `keep` messages. */
   pushChat(room: string, message: ChatMessage, keep: number): Promise<void>;

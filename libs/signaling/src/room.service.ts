@@ -10,15 +10,17 @@ import {
   type Peer,
   type PeerLeftReason,
   type RoomLimits,
+  type RoomMode,
 } from '@parley/protocol';
 import { cleanText } from './dto/clean-text.js';
 import type { ChatDto, JoinDto, LeaveDto, MediaDto, SignalDto } from './dto/index.js';
 import { InstanceRegistry } from './instance-registry.js';
-import { JoinLimiter, joinAddress } from './join-limiter.js';
+import { JoinLimiter } from './join-limiter.js';
 import { encodeFrame, type PeerSession } from './peer-session.js';
 import { resumeRefused, ResumeTokens, type ResumeClaims } from './resume-tokens.js';
 import { RoomRelay } from './room-relay.js';
 import { ROOM_STORE, type PeerRecord, type RoomStore } from './room-store.js';
+import { SfuRoomsService } from './sfu-rooms.service.js';
 import { SignalingDrain } from './signaling-drain.js';
 import { SignalingLog } from './signaling-log.js';
 import { SignalingException } from './signaling.exception.js';
@@ -61,6 +63,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     private readonly joinLimiter: JoinLimiter,
     private readonly resumeTokens: ResumeTokens,
     private readonly iceServers: IceServers,
+    private readonly sfuRooms: SfuRoomsService,
     private readonly drain: SignalingDrain,
     private readonly log: SignalingLog,
   ) {
@@ -113,7 +116,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       this.options.metrics.joined?.(code);
       if (dto.resume !== undefined) this.options.metrics.resumed?.(code);
       const reason = code === ErrorCode.Internal && this.drain.draining ? 'draining' : code;
-      const fields = { room: dto.room, ip: joinAddress(session.request), reason };
+      const fields = { room: dto.room, ip: session.address, reason };
       if (code === ErrorCode.RateLimited) this.log.rateLimited({ ...fields, reason: 'new-rooms' });
       else this.log.refused('join', { ...fields, detail: error instanceof SignalingException ? error.message : undefined });
       throw error;
@@ -135,9 +138,8 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       );
     }
     const resumed = dto.resume === undefined ? undefined : this.#checkResume(dto.resume, dto.room);
-    const address = joinAddress(session.request);
     // A valid resume token already proves this peer was in the room.
-    if (!resumed && !this.joinLimiter.allow(address, dto.room)) {
+    if (!resumed && !this.joinLimiter.allow(session.address, dto.room)) {
       throw new SignalingException(ErrorCode.RateLimited, 'Too many new rooms tried from your address: wait a minute');
     }
     session.joining = true;
@@ -152,7 +154,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     } finally {
       session.joining = false;
     }
-    this.joinLimiter.joined(address, dto.room);
+    this.joinLimiter.joined(session.address, dto.room);
     // The socket may have closed while the store answered: a drop like any other.
     if (!session.isOpen()) this.disconnect(session);
   }
@@ -269,12 +271,13 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       },
     };
     const resume = this.#newResume(record);
-    if (!(await this.store.admit(record, this.options.maxPeers))) {
-      throw new SignalingException(ErrorCode.RoomFull, `Room ${dto.room} is full (${this.options.maxPeers} people)`);
-    }
+    // Capacity, and the switch to the SFU when the room outgrows the mesh.
+    const mode = await this.sfuRooms.admit(record);
+    if (!mode) throw new SignalingException(ErrorCode.RoomFull, `Room ${dto.room} is full (${this.options.maxPeers} people)`);
     this.#local.set(record.peer.id, { record, session });
-    await this.#sendJoined(session, record, resume, { ref: dto.ref, resumed: resumed && 'token' });
+    await this.#sendJoined(session, record, resume, { ref: dto.ref, resumed: resumed && 'token', mode });
     await this.relay.broadcast(record.room, 'peer-joined', { peer: record.peer }, record.peer.id);
+    if (mode === 'sfu') this.#background(this.sfuRooms.joined(record.room, record.peer.id));
   }
 
   #checkResume(token: string, room: string): ResumeClaims {
@@ -293,9 +296,11 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     // The old socket may not be known dead yet; the token proves this is the same peer.
     await this.relay.takeover(existing.instance, id);
     this.#local.set(id, { record, session });
-    await this.#sendJoined(session, record, resume, { ref, resumed: 'session' });
+    const mode = await this.sfuRooms.modeOf(record.room);
+    await this.#sendJoined(session, record, resume, { ref, resumed: 'session', mode });
     for (const frame of await this.store.takeMissed(id)) session.sendFrame(frame, 'signal');
     await this.relay.broadcast(record.room, 'peer-updated', { peer: record.peer }, id);
+    if (mode === 'sfu') this.#background(this.sfuRooms.joined(record.room, id));
   }
 
   /** Forgets a peer's old socket and grace timer here, without telling anyone it left. */
@@ -345,7 +350,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     session: PeerSession,
     record: PeerRecord,
     resume: string,
-    { ref, resumed }: Pick<JoinedPayload, 'ref' | 'resumed'>,
+    { ref, resumed, mode }: Pick<JoinedPayload, 'ref' | 'resumed'> & { mode: RoomMode },
   ): Promise<void> {
     const { peer, room } = record;
     const [members, chat] = await Promise.all([this.store.members(room), this.store.chat(room)]);
@@ -365,6 +370,8 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       resume,
       chat,
       limits: this.#limits,
+      // Absent means mesh, as for clients of servers without an SFU.
+      ...(mode === 'sfu' && { mode }),
     });
   }
 
@@ -379,6 +386,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     clearTimeout(local?.graceTimer);
     this.#local.delete(id);
     const removed = await this.store.remove(room, id, instance);
+    this.#background(this.sfuRooms.left(room, id));
     await this.store.takeMissed(id);
     if (!removed) return;
     this.log.left(room, id, reason);

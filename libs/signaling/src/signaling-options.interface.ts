@@ -4,6 +4,7 @@ import type { TrustProxy } from './client-address.js';
 import type { MessageBus } from './message-bus.js';
 import type { RoomStore } from './room-store.js';
 import type { SignalingMetrics } from './signaling-metrics.interface.js';
+import type { JanusServerConfig } from './sfu/sfu.types.js';
 
 /** What an `authorize` hook is given for each `join`. */
 export interface AuthorizeContext {
@@ -41,11 +42,19 @@ export interface RedisOptions {
   keyPrefix?: string;
 }
 
+/** Janus servers for rooms that outgrow the mesh. */
+export interface SfuOptions {
+  /** The Janus WebSocket API URLs and their api_secret (JANUS_URLS, JANUS_API_SECRET); at least one. */
+  servers: JanusServerConfig[];
+  /** A join that would grow a room past this moves it to the SFU. Default 4. */
+  meshMaxPeers?: number;
+}
+
 /** Options of `SignalingModule.forRoot()` and `forRootAsync()`. */
 export interface SignalingModuleOptions {
   /** WebSocket path of the gateway. Default `/ws`. */
   path?: string;
-  /** Most peers in one room; the next joiner gets `room-full`. Default 6. */
+  /** Most peers in one room; the next joiner gets `room-full`. Default 6, or 50 with `sfu`. */
   maxPeers?: number;
   /** ICE servers handed to every peer in `joined`. Default none. */
   iceServers?: IceServer[];
@@ -72,6 +81,8 @@ export interface SignalingModuleOptions {
   roomStore?: RoomStore;
   /** Your own bus between instances (see `MessageBus`); it replaces the local or Redis one. Default: built from `redis`. */
   messageBus?: MessageBus;
+  /** Move rooms past `meshMaxPeers` to Janus. Default none: rooms stay mesh. */
+  sfu?: SfuOptions;
   /** Hooks to count traffic, e.g. for Prometheus. Default none. */
   metrics?: SignalingMetrics;
   /** Origins allowed to open the socket, besides the page's own; `*` allows any. Default none. */
@@ -91,8 +102,9 @@ export interface SignalingModuleOptions {
 }
 
 /** The options with every default applied, as the module's providers see them. */
-export type ResolvedSignalingOptions = Required<Omit<SignalingModuleOptions, 'authorize' | 'turn' | 'redis' | 'roomStore' | 'messageBus'>> & {
+export type ResolvedSignalingOptions = Required<Omit<SignalingModuleOptions, 'authorize' | 'turn' | 'redis' | 'sfu' | 'roomStore' | 'messageBus'>> & {
   authorize?: SignalingModuleOptions['authorize'];
+  sfu?: Required<SfuOptions>;
   roomStore?: RoomStore;
   messageBus?: MessageBus;
   turn?: Required<TurnOptions>;

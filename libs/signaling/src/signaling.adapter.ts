@@ -288,7 +288,7 @@ export class SignalingAdapter extends WsAdapter {
     if (reason === 'messages' && this.#rateLimitLogged.has(client)) return;
     this.#rateLimitLogged.add(client);
     const session = PeerSession.of(client);
-    this.#optional(SignalingLog)?.rateLimited({ reason, room: session.room, peer: session.peerId, ip: session.request.socket.remoteAddress });
+    this.#optional(SignalingLog)?.rateLimited({ reason, room: session.room, peer: session.peerId, ip: session.address });
   }
 
   #optional<T>(token: abstract new (...args: never[]) => T): T | undefined {

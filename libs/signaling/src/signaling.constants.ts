@@ -17,6 +17,10 @@ export const SIGNALING_GATEWAY_KEY_PATH = '/parley-signaling-gateway';
 
 export const DEFAULT_SIGNALING_PATH = '/ws';
 export const DEFAULT_MAX_PEERS = 6;
+/** Room capacity when an SFU is configured. */
+export const DEFAULT_SFU_MAX_PEERS = 50;
+/** A room that would grow past this moves to the SFU. */
+export const DEFAULT_MESH_MAX_PEERS = 4;
 export const DEFAULT_RESUME_GRACE_MS = 20_000;
 export const DEFAULT_RESUME_ROTATE_MS = 30_000;
 export const DEFAULT_HEARTBEAT_MS = 5_000;
@@ -30,7 +34,8 @@ export const DEFAULT_ROOM_TOKEN_MAX_TTL_SECONDS = 24 * 60 * 60;
 export const DEFAULT_NEW_ROOM_JOINS_PER_IP = { burst: 20, perMinute: 20 };
 
 export function resolveSignalingOptions(options: SignalingModuleOptions = {}): ResolvedSignalingOptions {
-  const maxPeers = options.maxPeers ?? DEFAULT_MAX_PEERS;
+  const { sfu } = options;
+  const maxPeers = options.maxPeers ?? (sfu ? DEFAULT_SFU_MAX_PEERS : DEFAULT_MAX_PEERS);
   if (!Number.isInteger(maxPeers) || maxPeers < 2) {
     throw new Error(`SignalingModule: maxPeers must be an integer of at least 2, got ${maxPeers}`);
   }
@@ -43,6 +48,10 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
     compileTrust(trustProxy);
   } catch (error) {
     throw new Error(`SignalingModule: trustProxy ${JSON.stringify(trustProxy)} is not valid: ${error instanceof Error ? error.message : error}`);
+  }
+  const meshMaxPeers = sfu?.meshMaxPeers ?? DEFAULT_MESH_MAX_PEERS;
+  if (sfu && (!sfu.servers.length || !Number.isInteger(meshMaxPeers) || meshMaxPeers < 1)) {
+    throw new Error('SignalingModule: sfu needs at least one server, and meshMaxPeers must be a positive integer');
   }
   return {
     path: options.path ?? DEFAULT_SIGNALING_PATH,
@@ -58,6 +67,7 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
     turn: turn && { ...turn, ttlSeconds: turn.ttlSeconds ?? DEFAULT_TURN_TTL_SECONDS },
     roomStore: options.roomStore,
     messageBus: options.messageBus,
+    sfu: sfu && { servers: sfu.servers, meshMaxPeers },
     redis: options.redis && { url: options.redis.url, keyPrefix: options.redis.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX },
     metrics: options.metrics ?? NO_METRICS,
     maxSocketsPerIp: options.maxSocketsPerIp ?? DEFAULT_MAX_SOCKETS_PER_IP,

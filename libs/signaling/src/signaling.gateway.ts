@@ -11,10 +11,12 @@ import {
 } from '@nestjs/websockets';
 import { CloseCode } from '@parley/protocol';
 import type { WebSocket, WebSocketServer as Server } from 'ws';
+import { clientAddress, compileTrust, type ProxyTrust } from './client-address.js';
 import { Liveness } from './liveness.js';
-import { ChatDto, JoinDto, LeaveDto, MediaDto, SignalDto } from './dto/index.js';
+import { ChatDto, JoinDto, LeaveDto, MediaDto, SfuAnswerDto, SfuCandidateDto, SfuPublishDto, SignalDto } from './dto/index.js';
 import { PeerSession } from './peer-session.js';
 import { RoomService } from './room.service.js';
+import { SfuRoomsService } from './sfu-rooms.service.js';
 import { SIGNALING_GATEWAY, SIGNALING_GATEWAY_KEY_PATH } from './signaling.constants.js';
 import { InjectSignalingOptions, Session } from './signaling.decorators.js';
 import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
@@ -29,12 +31,16 @@ export class SignalingGateway
   implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown
 {
   @WebSocketServer() private readonly server!: Server;
+  readonly #proxyTrust: ProxyTrust;
 
   constructor(
     private readonly rooms: RoomService,
+    private readonly sfuRooms: SfuRoomsService,
     private readonly liveness: Liveness,
     @InjectSignalingOptions() private readonly options: ResolvedSignalingOptions,
-  ) {}
+  ) {
+    this.#proxyTrust = compileTrust(options.trustProxy);
+  }
 
   /** Open sockets on this instance. */
   get connections(): number {
@@ -48,7 +54,8 @@ export class SignalingGateway
   // Synchronous on purpose: an async handleConnection that throws takes the process down,
   // and messages could arrive before it finished.
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
-    this.liveness.track(socket, PeerSession.attach(socket, request, this.options.metrics));
+    const address = clientAddress(request, this.#proxyTrust);
+    this.liveness.track(socket, PeerSession.attach(socket, request, address, this.options.metrics));
   }
 
   /** Tells every client the server is restarting, so they reconnect at once and resume. */
@@ -89,5 +96,20 @@ export class SignalingGateway
   @SubscribeMessage('leave')
   leave(@Session() session: PeerSession, @MessageBody() dto: LeaveDto) {
     return this.rooms.leave(session, dto);
+  }
+
+  @SubscribeMessage('sfu-publish')
+  sfuPublish(@Session() session: PeerSession, @MessageBody() dto: SfuPublishDto) {
+    return this.sfuRooms.publish(session, dto);
+  }
+
+  @SubscribeMessage('sfu-answer')
+  sfuAnswer(@Session() session: PeerSession, @MessageBody() dto: SfuAnswerDto) {
+    return this.sfuRooms.answer(session, dto);
+  }
+
+  @SubscribeMessage('sfu-candidate')
+  sfuCandidate(@Session() session: PeerSession, @MessageBody() dto: SfuCandidateDto) {
+    return this.sfuRooms.candidate(session, dto);
   }
 }

@@ -9,7 +9,8 @@ import { JoinLimiter } from './join-limiter.js';
 import { ResumeTokens } from './resume-tokens.js';
 import { Liveness } from './liveness.js';
 import { IceServers } from './turn-credentials.js';
-import { SIGNALING_REDIS, storageProviders } from './signaling.providers.js';
+import { SfuRoomsService } from './sfu-rooms.service.js';
+import { SIGNALING_REDIS, sfuProviders, storageProviders } from './signaling.providers.js';
 import { SignalingDrain } from './signaling-drain.js';
 import { SignalingLog } from './signaling-log.js';
 import { SignalingHealthIndicator } from './signaling-health.indicator.js';
@@ -28,6 +29,8 @@ import { MESSAGE_BUS } from './message-bus.js';
     RoomRelay,
     JoinLimiter,
     InstanceRegistry,
+    ...sfuProviders,
+    SfuRoomsService,
     RoomService,
     SignalingGateway,
     SignalingHealthIndicator,

@@ -6,6 +6,8 @@ import { RedisConnections } from './redis-connections.js';
 import { RedisMessageBus } from './redis-message-bus.js';
 import { RedisRoomStore } from './redis-room-store.js';
 import { ROOM_STORE } from './room-store.js';
+import { JANUS_POOL } from './sfu-rooms.service.js';
+import { JanusPool } from './sfu/janus-pool.js';
 import { SIGNALING_OPTIONS } from './signaling.constants.js';
 import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
 
@@ -35,5 +37,14 @@ export const storageProviders: Provider[] = [
         : new LocalMessageBus(instanceId);
     },
     inject: [SIGNALING_OPTIONS, SIGNALING_REDIS],
+  },
+];
+
+/** The Janus pool when `sfu` is configured, else `null` (rooms stay mesh). */
+export const sfuProviders: Provider[] = [
+  {
+    provide: JANUS_POOL,
+    useFactory: ({ sfu }: ResolvedSignalingOptions) => (sfu ? new JanusPool({ servers: sfu.servers }) : null),
+    inject: [SIGNALING_OPTIONS],
   },
 ];

@@ -112,6 +112,20 @@ export function roomStoreContract(name: string, create: () => Promise<StoreUnder
       expect(await sut.chat('r')).toEqual([]);
     });
 
+    it('keeps the first claim of a room\'s media state, and forgets it when the room empties', async () => {
+      const sfu = { mode: 'sfu' as const, sfu: { server: 'ws://janus-a', janusRoom: 'j1', secret: 's1', pin: 'p1' } };
+      const other = { mode: 'sfu' as const, sfu: { server: 'ws://janus-b', janusRoom: 'j2', secret: 's2', pin: 'p2' } };
+      await sut.admit(record('r', 'a'), 10);
+      expect(await sut.roomMedia('r')).toBeUndefined();
+      const claims = await Promise.all([sut.claimRoomMedia('r', sfu), sut.claimRoomMedia('r', other)]);
+      expect(claims[1]).toEqual(claims[0]);
+      expect(await sut.roomMedia('r')).toEqual(claims[0]);
+      expect(await sut.claimRoomMedia('r', other)).toEqual(claims[0]);
+      expect(await sut.roomMedia('other')).toBeUndefined();
+      await sut.remove('r', 'a');
+      expect(await sut.roomMedia('r')).toBeUndefined();
+    });
+
     it('keeps the last missed frames of a peer, oldest first, and hands them out once', async () => {
       for (const frame of ['f1', 'f2', 'f3']) await sut.pushMissed('p', frame, 2, 10_000);
       await sut.pushMissed('q', 'other', 2, 10_000);

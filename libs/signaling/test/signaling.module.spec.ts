@@ -63,6 +63,21 @@ describe(SignalingModule.name, () => {
     await expect(resolved([SignalingModule.forRoot({ turn: { urls: ['turn:t:3478'], secret: '' } })])).rejects.toThrow(/secret/);
   });
 
+  it('with sfu, defaults maxPeers to 50 and meshMaxPeers to 4; an explicit maxPeers wins', async () => {
+    const servers = [{ url: 'ws://127.0.0.1:8188', apiSecret: 'janus-secret' }];
+    expect(await resolved([SignalingModule.forRoot({ sfu: { servers } })])).toMatchObject({ maxPeers: 50, sfu: { servers, meshMaxPeers: 4 } });
+    const async = await resolved([
+      SignalingModule.forRootAsync({ useFactory: () => ({ maxPeers: 20, sfu: { servers, meshMaxPeers: 2 } }) }),
+    ]);
+    expect(async).toMatchObject({ maxPeers: 20, sfu: { servers, meshMaxPeers: 2 } });
+  });
+
+  it('refuses sfu without servers, or with a meshMaxPeers below 1', async () => {
+    await expect(resolved([SignalingModule.forRoot({ sfu: { servers: [] } })])).rejects.toThrow(/sfu/);
+    const servers = [{ url: 'ws://127.0.0.1:8188', apiSecret: 's' }];
+    await expect(resolved([SignalingModule.forRoot({ sfu: { servers, meshMaxPeers: 0 } })])).rejects.toThrow(/meshMaxPeers/);
+  });
+
   it('refuses a maxPeers below 2', async () => {
     await expect(resolved([SignalingModule.forRoot({ maxPeers: 1 })])).rejects.toThrow(/maxPeers/);
   });

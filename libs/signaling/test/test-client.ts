@@ -6,11 +6,14 @@ const WAIT_MS = 3000;
 /** A real `ws` client that records every frame it receives, so a test can wait for one. */
 export class TestClient {
   readonly received: ServerFrame[] = [];
+  /** Every frame as it arrived, consumed or not, for checks on everything a client was sent. */
+  readonly frames: string[] = [];
   readonly #waiters = new Set<() => void>();
   readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (raw) => {
+      this.frames.push(raw.toString());
       this.received.push(JSON.parse(raw.toString()) as ServerFrame);
       for (const wake of this.#waiters) wake();
     });

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { CloseCode, ErrorCode, type JoinedPayload, type Peer } from '@parley/protocol';
+import { CloseCode, ErrorCode, type JoinedPayload, type Peer, type RoomMode } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import { LocalTracks } from '../media/local-tracks';
 import type { MediaTransport, MediaTransportContext, MediaTransportEvents } from '../rtc/media-transport';
@@ -42,7 +42,10 @@ class FakeTransport implements MediaTransport {
   readonly peers = new Set<string>();
   closed = false;
   iceServers: unknown[];
-  constructor(readonly context: MediaTransportContext) {
+  constructor(
+    readonly context: MediaTransportContext,
+    readonly mode: RoomMode = 'mesh',
+  ) {
     this.iceServers = context.iceServers;
   }
   addPeer(peerId: string, { present }: { present: boolean }): void {
@@ -97,7 +100,29 @@ afterEach(() => {
   jest.useRealTimers();
 });
 
-function setup({ policy, joinTimeoutMs }: { policy?: ReconnectPolicy; joinTimeoutMs?: number } = {}) {
+/** A received track: muted until RTP arrives, like a browser's. */
+class FakeRemoteTrack extends EventTarget {
+  constructor(
+    readonly kind: 'audio' | 'video',
+    public muted = true,
+  ) {
+    super();
+  }
+  unmute(): void {
+    this.muted = false;
+    this.dispatchEvent(new Event('unmute'));
+  }
+}
+
+function remoteStream(...tracks: FakeRemoteTrack[]): MediaStream {
+  return {
+    getTracks: () => tracks,
+    getVideoTracks: () => tracks.filter((t) => t.kind === 'video'),
+    getAudioTracks: () => tracks.filter((t) => t.kind === 'audio'),
+  } as unknown as MediaStream;
+}
+
+function setup({ policy, joinTimeoutMs, switchTimeoutMs }: { policy?: ReconnectPolicy; joinTimeoutMs?: number; switchTimeoutMs?: number } = {}) {
   const sockets: FakeSocket[] = [];
   const transports: FakeTransport[] = [];
   const urls: string[] = [];
@@ -109,6 +134,7 @@ function setup({ policy, joinTimeoutMs }: { policy?: ReconnectPolicy; joinTimeou
     tracks,
     signalingUrl: async () => 'ws://parley.test/signal',
     joinTimeoutMs,
+    switchTimeoutMs,
     createClient: (url) => {
       urls.push(url);
       return new SignalingClient({
@@ -125,8 +151,8 @@ function setup({ policy, joinTimeoutMs }: { policy?: ReconnectPolicy; joinTimeou
         },
       });
     },
-    createTransport: (context) => {
-      const transport = new FakeTransport(context);
+    createTransport: (context, mode) => {
+      const transport = new FakeTransport(context, mode);
       transports.push(transport);
       return transport;
     },
@@ -454,6 +480,150 @@ describe(CallSession.name, () => {
       await tick();
       expect(sockets).toHaveLength(0);
       expect(sut.phase).toBe('left');
+    });
+  });
+
+  describe('the SFU', () => {
+    const stream = (sut: CallSession, id: string) => sut.participants.find((p) => p.peer.id === id)?.stream;
+    const link = (sut: CallSession, id: string) => sut.participants.find((p) => p.peer.id === id)?.link;
+
+    it('starts on the SFU when the room already uses it', async () => {
+      const { sut, transports, inCall } = setup();
+      await inCall(joined('me', ['a', 'b'], { mode: 'sfu' }));
+      expect(transports.map((t) => t.mode)).toEqual(['sfu']);
+      expect(transports[0]!.calls).toEqual(['add a present', 'add b present']);
+      expect(sut.mode).toBe('sfu');
+    });
+
+    it('moves from the mesh make-before-break: each tile switches once the SFU’s media plays, then the mesh closes', async () => {
+      const { sut, transports, socket, inCall } = setup({ switchTimeoutMs: 60_000 });
+      await inCall();
+      const [mesh] = transports;
+      const meshA = remoteStream(new FakeRemoteTrack('video', false));
+      const meshB = remoteStream(new FakeRemoteTrack('video', false));
+      mesh!.events.emit('stream', { peerId: 'a', stream: meshA });
+      mesh!.events.emit('stream', { peerId: 'b', stream: meshB });
+      mesh!.events.emit('linkstate', { peerId: 'a', state: 'connected' });
+      socket().receive('room-mode', { mode: 'sfu' });
+      expect(sut.mode).toBe('sfu');
+      expect(transports.map((t) => t.mode)).toEqual(['mesh', 'sfu']);
+      const sfu = transports[1]!;
+      expect(sfu.calls).toEqual(['add a present', 'add b present']);
+      expect(sut.transport).toBe(sfu);
+
+      const videoA = new FakeRemoteTrack('video');
+      const sfuA = remoteStream(new FakeRemoteTrack('audio'), videoA);
+      sfu.events.emit('stream', { peerId: 'a', stream: sfuA });
+      sfu.events.emit('linkstate', { peerId: 'a', state: 'connecting' });
+      expect(stream(sut, 'a')).toBe(meshA);
+      expect(link(sut, 'a')).toBe('connected');
+      videoA.unmute();
+      expect(stream(sut, 'a')).toBe(sfuA);
+      expect(link(sut, 'a')).toBe('connecting');
+      // The mesh has no say about a tile that switched.
+      mesh!.events.emit('linkstate', { peerId: 'a', state: 'failed' });
+      expect(link(sut, 'a')).toBe('connecting');
+      expect(mesh!.closed).toBe(false);
+
+      const sfuB = remoteStream(new FakeRemoteTrack('audio', false), new FakeRemoteTrack('video', false));
+      sfu.events.emit('stream', { peerId: 'b', stream: sfuB });
+      expect(stream(sut, 'b')).toBe(sfuB);
+      expect(mesh!.closed).toBe(true);
+      expect(sfu.closed).toBe(false);
+      socket().receive('room-mode', { mode: 'sfu' });
+      expect(transports).toHaveLength(2);
+    });
+
+    it('counts audio as playing for a peer who sends no video (their camera’s track stays muted)', async () => {
+      const { sut, transports, socket, inCall } = setup({ switchTimeoutMs: 60_000 });
+      await inCall(joined('me', ['a'], { peers: [{ ...peer('a'), media: { audio: true, video: false, screen: false } }] }));
+      transports[0]!.events.emit('stream', { peerId: 'a', stream: remoteStream(new FakeRemoteTrack('audio', false)) });
+      socket().receive('room-mode', { mode: 'sfu' });
+      const audio = new FakeRemoteTrack('audio');
+      const sfuA = remoteStream(audio, new FakeRemoteTrack('video'));
+      transports[1]!.events.emit('stream', { peerId: 'a', stream: sfuA });
+      expect(transports[0]!.closed).toBe(false);
+      audio.unmute();
+      expect(stream(sut, 'a')).toBe(sfuA);
+      expect(transports[0]!.closed).toBe(true);
+    });
+
+    it('does not wait for media from a peer who sends none', async () => {
+      const { sut, transports, socket, inCall } = setup({ switchTimeoutMs: 60_000 });
+      await inCall(joined('me', ['a'], { peers: [{ ...peer('a'), media: { audio: false, video: false, screen: false } }] }));
+      transports[0]!.events.emit('stream', { peerId: 'a', stream: remoteStream(new FakeRemoteTrack('audio')) });
+      socket().receive('room-mode', { mode: 'sfu' });
+      const sfuA = remoteStream(new FakeRemoteTrack('audio'), new FakeRemoteTrack('video'));
+      transports[1]!.events.emit('stream', { peerId: 'a', stream: sfuA });
+      expect(stream(sut, 'a')).toBe(sfuA);
+      expect(transports[0]!.closed).toBe(true);
+    });
+
+    it('closes the mesh after the timeout when the SFU does not play, showing what the SFU has', async () => {
+      const { sut, transports, socket, inCall } = setup({ switchTimeoutMs: 30 });
+      await inCall();
+      const meshA = remoteStream(new FakeRemoteTrack('video', false));
+      transports[0]!.events.emit('stream', { peerId: 'a', stream: meshA });
+      socket().receive('room-mode', { mode: 'sfu' });
+      const sfuA = remoteStream(new FakeRemoteTrack('video'));
+      transports[1]!.events.emit('stream', { peerId: 'a', stream: sfuA });
+      expect(stream(sut, 'a')).toBe(meshA);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(transports[0]!.closed).toBe(true);
+      expect(stream(sut, 'a')).toBe(sfuA);
+    });
+
+    it('does not wait for a peer who leaves during the move, nor for one the mesh never reached', async () => {
+      const { transports, socket, inCall } = setup({ switchTimeoutMs: 60_000 });
+      await inCall();
+      transports[0]!.events.emit('stream', { peerId: 'a', stream: remoteStream(new FakeRemoteTrack('video', false)) });
+      socket().receive('room-mode', { mode: 'sfu' });
+      expect(transports[0]!.closed).toBe(false);
+      socket().receive('peer-left', { id: 'a', reason: 'left' });
+      expect(transports[0]!.closed).toBe(true);
+      expect(transports[1]!.calls).toContain('remove a');
+    });
+
+    it('sends local track changes on both transports while they overlap', async () => {
+      const { transports, socket, inCall, tracks } = setup({ switchTimeoutMs: 60_000 });
+      await inCall();
+      transports[0]!.events.emit('stream', { peerId: 'a', stream: remoteStream(new FakeRemoteTrack('video', false)) });
+      socket().receive('room-mode', { mode: 'sfu' });
+      const share = { track: {} as MediaStreamTrack, stream: {} as MediaStream, stop: () => {} };
+      tracks.events.emit('screen', share);
+      expect(transports.map((t) => t.calls.at(-1))).toEqual(['screen on', 'screen on']);
+    });
+
+    it('a resume keeps the SFU transport', async () => {
+      const env = setup();
+      await env.inCall(joined('me', ['a', 'b'], { mode: 'sfu' }));
+      env.socket().close(1006);
+      await tick();
+      env.socket().open();
+      env.socket().receive('joined', joined('me', ['a', 'b'], { resumed: 'session', mode: 'sfu' }));
+      expect(env.transports.map((t) => [t.mode, t.closed])).toEqual([['sfu', false]]);
+      expect(env.transport().calls.at(-1)).toBe('restart disconnected');
+    });
+
+    it('a resume into a room that moved meanwhile starts the move', async () => {
+      const env = setup({ switchTimeoutMs: 60_000 });
+      await env.inCall();
+      env.socket().close(1006);
+      await tick();
+      env.socket().open();
+      env.socket().receive('joined', joined('me', ['a', 'b'], { resumed: 'session', mode: 'sfu' }));
+      expect(env.transports.map((t) => t.mode)).toEqual(['mesh', 'sfu']);
+      expect(env.sut.mode).toBe('sfu');
+    });
+
+    it('leaving closes both transports and starts the next join on the mesh', async () => {
+      const { sut, transports, socket, inCall } = setup({ switchTimeoutMs: 60_000 });
+      await inCall();
+      transports[0]!.events.emit('stream', { peerId: 'a', stream: remoteStream(new FakeRemoteTrack('video', false)) });
+      socket().receive('room-mode', { mode: 'sfu' });
+      sut.leave();
+      expect(transports.map((t) => t.closed)).toEqual([true, true]);
+      expect(sut.mode).toBe('mesh');
     });
   });
 

@@ -3,11 +3,12 @@
  * transport, the roster and resume, and reports what happens as typed events. It knows no runes and
  * no DOM; `CallState` turns its events into what components read.
  */
-import type { ChatEventPayload, ChatMessage, ErrorPayload, JoinedPayload, Peer } from '@parley/protocol';
+import type { ChatEventPayload, ChatMessage, ErrorPayload, IceServer, JoinedPayload, Peer, RoomMode } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import type { LocalTracks, ScreenStarter } from '../media/local-tracks';
-import type { MediaTransport, MediaTransportFactory, SignalingPort } from '../rtc/media-transport';
+import type { MediaTransport, MediaTransportEvents, MediaTransportFactory, SignalingPort } from '../rtc/media-transport';
 import { Mesh } from '../rtc/mesh';
+import { SfuTransport } from '../rtc/sfu-transport';
 import {
   callNotice,
   connectionLost,
@@ -20,6 +21,7 @@ import {
 } from '../signaling/error-messages';
 import { SignalingClient } from '../signaling/signaling-client';
 import { Roster, type RemoteParticipant } from './roster';
+import { mediaPatch, TransportSwitch } from './transport-switch';
 
 export type CallPhase = 'lobby' | 'joining' | 'in-call' | 'left' | 'failed';
 
@@ -55,9 +57,12 @@ export interface CallSessionOptions {
   createClient?(url: string): SignalingClient;
   createTransport?: MediaTransportFactory;
   joinTimeoutMs?: number;
+  /** How long the mesh may stay beside the SFU, waiting for the SFU's media to play. */
+  switchTimeoutMs?: number;
 }
 
 const JOIN_TIMEOUT_MS = 10_000;
+const SWITCH_TIMEOUT_MS = 5000;
 
 type MediaState = { audio: boolean; video: boolean; screen: boolean };
 
@@ -75,6 +80,11 @@ export class CallSession {
   #name = '';
   #client: SignalingClient | null = null;
   #transport: MediaTransport | null = null;
+  #mode: RoomMode = 'mesh';
+  /** While the room moves to the SFU: the mesh, kept until the SFU's media plays. */
+  #switch: TransportSwitch | null = null;
+  #leavingTransport: MediaTransport | null = null;
+  #iceServers: IceServer[] = [];
   #joinTimer: ReturnType<typeof setTimeout> | undefined;
   /** Counts joins, so a join overtaken by another (or by leaving) stops where it is. */
   #attempt = 0;
@@ -89,11 +99,11 @@ export class CallSession {
     });
     const stops = [
       this.#tracks.events.on('track', ({ kind, track }) => {
-        this.#transport?.setTrack(kind, track);
+        for (const transport of this.#transports()) transport.setTrack(kind, track);
         if (kind === 'video') this.events.emit('senders', undefined);
       }),
       this.#tracks.events.on('screen', (screen) => {
-        this.#transport?.setScreen(screen);
+        for (const transport of this.#transports()) transport.setScreen(screen);
         this.events.emit('senders', undefined);
       }),
       this.#tracks.events.on('change', () => this.#announceMedia()),
@@ -127,9 +137,14 @@ export class CallSession {
     return this.#roster.list;
   }
 
-  /** The media transport while in the call, for stats and the bandwidth governor. */
+  /** The media transport while in the call, for stats and the bandwidth governor (the SFU's, once the room moved). */
   get transport(): MediaTransport | null {
     return this.#transport;
+  }
+
+  /** How the call's media flows now; `sfu` as soon as the move to the media server starts. */
+  get mode(): RoomMode {
+    return this.#mode;
   }
 
   /** Joins the room as `name`; the outcome arrives as `status` events. */
@@ -211,6 +226,9 @@ export class CallSession {
     client.on('peer-updated', ({ peer }) => this.#roster.upsert(peer));
     client.on('peer-left', ({ id }) => this.#removePeer(id));
     client.on('resync', ({ peers }) => this.#resync(peers));
+    client.on('room-mode', (data) => {
+      if (this.#client === client && data?.mode === 'sfu' && this.#phase === 'in-call') this.#moveToSfu(client);
+    });
     client.on('chat', (message) => this.events.emit('chat', message));
     client.on('error', (error) => {
       if (this.#phase === 'joining' || error.event === 'join') this.#fail(joinFailure(error, this.#maxPeers ?? undefined));
@@ -235,13 +253,18 @@ export class CallSession {
     const wasAway = this.#connection !== 'online';
     this.#maxPeers = data.limits.maxPeers;
     this.#connection = 'online';
+    this.#iceServers = data.iceServers;
+    const mode = data.mode ?? 'mesh';
     if (transport && data.self.id === this.#selfId) {
       this.#resumed(client, transport, data);
+      // The room moved while we were away, and the `room-mode` went with the old socket.
+      if (mode === 'sfu') this.#moveToSfu(client);
     } else {
-      this.#transport?.close();
+      this.#closeTransports();
       this.#selfId = data.self.id;
+      this.#mode = mode;
       this.#roster.reset(data.self.id, data.peers);
-      this.#transport = this.#createTransport(client, data);
+      this.#transport = this.#createTransport(client, mode);
       for (const peer of data.peers) this.#transport.addPeer(peer.id, { present: true });
     }
     this.events.emit('chat-history', data.chat);
@@ -284,24 +307,78 @@ export class CallSession {
     this.events.emit('senders', undefined);
   }
 
-  #createTransport(client: SignalingClient, data: JoinedPayload): MediaTransport {
+  #createTransport(client: SignalingClient, mode: RoomMode): MediaTransport {
     const signaling: SignalingPort = {
       send: (event, payload) => this.#client?.send(event, payload) ?? false,
       on: (event, listener) => client.on(event, listener),
     };
     const context = {
-      selfId: data.self.id,
-      iceServers: data.iceServers,
+      selfId: this.#selfId!,
+      iceServers: this.#iceServers,
       signaling,
       tracks: { audio: this.#tracks.track('audio'), video: this.#tracks.track('video') },
       screen: this.#tracks.screen,
     };
-    const transport = this.#options.createTransport?.(context) ?? new Mesh(context);
-    transport.events.on('stream', ({ peerId, stream }) => this.#roster.patch(peerId, { stream }));
-    transport.events.on('screen', ({ peerId, stream }) => this.#roster.patch(peerId, { screen: stream }));
-    transport.events.on('linkstate', ({ peerId, state }) => this.#roster.patch(peerId, { link: state }));
-    transport.events.on('linkfailure', ({ peerId, failure }) => this.#roster.patch(peerId, { linkFailure: failure }));
+    const transport =
+      this.#options.createTransport?.(context, mode) ?? (mode === 'sfu' ? new SfuTransport(context) : new Mesh(context));
+    for (const event of ['stream', 'screen', 'linkstate', 'linkfailure'] as const) {
+      transport.events.on(event, (data: MediaTransportEvents[typeof event]) => this.#report(transport, event, data));
+    }
     return transport;
+  }
+
+  /** What a transport says about a peer reaches the roster, unless a switch holds it back. */
+  #report<E extends keyof MediaTransportEvents>(transport: MediaTransport, event: E, data: MediaTransportEvents[E]): void {
+    if (this.#switch) return this.#switch.report(transport, event, data);
+    if (transport === this.#transport) this.#roster.patch(data.peerId, mediaPatch(event, data));
+  }
+
+  /**
+   * The room outgrew the mesh: make before break. The SFU transport starts beside the mesh, and
+   * each tile keeps its mesh media until the SFU's plays; then the mesh closes.
+   */
+  #moveToSfu(client: SignalingClient): void {
+    const mesh = this.#transport;
+    if (this.#mode === 'sfu' || !mesh) return;
+    this.#mode = 'sfu';
+    const sfu = this.#createTransport(client, 'sfu');
+    this.#transport = sfu;
+    this.#leavingTransport = mesh;
+    this.#switch = new TransportSwitch({
+      from: mesh,
+      to: sfu,
+      waiting: this.#roster.list.filter((p) => p.stream).map((p) => p.peer.id),
+      sends: (id) => {
+        const media = this.#roster.list.find((p) => p.peer.id === id)?.peer.media;
+        return { audio: !!media?.audio, video: !!media?.video };
+      },
+      patch: (id, patch) => this.#roster.patch(id, patch),
+      ondone: () => {
+        this.#switch = null;
+        this.#leavingTransport = null;
+        this.events.emit('senders', undefined);
+      },
+      timeoutMs: this.#options.switchTimeoutMs ?? SWITCH_TIMEOUT_MS,
+    });
+    for (const participant of this.#roster.list) sfu.addPeer(participant.peer.id, { present: true });
+    this.events.emit('senders', undefined);
+  }
+
+  /** The transport in use, and the mesh while it is being replaced. */
+  #transports(): MediaTransport[] {
+    const all: MediaTransport[] = [];
+    if (this.#transport) all.push(this.#transport);
+    if (this.#leavingTransport) all.push(this.#leavingTransport);
+    return all;
+  }
+
+  #closeTransports(): void {
+    this.#switch?.cancel();
+    this.#switch = null;
+    this.#leavingTransport?.close();
+    this.#leavingTransport = null;
+    this.#transport?.close();
+    this.#transport = null;
   }
 
   #removePeer(id: string): void {
@@ -310,6 +387,8 @@ export class CallSession {
   }
 
   #endMedia(id: string): void {
+    this.#switch?.forget(id);
+    this.#leavingTransport?.removePeer(id);
     this.#transport?.removePeer(id);
     this.events.emit('peer-removed', id);
     this.events.emit('senders', undefined);
@@ -350,8 +429,8 @@ export class CallSession {
     this.#client = null;
     client?.close();
     this.#tracks.stopScreen();
-    this.#transport?.close();
-    this.#transport = null;
+    this.#closeTransports();
+    this.#mode = 'mesh';
     this.#roster.clear();
     this.#announced = null;
     this.#connection = 'online';

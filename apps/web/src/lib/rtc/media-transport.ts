@@ -5,7 +5,7 @@
  * the same shape: it signals through `SignalingPort` with events of its own, maps the server's
  * streams back to peer ids, and reports its connections under the peers they carry.
  */
-import type { ClientEvents, IceServer, ServerEvents } from '@parley/protocol';
+import type { ClientEvents, IceServer, RoomMode, ServerEvents } from '@parley/protocol';
 import type { Emitter } from '../emitter';
 import type { GovernedSender, SenderRole } from './governor';
 import type { ScreenSource, TrackKind } from './peer-link';
@@ -37,6 +37,9 @@ export interface SendingConnection {
   senders(): { role: SenderRole; sender: GovernedSender }[];
 }
 
+/** What quality and speaking stats read from the connection that carries a peer's media. */
+export type StatsConnection = Pick<RTCPeerConnection, 'connectionState' | 'getStats'>;
+
 /** The tracks to publish, as the transport starts. */
 export type PublishedTracks = Record<TrackKind, MediaStreamTrack | null>;
 
@@ -65,12 +68,15 @@ export interface MediaTransport {
   setIceServers(iceServers: IceServer[]): void;
   /** Looks for new network paths: on every connection, or only where ICE has none right now. */
   restartIce(options?: { onlyDisconnected?: boolean }): void;
-  /** The connection carrying each remote peer's media, for quality and speaking stats. */
-  connections(): ReadonlyMap<string, RTCPeerConnection>;
+  /**
+   * The connection carrying each remote peer's media, for quality and speaking stats; where peers
+   * share one (the SFU's subscriber), a view of it whose stats hold only that peer's tracks.
+   */
+  connections(): ReadonlyMap<string, StatsConnection>;
   /** The connections that send our media, for the bandwidth governor. */
   sending(): SendingConnection[];
   close(): void;
 }
 
-/** Makes a transport for a call; the mesh by default. */
-export type MediaTransportFactory = (context: MediaTransportContext) => MediaTransport;
+/** Makes the transport for a room's mode: the mesh, or the SFU's publisher and subscriber. */
+export type MediaTransportFactory = (context: MediaTransportContext, mode: RoomMode) => MediaTransport;

@@ -1,6 +1,6 @@
 import type { IceCandidate } from '@parley/protocol';
-import { PeerLink, type LinkSignal, type PeerLinkOptions, type TrackKind } from './peer-link';
-import { FakePeerConnection, FakeTrack, settle, tick } from './peer-connection.fake';
+import { PeerLink, type LinkSignal, type PeerLinkOptions } from './peer-link';
+import { FakePeerConnection, FakeTrack, settle } from './peer-connection.fake';
 
 interface Side {
   sut: PeerLink;

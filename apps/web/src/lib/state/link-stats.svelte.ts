@@ -1,4 +1,5 @@
 import { audioEnergy, levelBetween, SpeakerDetector, type AudioEnergy } from '../media/speaking';
+import type { StatsConnection } from '../rtc/media-transport';
 import { classify, readQuality, type QualityLevel, type QualitySample } from '../rtc/quality';
 
 export interface LinkQuality {
@@ -8,7 +9,7 @@ export interface LinkQuality {
 
 export interface LinkStatsSource {
   /** The open connection to each remote peer. */
-  connections(): ReadonlyMap<string, RTCPeerConnection>;
+  connections(): ReadonlyMap<string, StatsConnection>;
   /** Whether `peerId` sends video right now, so a starved stream counts against the link. */
   expectsVideo(peerId: string): boolean;
   /** Whether our own microphone is on. */

@@ -1,0 +1,168 @@
+/**
+ * What each remote tile plays in an SFU room, checked per peer id. All remote media arrives on one
+ * subscriber connection to Janus, so a tile is tied to a peer through the server's own map: the
+ * tile's video track is the receiver track of a transceiver whose `mid` the last `sfu-offer` listed
+ * as that peer's. A tile showing someone else's video, or a frozen track, fails.
+ */
+import { expect, type Page } from '@playwright/test';
+
+declare global {
+  interface Window {
+    /** mid -> peer id, from the last `sfu-offer` the page received. */
+    __sfuStreams: Record<string, string>;
+  }
+}
+
+/** Init script: learns the subscriber's mid -> peer map from the signaling socket. */
+export function instrumentSfu() {
+  window.__sfuStreams = {};
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args: ConstructorParameters<typeof WebSocket>) {
+      super(...args);
+      this.addEventListener('message', (event: MessageEvent) => {
+        if (typeof event.data !== 'string' || !event.data.includes('"sfu-offer"')) return;
+        try {
+          const frame = JSON.parse(event.data) as { event?: string; data?: { streams?: { mid: string; peer: string }[] } };
+          if (frame.event !== 'sfu-offer') return;
+          window.__sfuStreams = Object.fromEntries((frame.data?.streams ?? []).map((s) => [s.mid, s.peer]));
+        } catch {
+          // not JSON: not ours to judge here
+        }
+      });
+    }
+  };
+}
+
+export interface SfuTile {
+  peerId: string;
+  width: number;
+  time: number;
+  /** framesDecoded of the inbound stream carrying the tile's video track, on any open connection. */
+  frames: number | null;
+  /** Whose track it is by the server's map (null: not received on an SFU subscriber). */
+  from: string | null;
+}
+
+export async function sfuTiles(page: Page): Promise<SfuTile[]> {
+  return page.evaluate(async () => {
+    const tracks = new Map<string, { frames: number | null; mid: string | null }>();
+    for (const pc of window.__pcs.filter((pc) => pc.connectionState !== 'closed')) {
+      const frames = new Map<string, number>();
+      (await pc.getStats()).forEach((report: { type: string; trackIdentifier?: string; framesDecoded?: number }) => {
+        if (report.type === 'inbound-rtp' && report.trackIdentifier) frames.set(report.trackIdentifier, report.framesDecoded ?? 0);
+      });
+      for (const transceiver of pc.getTransceivers()) {
+        const id = transceiver.receiver.track.id;
+        tracks.set(id, { frames: frames.get(id) ?? null, mid: transceiver.mid });
+      }
+    }
+    return [...document.querySelectorAll('[data-testid="remote-tile"]')].map((tile) => {
+      const video = tile.querySelector('video');
+      const track = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0];
+      const seen = track ? tracks.get(track.id) : undefined;
+      return {
+        peerId: tile.getAttribute('data-peer-id') ?? '',
+        width: video?.videoWidth ?? 0,
+        time: video?.currentTime ?? 0,
+        frames: seen?.frames ?? null,
+        from: seen?.mid != null ? (window.__sfuStreams[seen.mid] ?? null) : null,
+      };
+    });
+  });
+}
+
+/** The page's peer connections that are not closed. */
+export async function openConnections(page: Page): Promise<number> {
+  return page.evaluate(() => window.__pcs.filter((pc) => pc.connectionState !== 'closed').length);
+}
+
+/**
+ * Passes once the tiles (other than those of `besides`, left out) are exactly
+ * `peerIds` and each plays: a size, a moving clock, and more
+ * frames decoded on that very track from one sample to the next; with `sfu`, each tile's track is
+ * the one the SFU's map gives its peer.
+ */
+export async function expectTilesPlaying(
+  page: Page,
+  peerIds: string[],
+  { sfu = true, timeout = 30_000, besides = [] as string[] } = {},
+): Promise<void> {
+  const checked = async () => (await sfuTiles(page)).filter((tile) => !besides.includes(tile.peerId));
+  await expect
+    .poll(
+      async () => {
+        const first = await checked();
+        await page.waitForTimeout(1000);
+        const second = await checked();
+        const problems: string[] = [];
+        const shown = second.map((v) => v.peerId).sort();
+        if (shown.join() !== [...peerIds].sort().join()) problems.push(`tiles ${shown.join()}`);
+        for (const tile of second) {
+          const before = first.find((v) => v.peerId === tile.peerId);
+          if (sfu && tile.from !== tile.peerId) problems.push(`${tile.peerId}: shows ${tile.from ?? 'no SFU track'}`);
+          if (tile.width === 0) problems.push(`${tile.peerId}: videoWidth 0`);
+          if (!(tile.time > (before?.time ?? Infinity))) problems.push(`${tile.peerId}: currentTime stuck`);
+          if (tile.frames === null) problems.push(`${tile.peerId}: no inbound stream for its track`);
+          else if (!(tile.frames > (before?.frames ?? Infinity))) problems.push(`${tile.peerId}: framesDecoded ${tile.frames} not rising`);
+        }
+        return problems;
+      },
+      { timeout, intervals: [250] },
+    )
+    .toEqual([]);
+}
+
+/**
+ * Logs, inside the page, when each remote tile presents a video frame (requestVideoFrameCallback),
+ * by peer id, whichever stream the tile's element plays at the time: a stall across a change of
+ * connection shows up, however the media gets there.
+ */
+export async function startTileFrameLog(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const log: Record<string, number[]> = {};
+    const watched = new WeakSet<HTMLVideoElement>();
+    const watch = () => {
+      for (const tile of document.querySelectorAll('[data-testid="remote-tile"]')) {
+        const video = tile.querySelector('video');
+        if (!video || watched.has(video)) continue;
+        watched.add(video);
+        const onFrame = (now: number) => {
+          const id = video.closest('[data-testid="remote-tile"]')?.getAttribute('data-peer-id');
+          // On the wall clock, so pages (each with its own time origin) compare.
+          if (id) (log[id] ??= []).push(performance.timeOrigin + now);
+          if (video.isConnected) video.requestVideoFrameCallback(onFrame);
+        };
+        video.requestVideoFrameCallback(onFrame);
+      }
+    };
+    const timer = setInterval(watch, 50);
+    watch();
+    Object.assign(window, { __tileFrames: log, __stopTileFrameLog: () => clearInterval(timer), __tileLogStart: Date.now() });
+  });
+}
+
+/** When each remote tile first presented a frame since `startTileFrameLog` (wall clock, ms), by peer id. */
+export async function firstTileFrames(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => {
+    const log = (window as unknown as { __tileFrames: Record<string, number[]> }).__tileFrames;
+    return Object.fromEntries(Object.entries(log).map(([peerId, times]) => [peerId, Math.min(...times)]));
+  });
+}
+
+/** Stops the tile log: per peer id, the longest time (ms) without a new frame from the start to now. */
+export async function stopTileFrameLog(page: Page): Promise<Record<string, { longestStallMs: number; frames: number }>> {
+  return page.evaluate(() => {
+    const w = window as unknown as { __tileFrames: Record<string, number[]>; __stopTileFrameLog: () => void; __tileLogStart: number };
+    w.__stopTileFrameLog();
+    const end = Date.now();
+    const result: Record<string, { longestStallMs: number; frames: number }> = {};
+    for (const [peerId, times] of Object.entries(w.__tileFrames)) {
+      const points = [w.__tileLogStart, ...times.sort((a, b) => a - b), end];
+      let longest = 0;
+      for (let i = 1; i < points.length; i++) longest = Math.max(longest, points[i]! - points[i - 1]!);
+      result[peerId] = { longestStallMs: Math.round(longest), frames: times.length };
+    }
+    return result;
+  });
+}
