@@ -8,7 +8,7 @@
 # secret is baked into the image. node runs in exec form and handles SIGTERM itself (Nest shutdown
 # hooks close the sockets with code 1012), so `docker stop` takes about a second, init or not.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- deps: every dependency, dev ones included, from the lockfile --------------------------------
 FROM ${NODE_IMAGE} AS deps

@@ -5,7 +5,9 @@
 #   - docker-compose.yml: `docker compose config -q`, with and without the tls profile, using only
 #     the file's own defaults (no .env), and failing on warnings such as an unset variable; the
 #     production override refuses to run without its public addresses; in every variant the app
-#     reads its secrets from the `secrets` volume and gets TRUST_PROXY, and no secret has a default.
+#     reads its secrets from the `secrets` volume and gets TRUST_PROXY, and no secret has a default;
+#     every service of every profile is hardened (read_only, cap_drop ALL, no-new-privileges,
+#     memory and CPU limits, log rotation).
 # The Compose v2 CLI is taken from, in order: `docker compose`, a `docker-compose` v2 on PATH,
 # the plugin that ../shared/tools/compose-check.sh setup fetched, or Debian trixie's
 # docker-compose package (downloaded with private apt lists, not installed; cached in $CACHE).
@@ -69,7 +71,7 @@ if [ ${#compose[@]} -eq 0 ]; then
   fail "no Compose v2 CLI (docker compose) found or fetched"
 else
   log "$("${compose[@]}" version 2>&1 | head -n 1)"
-  for profile in "" tls; do
+  for profile in "" tls monitoring; do
     log "docker compose ${profile:+--profile $profile }config -q"
     # An empty env file: check the file's own defaults, whatever a developer's .env says.
     if ! out=$("${compose[@]}" --env-file /dev/null ${profile:+--profile "$profile"} -f docker-compose.yml config -q 2>&1) \
@@ -109,6 +111,32 @@ else
     if grep -qE '(RESUME|TURN|AUTH)_SECRET: ("[^"]|[^" ])|static-auth-secret' <<<"$resolved"; then
       fail "docker compose $variant: a secret value is in the compose file"
     fi
+  done
+
+  # Every service of every profile, with and without the production override, is hardened:
+  # read-only root, no capabilities but a listed few, no-new-privileges, memory and CPU limits,
+  # rotated json-file logs.
+  for variant in "--env-file /dev/null -f docker-compose.yml" \
+                 "--env-file $prod_env -f docker-compose.yml -f deploy/docker-compose.prod.yml"; do
+    # shellcheck disable=SC2086
+    resolved=$("${compose[@]}" $variant --profile '*' config --format json 2>/dev/null) || { fail "docker compose $variant config --format json"; continue; }
+    problems=$(node -e '
+      const allowed = { caddy: ["NET_BIND_SERVICE"] };
+      const services = JSON.parse(require("fs").readFileSync(0, "utf8")).services;
+      for (const [name, s] of Object.entries(services)) {
+        const missing = [];
+        if (s.read_only !== true) missing.push("read_only: true");
+        if (!(s.cap_drop ?? []).includes("ALL")) missing.push("cap_drop: [ALL]");
+        const extra = (s.cap_add ?? []).filter((cap) => !(allowed[name] ?? []).includes(cap));
+        if (extra.length) missing.push(`no cap_add but ${allowed[name] ?? "none"} (has ${extra})`);
+        if (!(s.security_opt ?? []).includes("no-new-privileges:true")) missing.push("security_opt: [no-new-privileges:true]");
+        if (!(Number(s.mem_limit) > 0)) missing.push("mem_limit");
+        if (!(Number(s.cpus) > 0)) missing.push("cpus");
+        const log = s.logging ?? {};
+        if (log.driver !== "json-file" || !log.options?.["max-size"] || !log.options?.["max-file"]) missing.push("logging: json-file with max-size and max-file");
+        if (missing.length) console.log(`${name}: ${missing.join(", ")}`);
+      }' <<<"$resolved") || problems="could not read the resolved file"
+    [ -z "$problems" ] || fail "docker compose $variant: not hardened: $problems"
   done
   rm -f "$prod_env"
 fi

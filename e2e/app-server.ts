@@ -12,8 +12,11 @@ export interface AppServer {
   readonly url: string;
   /** Starts the process and waits until /healthz answers. */
   start(): Promise<void>;
-  /** Kills the process with `signal` and waits until it has exited. Safe to call when stopped. */
-  stop(signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * Kills the process with `signal` and waits until it has exited; resolves with its exit code
+   * (null when a signal ended it, undefined when it was not running). Safe to call when stopped.
+   */
+  stop(signal?: NodeJS.Signals): Promise<number | null | undefined>;
   /** Everything it printed (for failure messages). */
   output(): string;
 }
@@ -62,10 +65,10 @@ export function appServer(basePort: number, env: Record<string, string> = {}): A
     async stop(signal = 'SIGKILL') {
       const running = child;
       child = null;
-      if (!running || running.exitCode !== null || running.signalCode !== null) return;
-      const exited = new Promise((resolve) => running.once('exit', resolve));
+      if (!running || running.exitCode !== null || running.signalCode !== null) return undefined;
+      const exited = new Promise<number | null>((resolve) => running.once('exit', (code) => resolve(code)));
       running.kill(signal);
-      await exited;
+      return exited;
     },
     output: () => output,
   };

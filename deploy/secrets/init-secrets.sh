@@ -9,7 +9,7 @@ dir=${SECRETS_DIR:-/run/parley-secrets}
 umask 022
 
 write() {
-  file="$dir/$1"
+  file="${3:-$dir}/$1"
   if [ -n "$2" ]; then
     printf '%s' "$2" > "$file.new"
   elif [ -s "$file" ]; then
@@ -17,7 +17,8 @@ write() {
   else
     head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$file.new"
   fi
-  # Readable by the app (user node) and coturn (user nobody); only those two mount the volume.
+  # Readable by the app (user node) and coturn (user nobody); only those two mount the volume
+  # (Grafana mounts only its own).
   chmod 0444 "$file.new"
   mv -f "$file.new" "$file"
   echo "secrets: $1 written"
@@ -25,3 +26,8 @@ write() {
 
 write resume_secret "${RESUME_SECRET:-}"
 write turn_secret "${TURN_SECRET:-}"
+# Grafana's admin password (`--profile monitoring`), in a volume of its own: Grafana never sees the
+# others.
+if [ -n "${GRAFANA_SECRETS_DIR:-}" ]; then
+  write grafana_admin_password "${GRAFANA_ADMIN_PASSWORD:-}" "$GRAFANA_SECRETS_DIR"
+fi

@@ -4,7 +4,7 @@
  * value in the repository. deploy/secrets/init-secrets.sh is run for real.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -21,7 +21,13 @@ function variablesTheAppReads(): Set<string> {
   const read = new Set<string>();
   const secret = 'a'.repeat(64);
   // Values that make loadConfig follow each branch (TURN, Redis) and read what those need.
-  const values: Record<string, string> = { TURN_URLS: 'turn:a:3478', TURN_SECRET: secret, REDIS_URL: 'redis://r:6379', RESUME_SECRET: secret, AUTH_SECRET: secret };
+  const values: Record<string, string> = {
+    TURN_URLS: 'turn:a:3478',
+    TURN_SECRET: secret,
+    REDIS_URL: 'redis://r:6379',
+    RESUME_SECRET: secret,
+    AUTH_SECRET: secret,
+  };
   const env = new Proxy(values, {
     get(target, name) {
       if (typeof name === 'string') read.add(name);
@@ -62,7 +68,10 @@ describe('.env.example and docker-compose.yml', () => {
     // The two generated secrets arrive as files; AUTH_SECRET_FILE and JANUS_API_SECRET_FILE are for Docker secrets of your own.
     const notPassed = new Set(['RESUME_SECRET', 'TURN_SECRET', 'AUTH_SECRET_FILE', 'JANUS_API_SECRET_FILE']);
     expect([...appReads].filter((name) => !notPassed.has(name) && !(name in environment))).toEqual([]);
-    expect(environment).toMatchObject({ RESUME_SECRET_FILE: '/run/parley-secrets/resume_secret', TURN_SECRET_FILE: '/run/parley-secrets/turn_secret' });
+    expect(environment).toMatchObject({
+      RESUME_SECRET_FILE: '/run/parley-secrets/resume_secret',
+      TURN_SECRET_FILE: '/run/parley-secrets/turn_secret',
+    });
     expect(environment).not.toHaveProperty('RESUME_SECRET');
     expect(environment).not.toHaveProperty('TURN_SECRET');
   });
@@ -114,5 +123,19 @@ describe('deploy/secrets/init-secrets.sh', () => {
     run(dir, { TURN_SECRET: 'from-dot-env-0123456789' });
     expect(secret(dir, 'turn_secret')).toBe('from-dot-env-0123456789');
     expect(secret(dir, 'resume_secret')).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("writes Grafana's password into Grafana's own volume only, and keeps it", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-secrets-'));
+    const grafana = mkdtempSync(join(tmpdir(), 'parley-grafana-'));
+    run(dir, { GRAFANA_SECRETS_DIR: grafana });
+    const password = secret(grafana, 'grafana_admin_password');
+    expect(password).toMatch(/^[0-9a-f]{64}$/);
+    expect(readdirSync(grafana)).toEqual(['grafana_admin_password']);
+    expect(readdirSync(dir).sort()).toEqual(['resume_secret', 'turn_secret']);
+    run(dir, { GRAFANA_SECRETS_DIR: grafana });
+    expect(secret(grafana, 'grafana_admin_password')).toBe(password);
+    run(dir, { GRAFANA_SECRETS_DIR: grafana, GRAFANA_ADMIN_PASSWORD: 'chosen-in-dot-env' });
+    expect(secret(grafana, 'grafana_admin_password')).toBe('chosen-in-dot-env');
   });
 });

@@ -7,12 +7,22 @@ import { AppModule } from './app.module.js';
 import { enabledLogLevels, type AppConfig } from './config.js';
 import { securityHeaders } from './security-headers.js';
 
+/** Keys whose values never reach a log line, at any depth. */
+export const LOG_REDACTED_KEYS = ['secret', 'token', 'resume', 'password', 'authorization', 'cookie', 'credential', 'sdp'];
+
 /** apps/web/dist, from either apps/api/src (tests) or apps/api/dist (the build). */
 export const WEB_ROOT = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export async function createApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
-    logger: new ConsoleLogger({ json: config.logJson, logLevels: enabledLogLevels(config.logLevel) }),
+    logger: new ConsoleLogger({
+      json: config.logJson,
+      logLevels: enabledLogLevels(config.logLevel),
+      // The fields of the signaling lines (room, peer, instance, reason) on the JSON line itself.
+      flattenParams: true,
+      // A second line of defence: no code logs these, and if some did, the value stays out.
+      redact: LOG_REDACTED_KEYS,
+    }),
     // On shutdown the HTTP server otherwise waits for every open connection, and a browser's
     // spare pre-connection that never sends a request keeps it alive until headersTimeout (60 s):
     // the clients' retry budget runs out before the process exits. The sockets have been told
@@ -21,8 +31,5 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
   });
   app.use(...securityHeaders());
   app.useWebSocketAdapter(new SignalingAdapter(app));
-  // process.exit rather than re-raising the signal: as PID 1 in a container, a re-raised
-  // SIGTERM is ignored and the process lingers until the event loop drains.
-  app.enableShutdownHooks(undefined, { useProcessExit: true });
   return app;
 }

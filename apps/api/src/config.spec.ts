@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { enabledLogLevels, loadConfig, MIN_SECRET_LENGTH } from './config.js';
+import { effectiveConfig, enabledLogLevels, loadConfig, MIN_SECRET_LENGTH } from './config.js';
 
 const STRONG = 'c0ffee'.repeat(8);
 
@@ -23,6 +23,7 @@ describe(loadConfig.name, () => {
       janusServers: [],
       meshMaxPeers: 4,
       resumeSecret: undefined,
+      shutdownDrainMs: 0,
       resumeGraceMs: 20_000,
       turn: undefined,
       logLevel: 'log',
@@ -64,6 +65,7 @@ describe(loadConfig.name, () => {
         CONNECTIONS_PER_SECOND_PER_IP: '1000',
         API_REQUESTS_PER_MINUTE_PER_IP: '90',
         TRUST_PROXY: '1',
+        SHUTDOWN_DRAIN_MS: '5000',
       },
       '/web',
     );
@@ -88,6 +90,7 @@ describe(loadConfig.name, () => {
       connectionsPerSecondPerIp: 1000,
       apiRequestsPerMinutePerIp: 90,
       trustProxy: 1,
+      shutdownDrainMs: 5000,
     });
   });
 
@@ -133,6 +136,7 @@ describe(loadConfig.name, () => {
     expect(() => loadConfig({ PORT: 'http' }, '/web')).toThrow(/PORT must be an integer/);
     expect(() => loadConfig({ MAX_PEERS: '1' }, '/web')).toThrow(/MAX_PEERS must be an integer from 2/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' }, '/web')).toThrow(/LOG_LEVEL/);
+    expect(() => loadConfig({ SHUTDOWN_DRAIN_MS: '-1' }, '/web')).toThrow(/SHUTDOWN_DRAIN_MS must be an integer from 0/);
     expect(() => loadConfig({ LOG_FORMAT: 'xml' }, '/web')).toThrow(/LOG_FORMAT/);
     expect(() => loadConfig({ REDIS_URL: 'redis://r:6379' }, '/web')).toThrow(/RESUME_SECRET/);
   });
@@ -152,12 +156,21 @@ describe(loadConfig.name, () => {
 
     it.each(NAMES)('refuses %s together with its _FILE, a missing file and an empty one', (name) => {
       expect(() => read({ [name]: STRONG, [`${name}_FILE`]: secretFile(STRONG) }, name)).toThrow(`Both ${name} and ${name}_FILE are set`);
-      expect(() => read({ [`${name}_FILE`]: '/nonexistent/parley-secret' }, name)).toThrow(new RegExp(`${name}_FILE: cannot read /nonexistent/parley-secret \\(ENOENT\\)`));
+      expect(() => read({ [`${name}_FILE`]: '/nonexistent/parley-secret' }, name)).toThrow(
+        new RegExp(`${name}_FILE: cannot read /nonexistent/parley-secret \\(ENOENT\\)`),
+      );
       expect(() => read({ [`${name}_FILE`]: secretFile('\n') }, name)).toThrow(`${name}_FILE`);
     });
 
     // The values older compose files and .env.example shipped, and their kin.
-    const development = ['dev-only-change-me', 'dev-only-change-me-too', 'DEV-ONLY-whatever-it-says', 'please-change-me-now', 'changeme-changeme', 'replace_me_with_a_secret'];
+    const development = [
+      'dev-only-change-me',
+      'dev-only-change-me-too',
+      'DEV-ONLY-whatever-it-says',
+      'please-change-me-now',
+      'changeme-changeme',
+      'replace_me_with_a_secret',
+    ];
 
     it.each(NAMES)('refuses a known development value of %s on every address but loopback', (name) => {
       for (const value of development) {
@@ -165,7 +178,8 @@ describe(loadConfig.name, () => {
           expect(() => read({ [name]: value, HOST }, name)).toThrow(`${name} is a known development value`);
           expect(() => read({ [`${name}_FILE`]: secretFile(value), HOST }, name)).toThrow(`${name} is a known development value`);
         }
-        for (const HOST of ['127.0.0.1', '127.1.2.3', '::1', 'localhost', '::ffff:127.0.0.1']) expect(read({ [name]: value, HOST }, name)).toBe(value);
+        for (const HOST of ['127.0.0.1', '127.1.2.3', '::1', 'localhost', '::ffff:127.0.0.1'])
+          expect(read({ [name]: value, HOST }, name)).toBe(value);
       }
     });
 
@@ -211,5 +225,24 @@ describe(loadConfig.name, () => {
     ['loopback, 10.0.0.0/8,fd00::/8', ['loopback', '10.0.0.0/8', 'fd00::/8']],
   ])('reads TRUST_PROXY=%p as %p', (raw, expected) => {
     expect(loadConfig(raw === undefined ? {} : { TRUST_PROXY: raw }, '/web').trustProxy).toEqual(expected);
+  });
+});
+
+describe(effectiveConfig.name, () => {
+  it('shows every setting but no secret, and no Redis password', () => {
+    const secrets = { RESUME_SECRET: `r-${STRONG}`, TURN_SECRET: `t-${STRONG}`, AUTH_SECRET: `a-${STRONG}` };
+    const config = loadConfig({ ...secrets, TURN_URLS: 'turn:a:3478', REDIS_URL: 'redis://:hunter2-password@r:6379/0', MAX_PEERS: '4' }, '/web');
+    const shown = effectiveConfig(config);
+    const text = JSON.stringify(shown);
+    for (const value of [...Object.values(secrets), 'hunter2-password']) expect(text).not.toContain(value);
+    expect(shown).toMatchObject({
+      maxPeers: 4,
+      resumeSecret: 'set',
+      authSecret: 'set',
+      turn: { urls: ['turn:a:3478'], secret: 'set' },
+      redisUrl: 'redis://:redacted@r:6379/0',
+      shutdownDrainMs: 0,
+    });
+    expect(effectiveConfig(loadConfig({}, '/web'))).toMatchObject({ authSecret: 'unset', turn: 'off', redisUrl: 'unset: rooms in memory' });
   });
 });

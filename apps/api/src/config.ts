@@ -46,6 +46,11 @@ export interface AppConfig {
   authIssuer: string[];
   /** Longest lifetime of a room token, in seconds. */
   authMaxTokenTtlSeconds: number;
+  /**
+   * On SIGTERM, how long (ms) to drain before closing the sockets: /readyz answers 503 and new
+   * joins and sockets are refused, while a load balancer stops sending here.
+   */
+  shutdownDrainMs: number;
   /** Requests per minute one client IP may make to /api/config and /api/ice-servers. */
   apiRequestsPerMinutePerIp: number;
   logLevel: LogLevel;
@@ -67,7 +72,10 @@ export function enabledLogLevels(level: LogLevel): LogLevel[] {
 const DEFAULT_STUN = 'stun:stun.l.google.com:19302';
 
 function list(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -93,7 +101,7 @@ function turn(env: NodeJS.ProcessEnv, secret: string | undefined): TurnOptions |
   const urls = list(env.TURN_URLS);
   if (!urls.length) return undefined;
   if (!secret) {
-    throw new Error('TURN_URLS is set but TURN_SECRET (or TURN_SECRET_FILE) is not: set it to coturn\'s static-auth-secret');
+    throw new Error("TURN_URLS is set but TURN_SECRET (or TURN_SECRET_FILE) is not: set it to coturn's static-auth-secret");
   }
   return { urls, secret, ttlSeconds: integer(env, 'TURN_TTL', DEFAULT_TURN_TTL_SECONDS, 60, 86_400) };
 }
@@ -124,7 +132,9 @@ function trustProxy(raw = ''): TrustProxy {
 function redisUrl(env: NodeJS.ProcessEnv, resumeSecret: string | undefined): string | undefined {
   if (!env.REDIS_URL) return undefined;
   if (!resumeSecret) {
-    throw new Error('REDIS_URL is set but RESUME_SECRET (or RESUME_SECRET_FILE) is not: instances must share it, so a peer can resume on any of them');
+    throw new Error(
+      'REDIS_URL is set but RESUME_SECRET (or RESUME_SECRET_FILE) is not: instances must share it, so a peer can resume on any of them',
+    );
   }
   return env.REDIS_URL;
 }
@@ -210,9 +220,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, webRoot: string
     maxSocketsPerIp: integer(env, 'MAX_SOCKETS_PER_IP', DEFAULT_MAX_SOCKETS_PER_IP, 1, 1_000_000),
     connectionsPerSecondPerIp: integer(env, 'CONNECTIONS_PER_SECOND_PER_IP', DEFAULT_CONNECTIONS_PER_SECOND_PER_IP, 1, 1_000_000),
     apiRequestsPerMinutePerIp: integer(env, 'API_REQUESTS_PER_MINUTE_PER_IP', DEFAULT_API_REQUESTS_PER_MINUTE_PER_IP, 1, 1_000_000),
+    shutdownDrainMs: integer(env, 'SHUTDOWN_DRAIN_MS', 0, 0, 600_000),
     trustProxy: trustProxy(env.TRUST_PROXY),
     logLevel: logLevel(env.LOG_LEVEL),
     logJson: logFormat(env.LOG_FORMAT, Boolean(process.stdout.isTTY)) === 'json',
     webRoot,
   };
+}
+
+/** Whether a secret is set, for logs: never its value. */
+const presence = (value: string | undefined) => (value ? 'set' : 'unset');
+
+/**
+ * The configuration as the startup line logs it: every setting, secrets only as set or unset,
+ * and a Redis URL without its password.
+ */
+export function effectiveConfig(config: AppConfig): Record<string, unknown> {
+  const { resumeSecret, authSecret, turn, redisUrl, webRoot: _, ...rest } = config;
+  return {
+    ...rest,
+    resumeSecret: resumeSecret ? 'set' : 'unset: random, tokens do not survive a restart',
+    authSecret: presence(authSecret),
+    turn: turn ? { urls: turn.urls, ttlSeconds: turn.ttlSeconds, secret: presence(turn.secret) } : 'off',
+    redisUrl: redisUrl ? withoutPassword(redisUrl) : 'unset: rooms in memory',
+  };
+}
+
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = 'redacted';
+    return parsed.toString();
+  } catch {
+    return 'set (not a URL)';
+  }
 }

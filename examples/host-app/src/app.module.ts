@@ -3,6 +3,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { SignalingGateway, SignalingModule } from '@parley/nest-signaling';
+import { ChatGateway } from './chat/chat.gateway.js';
 import { NotesController } from './notes/notes.controller.js';
 
 @Module({
@@ -31,6 +32,6 @@ import { NotesController } from './notes/notes.controller.js';
     }),
   ],
   controllers: [NotesController],
-  providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
+  providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }, ChatGateway],
 })
 export class AppModule {}

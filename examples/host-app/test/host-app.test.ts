@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { INestApplication } from '@nestjs/common';
+import { io } from 'socket.io-client';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createHostApp } from '../src/bootstrap.js';
 
+// The frames' shapes are Parley's protocol; the test reads them loosely, as JSON.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Data = Record<string, any>;
+
 interface Frame {
   event: string;
-  data: Record<string, any>;
+  data: Data;
 }
 
 /** A socket client that collects frames and waits for the next one of an event. */
@@ -20,7 +27,7 @@ async function connect(url: string, user?: string) {
     waiters.splice(0).forEach((wake) => wake());
   });
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  const next = async (event: string): Promise<Record<string, any>> => {
+  const next = async (event: string): Promise<Data> => {
     const deadline = Date.now() + 3000;
     for (;;) {
       const index = frames.findIndex((f) => f.event === event);
@@ -46,7 +53,7 @@ describe('a host app with its own REST, global ValidationPipe and ThrottlerGuard
     app = await createHostApp();
     // The host's own WebSocket server on another path of the same HTTP server.
     raw = new WebSocketServer({ noServer: true });
-    app.getHttpServer().on('upgrade', (request: any, socket: any, head: Buffer) => {
+    app.getHttpServer().on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (request.url === '/raw') raw.handleUpgrade(request, socket, head, (client) => client.send('raw ok'));
     });
     await app.listen(0, '127.0.0.1');
@@ -68,7 +75,10 @@ describe('a host app with its own REST, global ValidationPipe and ThrottlerGuard
     assert.equal(adaJoined.self.name, 'ada');
     bob.send('join', { room: 'standup', name: 'ignored', protocol: 1 });
     const bobJoined = await bob.next('joined');
-    assert.deepEqual(bobJoined.peers.map((p: any) => p.id), [adaJoined.self.id]);
+    assert.deepEqual(
+      bobJoined.peers.map((p: Data) => p.id),
+      [adaJoined.self.id],
+    );
     assert.equal(bobJoined.limits.maxPeers, 4);
 
     bob.send('signal', { to: adaJoined.self.id, description: { type: 'offer', sdp: 'v=0' } });
@@ -106,9 +116,17 @@ describe('a host app with its own REST, global ValidationPipe and ThrottlerGuard
   });
 
   it('keeps the host REST resource, its validation and its throttling', async () => {
-    const created = await fetch(`${http}/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'hi' }) });
+    const created = await fetch(`${http}/notes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'hi' }),
+    });
     assert.equal(created.status, 201);
-    const invalid = await fetch(`${http}/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: '' }) });
+    const invalid = await fetch(`${http}/notes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: '' }),
+    });
     assert.equal(invalid.status, 400);
     const statuses = [];
     for (let i = 0; i < 7; i++) statuses.push((await fetch(`${http}/notes`)).status);
@@ -123,5 +141,24 @@ describe('a host app with its own REST, global ValidationPipe and ThrottlerGuard
     });
     assert.equal(first, 'raw ok');
     client.close();
+  });
+
+  it("keeps the host's socket.io gateway working beside Parley's, over WebSocket and long polling", async () => {
+    const ada = await connect(ws, 'ada');
+    ada.send('join', { room: 'beside', name: 'Ada', protocol: 1 });
+    await ada.next('joined');
+    for (const transport of ['websocket', 'polling'] as const) {
+      const client = io(`${http}/chat`, { transports: [transport], forceNew: true, reconnection: false });
+      try {
+        const reply = await client.timeout(3000).emitWithAck('echo', { text: `over ${transport}` });
+        assert.deepEqual(reply, { text: `over ${transport}`, from: 'chat gateway' });
+      } finally {
+        client.disconnect();
+      }
+    }
+    // Parley's socket is unaffected.
+    ada.send('media', { audio: true, video: false, screen: false });
+    assert.equal((await ada.next('peer-updated')).peer.media.audio, true);
+    ada.socket.close();
   });
 });

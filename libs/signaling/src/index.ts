@@ -29,6 +29,10 @@ export { SignalingAdapter } from './signaling.adapter.js';
 export { SignalingGateway } from './signaling.gateway.js';
 /** Every room rule; inject it to inspect rooms. */
 export { RoomService } from './room.service.js';
+/** The drain before shutdown: `start()` it on SIGTERM, wait, then close the app (see the README). */
+export { SignalingDrain } from './signaling-drain.js';
+/** A readiness check for `@nestjs/terminus` (down while draining or when Redis does not answer), and its result. */
+export { SignalingHealthIndicator, type SignalingHealth } from './signaling-health.indicator.js';
 /** A failure sent to the client as the protocol's `error` event. */
 export { SignalingException } from './signaling.exception.js';
 /** Options, the authorize hook's context and the identity it returns. */
@@ -49,9 +53,13 @@ export type { RefusedUpgrade, ResumeResult, SignalingMetrics } from './signaling
 /** Token of the Redis connections (`null` without Redis), and their type, e.g. for a readiness check. */
 export { SIGNALING_REDIS } from './signaling.providers.js';
 export type { RedisConnections } from './redis-connections.js';
-/** Where rooms live, and how instances talk; override these tokens to bring your own. */
+/** Where rooms live, and how instances talk: bring your own with the `roomStore` and `messageBus` options. */
 export { ROOM_STORE, type PeerRecord, type RoomMedia, type RoomStore } from './room-store.js';
-export { MESSAGE_BUS, type BusMessage, type MessageBus } from './message-bus.js';
+export { MESSAGE_BUS, LocalMessageBus, type BusMessage, type MessageBus } from './message-bus.js';
+/** The stores and the bus the module builds by default, for a host that wraps or configures its own. */
+export { MemoryRoomStore } from './memory-room-store.js';
+export { RedisRoomStore } from './redis-room-store.js';
+export { RedisMessageBus } from './redis-message-bus.js';
 /** An `authorize` hook for HS256 room tokens (what AUTH_SECRET turns on), its options and the claims. */
 export { jwtAuthorizer, type JwtAuthorizerOptions, type RoomTokenClaims } from './jwt-authorizer.js';
 /** coturn REST-API credentials for one peer, and the ICE servers (with credentials) a peer gets. */

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { MESSAGE_BUS, type MessageBus } from './message-bus.js';
 import { ROOM_STORE, type PeerRecord, type RoomStore } from './room-store.js';
+import { SignalingLog } from './signaling-log.js';
 import { InjectSignalingOptions } from './signaling.decorators.js';
 import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
 
@@ -43,6 +44,7 @@ export class InstanceRegistry implements OnModuleInit, OnModuleDestroy {
     @InjectSignalingOptions() private readonly options: ResolvedSignalingOptions,
     @Inject(ROOM_STORE) private readonly store: RoomStore,
     @Inject(MESSAGE_BUS) private readonly bus: MessageBus,
+    private readonly log: SignalingLog,
   ) {}
 
   /** Sets who handles dead instances and resyncs (the room service). */
@@ -89,7 +91,10 @@ export class InstanceRegistry implements OnModuleInit, OnModuleDestroy {
     if (!this.#healthy) return;
     for (const dead of await this.store.claimDeadInstances(this.bus.instanceId)) {
       const records = await this.store.instancePeers(dead);
-      this.#logger.log(`Instance ${dead} stopped its heartbeat; its ${records.length} peers are reconnecting`);
+      this.log.instanceEvent('instance-down', 'Another instance stopped its heartbeat: its peers are reconnecting', {
+        other: dead,
+        peers: records.length,
+      });
       await this.#events.down(records);
       const timer = setTimeout(() => {
         this.#graceTimers.delete(timer);
@@ -106,11 +111,11 @@ export class InstanceRegistry implements OnModuleInit, OnModuleDestroy {
     const records = await this.store.instancePeers(dead);
     await this.#events.gone(dead, records);
     await this.store.forgetInstance(dead);
-    this.#logger.log(`Instance ${dead} is gone; removed its ${records.length} peers`);
+    this.log.instanceEvent('instance-gone', 'Another instance is gone: its peers were removed', { other: dead, peers: records.length });
   }
 
   async #resync(why: string): Promise<void> {
-    this.#logger.warn(`Resyncing: ${why}`);
+    this.log.instanceEvent('resync', 'Resyncing', { reason: why });
     await this.store.heartbeat(this.bus.instanceId, INSTANCE_TTL_MS);
     await this.#events.resync();
   }

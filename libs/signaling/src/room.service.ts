@@ -21,6 +21,8 @@ import { resumeRefused, ResumeTokens, type ResumeClaims } from './resume-tokens.
 import { RoomRelay } from './room-relay.js';
 import { ROOM_STORE, type PeerRecord, type RoomStore } from './room-store.js';
 import { SfuRoomsService } from './sfu-rooms.service.js';
+import { SignalingDrain } from './signaling-drain.js';
+import { SignalingLog } from './signaling-log.js';
 import { SignalingException } from './signaling.exception.js';
 import { InjectSignalingOptions } from './signaling.decorators.js';
 import type { ResolvedSignalingOptions, SignalingIdentity } from './signaling-options.interface.js';
@@ -62,6 +64,8 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     private readonly resumeTokens: ResumeTokens,
     private readonly iceServers: IceServers,
     private readonly sfuRooms: SfuRoomsService,
+    private readonly drain: SignalingDrain,
+    private readonly log: SignalingLog,
   ) {
     this.#limits = {
       maxPeers: options.maxPeers,
@@ -105,6 +109,25 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   }
 
   async join(session: PeerSession, dto: JoinDto): Promise<void> {
+    try {
+      await this.#join(session, dto);
+    } catch (error) {
+      const code = error instanceof SignalingException ? error.code : ErrorCode.Internal;
+      this.options.metrics.joined?.(code);
+      if (dto.resume !== undefined) this.options.metrics.resumed?.(code);
+      const reason = code === ErrorCode.Internal && this.drain.draining ? 'draining' : code;
+      const fields = { room: dto.room, ip: session.address, reason };
+      if (code === ErrorCode.RateLimited) this.log.rateLimited({ ...fields, reason: 'new-rooms' });
+      else this.log.refused('join', { ...fields, detail: error instanceof SignalingException ? error.message : undefined });
+      throw error;
+    }
+  }
+
+  async #join(session: PeerSession, dto: JoinDto): Promise<void> {
+    // A resume too: the client's next attempt reaches an instance that stays.
+    if (this.drain.draining) {
+      throw new SignalingException(ErrorCode.Internal, 'Unavailable: this server is shutting down; connect again to reach another one');
+    }
     if (session.peerId || session.joining) {
       throw new SignalingException(ErrorCode.InvalidMessage, 'Already in a room: send leave first');
     }
@@ -187,6 +210,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     local.record.peer.connection = 'reconnecting';
     local.graceTimer = setTimeout(() => this.#background(this.#graceOver(local.record)), this.options.resumeGraceMs);
     local.graceTimer.unref();
+    this.log.dropped(local.record.room, local.record.peer.id);
     this.#background(
       this.store
         .update(local.record)
@@ -332,6 +356,10 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     const [members, chat] = await Promise.all([this.store.members(room), this.store.chat(room)]);
     session.peerId = peer.id;
     session.room = room;
+    this.options.metrics.joined?.('ok');
+    if (resumed !== undefined) this.options.metrics.resumed?.(resumed);
+    if (resumed !== undefined) this.log.resumed(room, peer.id, resumed);
+    else this.log.joined(room, peer.id);
     session.send('joined', {
       ...(ref !== undefined && { ref }),
       ...(resumed !== undefined && { resumed }),
@@ -360,7 +388,9 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     const removed = await this.store.remove(room, id, instance);
     this.#background(this.sfuRooms.left(room, id));
     await this.store.takeMissed(id);
-    if (removed) await this.relay.broadcast(room, 'peer-left', { id, reason });
+    if (!removed) return;
+    this.log.left(room, id, reason);
+    await this.relay.broadcast(room, 'peer-left', { id, reason });
   }
 
   /** The peers of a dead instance wait for a resume, as if each socket had dropped. */
@@ -406,6 +436,6 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       const members = await this.store.members(record.room);
       session.send('resync', { peers: members.filter((m) => m.peer.id !== record.peer.id).map((m) => m.peer) });
     }
-    this.#logger.log(`Resynced ${this.#local.size} peers`);
+    this.log.instanceEvent('resync', 'Resynced', { peers: this.#local.size });
   }
 }

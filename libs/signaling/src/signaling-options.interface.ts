@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { IceServer } from '@parley/protocol';
 import type { TrustProxy } from './client-address.js';
+import type { MessageBus } from './message-bus.js';
+import type { RoomStore } from './room-store.js';
 import type { SignalingMetrics } from './signaling-metrics.interface.js';
 import type { JanusServerConfig } from './sfu/sfu.types.js';
 
@@ -75,6 +77,10 @@ export interface SignalingModuleOptions {
   trustProxy?: TrustProxy;
   /** Share rooms with other instances through Redis. Default: rooms in this process. */
   redis?: RedisOptions;
+  /** Your own room store (see `RoomStore`); it replaces the memory or Redis one. Default: built from `redis`. */
+  roomStore?: RoomStore;
+  /** Your own bus between instances (see `MessageBus`); it replaces the local or Redis one. Default: built from `redis`. */
+  messageBus?: MessageBus;
   /** Move rooms past `meshMaxPeers` to Janus. Default none: rooms stay mesh. */
   sfu?: SfuOptions;
   /** Hooks to count traffic, e.g. for Prometheus. Default none. */
@@ -96,9 +102,11 @@ export interface SignalingModuleOptions {
 }
 
 /** The options with every default applied, as the module's providers see them. */
-export type ResolvedSignalingOptions = Required<Omit<SignalingModuleOptions, 'authorize' | 'turn' | 'redis' | 'sfu'>> & {
+export type ResolvedSignalingOptions = Required<Omit<SignalingModuleOptions, 'authorize' | 'turn' | 'redis' | 'sfu' | 'roomStore' | 'messageBus'>> & {
   authorize?: SignalingModuleOptions['authorize'];
   sfu?: Required<SfuOptions>;
+  roomStore?: RoomStore;
+  messageBus?: MessageBus;
   turn?: Required<TurnOptions>;
   redis?: Required<RedisOptions>;
 };

@@ -2,7 +2,7 @@ import { Server as HttpServer, type IncomingMessage, type Server } from 'node:ht
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Server as TlsServer } from 'node:tls';
-import type { INestApplicationContext } from '@nestjs/common';
+import type { INestApplicationContext, WebSocketAdapter } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { CloseCode, ErrorCode, LIMITS, type FieldError } from '@parley/protocol';
@@ -18,33 +18,84 @@ import { RateLimiter } from './rate-limiter.js';
 import { resolveSignalingOptions, SIGNALING_GATEWAY, SIGNALING_OPTIONS } from './signaling.constants.js';
 import { refuseFrame, sendError } from './signaling-exception.filter.js';
 import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
+import { SignalingDrain } from './signaling-drain.js';
+import { SignalingLog } from './signaling-log.js';
 
 type Transform = (data: unknown) => Observable<unknown>;
 type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+/** Any Nest WebSocket adapter a host already uses (socket.io's `IoAdapter`, its own). */
+type HostAdapter = WebSocketAdapter & { dispose?(): unknown; forceCloseConnections?: boolean };
 
 /**
  * Nest's `WsAdapter`, shaped for Parley's gateway: the configured path, a 64 KiB frame limit,
  * the origin check, per-socket rate limits, and an `error` reply (instead of silence) for
  * frames that are not JSON or name no known event. Messages from one socket are handled
  * strictly in order, so an async `join` finishes before that socket's next signal.
+ *
+ * Nest takes one WebSocket adapter per app. A host whose gateways run on another one (socket.io's
+ * `IoAdapter`) passes it as `host`: every gateway but Parley's is then created, bound and closed
+ * by it, as if Parley were not there.
  */
 export class SignalingAdapter extends WsAdapter {
   readonly #app?: INestApplicationContext;
+  readonly #host?: HostAdapter;
+  /** What the host's adapter made (servers, namespaces) and its clients: every call about them goes to it. */
+  readonly #hostServers = new WeakSet<object>();
+  readonly #hostClients = new WeakSet<object>();
+  readonly #rateLimitLogged = new WeakSet<WebSocket>();
   readonly #upgradeListeners: (() => void)[] = [];
   /** Ends the count of a connection whose request headers were still arriving. */
   readonly #headersPending = new WeakMap<object, () => void>();
 
-  constructor(app: INestApplicationContext) {
+  constructor(app: INestApplicationContext, host?: WebSocketAdapter) {
     super(app);
     this.#app = app;
+    this.#host = host;
+  }
+
+  override set forceCloseConnections(value: boolean) {
+    super.forceCloseConnections = value;
+    if (this.#host) this.#host.forceCloseConnections = value;
+  }
+
+  override get forceCloseConnections(): boolean {
+    return super.forceCloseConnections;
   }
 
   override create(port: number, options: Record<string, unknown> = {}) {
-    if (!options[SIGNALING_GATEWAY]) return super.create(port, options);
+    if (options[SIGNALING_GATEWAY]) return this.#createSignaling(port, options);
+    if (!this.#host) return super.create(port, options);
+    const server = this.#host.create(port, options);
+    this.#hostServers.add(server);
+    return server;
+  }
+
+  override bindClientConnect(server: unknown, callback: (...args: unknown[]) => void): void {
+    if (!this.#hostServers.has(server as object)) return super.bindClientConnect(server, callback);
+    this.#host!.bindClientConnect(server, (client: object, ...rest: unknown[]) => {
+      this.#hostClients.add(client);
+      callback(client, ...rest);
+    });
+  }
+
+  override bindClientDisconnect(client: WebSocket, callback: (...args: unknown[]) => void): void {
+    if (!this.#hostClients.has(client)) return super.bindClientDisconnect(client, callback);
+    this.#host!.bindClientDisconnect?.(client, callback);
+  }
+
+  override async close(server: unknown): Promise<void> {
+    if (!this.#hostServers.has(server as object)) return super.close(server);
+    await this.#host!.close(server);
+  }
+
+  #createSignaling(port: number, options: Record<string, unknown>) {
     const { [SIGNALING_GATEWAY]: _, ...rest } = options;
     const signaling = this.#options();
+    const drain = this.#optional(SignalingDrain);
+    const log = this.#optional(SignalingLog);
     const connections = new ConnectionLimiter(signaling.maxSocketsPerIp, signaling.connectionsPerSecondPerIp, compileTrust(signaling.trustProxy));
     if (this.httpServer instanceof HttpServer) this.#countHalfOpen(this.httpServer, connections);
+    const capsLogged = new Map<string, number>();
     const server = super.create(port, {
       ...rest,
       path: signaling.path,
@@ -54,8 +105,28 @@ export class SignalingAdapter extends WsAdapter {
         info: { origin?: string; req: IncomingMessage },
         done: (ok: boolean, code?: number, message?: string) => void,
       ) => {
-        if (!originAllowed(info.origin, info.req, signaling.allowedOrigins)) return done(false, 403, 'Origin not allowed');
-        if (!connections.admits(info.req)) return done(false, 429, 'Too many connections');
+        const ip = connections.ipOf(info.req);
+        // The load balancer is taking this instance out: the client's next try lands elsewhere.
+        if (drain?.draining) {
+          log?.refused('upgrade', { reason: 'draining', ip });
+          return done(false, 503, 'Shutting down');
+        }
+        if (!originAllowed(info.origin, info.req, signaling.allowedOrigins)) {
+          signaling.metrics.upgradeRefused?.('origin');
+          log?.refused('upgrade', { reason: 'origin', ip, origin: String(info.origin).slice(0, 200) });
+          return done(false, 403, 'Origin not allowed');
+        }
+        if (!connections.admits(info.req)) {
+          signaling.metrics.upgradeRefused?.('caps');
+          // One line a minute per address: a flood of refusals must not become a flood of logs.
+          const now = Date.now();
+          if (now - (capsLogged.get(ip) ?? 0) > 60_000) {
+            if (capsLogged.size > 10_000) capsLogged.clear();
+            capsLogged.set(ip, now);
+            log?.refused('upgrade', { reason: 'caps', ip });
+          }
+          return done(false, 429, 'Too many connections');
+        }
         done(true);
       },
     });
@@ -143,9 +214,11 @@ export class SignalingAdapter extends WsAdapter {
   override async dispose(): Promise<void> {
     await super.dispose();
     for (const off of this.#upgradeListeners.splice(0)) off();
+    await this.#host?.dispose?.();
   }
 
   override bindMessageHandlers(client: WebSocket, handlers: MessageMappingProperties[], transform: Transform): void {
+    if (this.#hostClients.has(client)) return this.#host!.bindMessageHandlers(client, handlers, transform);
     const byEvent = new Map(handlers.map((handler) => [handler.message as string, handler]));
     const limiter = RateLimiter.of(client);
     const close$ = fromEvent(client, 'close').pipe(share());
@@ -182,6 +255,7 @@ export class SignalingAdapter extends WsAdapter {
     PeerSession.of(client).metrics.received(event !== undefined && byEvent.has(event) ? event : 'invalid');
     const decision = limiter.check(event ?? '');
     if (decision === 'abuse') {
+      this.#rateLimited(client, 'abuse');
       client.close(CloseCode.PolicyViolation, 'Too many messages');
       return EMPTY;
     }
@@ -189,7 +263,10 @@ export class SignalingAdapter extends WsAdapter {
       refuseFrame(client, code, message, frame?.data, event, details);
       return EMPTY;
     };
-    if (decision === 'reject') return fail(ErrorCode.RateLimited, 'Too many messages: slow down');
+    if (decision === 'reject') {
+      this.#rateLimited(client, 'messages');
+      return fail(ErrorCode.RateLimited, 'Too many messages: slow down');
+    }
     if (tooBig) return fail(ErrorCode.InvalidMessage, `Invalid message: ${tooBig}`);
     if (!frame) return fail(ErrorCode.InvalidMessage, 'A frame must be a JSON text frame: {"event": "...", "data": {...}}');
     if (event === undefined) return fail(ErrorCode.InvalidMessage, 'A frame needs a string "event"');
@@ -204,6 +281,22 @@ export class SignalingAdapter extends WsAdapter {
       return fail(ErrorCode.InvalidMessage, `Invalid message: check ${field}`, [{ field, problems: [overBudget.problem] }]);
     }
     return from(transform(handler.callback(data, event)));
+  }
+
+  /** One line per socket that hit the message limits, and one when it is cut off. */
+  #rateLimited(client: WebSocket, reason: 'messages' | 'abuse'): void {
+    if (reason === 'messages' && this.#rateLimitLogged.has(client)) return;
+    this.#rateLimitLogged.add(client);
+    const session = PeerSession.of(client);
+    this.#optional(SignalingLog)?.rateLimited({ reason, room: session.room, peer: session.peerId, ip: session.address });
+  }
+
+  #optional<T>(token: abstract new (...args: never[]) => T): T | undefined {
+    try {
+      return this.#app!.get(token as never, { strict: false }) as T;
+    } catch {
+      return undefined;
+    }
   }
 
   #options(): ResolvedSignalingOptions {

@@ -8,6 +8,12 @@ export const SIGNALING_OPTIONS = Symbol('SIGNALING_OPTIONS');
 
 /** Marks the gateway's metadata, so the adapter only reshapes Parley's own server. */
 export const SIGNALING_GATEWAY = 'parleySignaling';
+/**
+ * The path in the gateway's decorator. Nest gives gateways with the same port and path one
+ * server, so a host gateway without a path (most socket.io ones) would otherwise be bound to
+ * Parley's; the adapter replaces it with the configured path.
+ */
+export const SIGNALING_GATEWAY_KEY_PATH = '/parley-signaling-gateway';
 
 export const DEFAULT_SIGNALING_PATH = '/ws';
 export const DEFAULT_MAX_PEERS = 6;
@@ -59,6 +65,8 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
     joinTimeoutMs: options.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS,
     authorize: options.authorize,
     turn: turn && { ...turn, ttlSeconds: turn.ttlSeconds ?? DEFAULT_TURN_TTL_SECONDS },
+    roomStore: options.roomStore,
+    messageBus: options.messageBus,
     sfu: sfu && { servers: sfu.servers, meshMaxPeers },
     redis: options.redis && { url: options.redis.url, keyPrefix: options.redis.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX },
     metrics: options.metrics ?? NO_METRICS,

@@ -17,14 +17,14 @@ import { ChatDto, JoinDto, LeaveDto, MediaDto, SfuAnswerDto, SfuCandidateDto, Sf
 import { PeerSession } from './peer-session.js';
 import { RoomService } from './room.service.js';
 import { SfuRoomsService } from './sfu-rooms.service.js';
-import { SIGNALING_GATEWAY } from './signaling.constants.js';
+import { SIGNALING_GATEWAY, SIGNALING_GATEWAY_KEY_PATH } from './signaling.constants.js';
 import { InjectSignalingOptions, Session } from './signaling.decorators.js';
 import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
 import { SignalingExceptionFilter } from './signaling-exception.filter.js';
 import { signalingValidationPipe } from './signaling-validation.pipe.js';
 
 /** Moves messages between sockets and `RoomService`; the rules live in the service. */
-@WebSocketGateway({ [SIGNALING_GATEWAY]: true })
+@WebSocketGateway({ [SIGNALING_GATEWAY]: true, path: SIGNALING_GATEWAY_KEY_PATH })
 @UsePipes(signalingValidationPipe)
 @UseFilters(new SignalingExceptionFilter())
 export class SignalingGateway
@@ -61,7 +61,8 @@ export class SignalingGateway
   /** Tells every client the server is restarting, so they reconnect at once and resume. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.rooms.shutdown();
-    const closed = [...this.server.clients].map((socket) => {
+    // No server when the module ran without a listening app (a host's module test).
+    const closed = [...(this.server?.clients ?? [])].map((socket) => {
       socket.close(CloseCode.ServiceRestart, 'Server restarting');
       return new Promise((resolve) => socket.once('close', resolve));
     });

@@ -11,6 +11,11 @@ import { Liveness } from './liveness.js';
 import { IceServers } from './turn-credentials.js';
 import { SfuRoomsService } from './sfu-rooms.service.js';
 import { SIGNALING_REDIS, sfuProviders, storageProviders } from './signaling.providers.js';
+import { SignalingDrain } from './signaling-drain.js';
+import { SignalingLog } from './signaling-log.js';
+import { SignalingHealthIndicator } from './signaling-health.indicator.js';
+import { ROOM_STORE } from './room-store.js';
+import { MESSAGE_BUS } from './message-bus.js';
 
 @Module({
   providers: [
@@ -18,6 +23,8 @@ import { SIGNALING_REDIS, sfuProviders, storageProviders } from './signaling.pro
     ResumeTokens,
     ...storageProviders,
     Liveness,
+    SignalingDrain,
+    SignalingLog,
     IceServers,
     RoomRelay,
     JoinLimiter,
@@ -26,7 +33,18 @@ import { SIGNALING_REDIS, sfuProviders, storageProviders } from './signaling.pro
     SfuRoomsService,
     RoomService,
     SignalingGateway,
+    SignalingHealthIndicator,
   ],
-  exports: [RoomService, SignalingGateway, IceServers, SIGNALING_OPTIONS, SIGNALING_REDIS],
+  exports: [
+    RoomService,
+    SignalingGateway,
+    SignalingDrain,
+    SignalingHealthIndicator,
+    IceServers,
+    SIGNALING_OPTIONS,
+    SIGNALING_REDIS,
+    ROOM_STORE,
+    MESSAGE_BUS,
+  ],
 })
 export class SignalingModule extends ConfigurableModuleClass {}

@@ -14,7 +14,7 @@ import type { ResolvedSignalingOptions } from './signaling-options.interface.js'
 /** Injection token of the Redis connections; `null` when rooms live in memory. */
 export const SIGNALING_REDIS = Symbol('SIGNALING_REDIS');
 
-/** Memory store and local bus by default; Redis for both when `redis` is configured. */
+/** The host's own store and bus when given; else memory and local, or Redis for both when `redis` is configured. */
 export const storageProviders: Provider[] = [
   {
     provide: SIGNALING_REDIS,
@@ -23,18 +23,17 @@ export const storageProviders: Provider[] = [
   },
   {
     provide: ROOM_STORE,
-    useFactory: ({ redis }: ResolvedSignalingOptions, connections: RedisConnections | null) =>
-      connections && redis ? new RedisRoomStore(connections.commands, redis.keyPrefix) : new MemoryRoomStore(),
+    useFactory: ({ redis, roomStore }: ResolvedSignalingOptions, connections: RedisConnections | null) =>
+      roomStore ?? (connections && redis ? new RedisRoomStore(connections.commands, redis.keyPrefix) : new MemoryRoomStore()),
     inject: [SIGNALING_OPTIONS, SIGNALING_REDIS],
   },
   {
     provide: MESSAGE_BUS,
-    useFactory: ({ redis, metrics }: ResolvedSignalingOptions, connections: RedisConnections | null) => {
+    useFactory: ({ redis, metrics, messageBus }: ResolvedSignalingOptions, connections: RedisConnections | null) => {
+      if (messageBus) return messageBus;
       const instanceId = randomBytes(8).toString('hex');
       return connections && redis
-        ? new RedisMessageBus(instanceId, connections.commands, connections.subscriber, redis.keyPrefix, (problem) =>
-            metrics.busRejected?.(problem),
-          )
+        ? new RedisMessageBus(instanceId, connections.commands, connections.subscriber, redis.keyPrefix, (problem) => metrics.busRejected?.(problem))
         : new LocalMessageBus(instanceId);
     },
     inject: [SIGNALING_OPTIONS, SIGNALING_REDIS],

@@ -28,6 +28,8 @@ describe(SignalingModule.name, () => {
       authorize: undefined,
       turn: undefined,
       redis: undefined,
+      roomStore: undefined,
+      messageBus: undefined,
       maxSocketsPerIp: 50,
       connectionsPerSecondPerIp: 20,
       trustProxy: false,
