@@ -59,12 +59,18 @@ async function ids(list: Person[]): Promise<Map<Person, string>> {
   return new Map(await Promise.all(list.map(async (p) => [p, await selfId(p.page)] as const)));
 }
 
-test('four people in a room for two: everyone plays the three others through Janus, on two connections; one leaves, the rest play on', async ({ browser }) => {
+test('four people in a room for two: everyone plays the three others through Janus, on two connections; one leaves, the rest play on', async ({
+  browser,
+}) => {
   const room = uniqueRoom('sfu-four');
   const three = await arrive(browser, ['Ada', 'Brian', 'Chidi'], room);
   const threeIds = await ids(three);
   for (const person of three) {
-    await expectTilesPlaying(person.page, [...threeIds].filter(([p]) => p !== person).map(([, id]) => id), { timeout: 60_000 });
+    await expectTilesPlaying(
+      person.page,
+      [...threeIds].filter(([p]) => p !== person).map(([, id]) => id),
+      { timeout: 60_000 },
+    );
   }
   await Promise.all(three.map((person) => startTileFrameLog(person.page)));
   const [dora, lastJoin] = await clickJoin(browser, 'Dora', room);
@@ -89,7 +95,10 @@ test('four people in a room for two: everyone plays the three others through Jan
   // One leaves: Janus takes their tracks out of the others' subscriber connection; the rest play on.
   await dora.page.getByRole('button', { name: 'Leave', exact: true }).click();
   for (const person of three) {
-    await expectTilesPlaying(person.page, [...threeIds].filter(([p]) => p !== person).map(([, id]) => id));
+    await expectTilesPlaying(
+      person.page,
+      [...threeIds].filter(([p]) => p !== person).map(([, id]) => id),
+    );
   }
 });
 
@@ -121,7 +130,10 @@ test('two in a mesh, a third arrives: the room moves to Janus and all three play
   await ada!.page.waitForTimeout(2000);
   const stalls = await Promise.all([stopTileFrameLog(ada!.page), stopTileFrameLog(brian!.page)]);
   const acrossSwitch = [stalls[0]![before.get(brian!)!]!, stalls[1]![before.get(ada!)!]!];
-  console.log(`[sfu] the switch: the third's four new videos showed a frame ${allPlaying} ms after the Join click; longest stall of the first two's video`, acrossSwitch);
+  console.log(
+    `[sfu] the switch: the third's four new videos showed a frame ${allPlaying} ms after the Join click; longest stall of the first two's video`,
+    acrossSwitch,
+  );
   for (const stall of acrossSwitch) {
     expect(stall.frames).toBeGreaterThan(0);
     expect(stall.longestStallMs).toBeLessThanOrEqual(1000);
@@ -134,13 +146,19 @@ test('in a room on Janus, quality and speaking are per person, and a screen shar
   const [ada, brian, chidi] = three as [Person, Person, Person];
   const peerIds = await ids(three);
   for (const person of three) {
-    await expectTilesPlaying(person.page, [...peerIds].filter(([p]) => p !== person).map(([, id]) => id), { timeout: 60_000 });
+    await expectTilesPlaying(
+      person.page,
+      [...peerIds].filter(([p]) => p !== person).map(([, id]) => id),
+      { timeout: 60_000 },
+    );
   }
   const tile = (page: Person['page'], name: string) => page.locator(`[data-testid="remote-tile"][data-peer-name="${name}"]`);
 
   // Quality reads the shared subscriber connection per person: Ada's own video figures on her tile.
   await expect(tile(brian.page, 'Ada').getByTestId('quality')).toHaveAttribute('data-level', /good|fair/);
-  await tile(brian.page, 'Ada').getByRole('button', { name: /^Connection to Ada: (Good|Fair)/ }).click();
+  await tile(brian.page, 'Ada')
+    .getByRole('button', { name: /^Connection to Ada: (Good|Fair)/ })
+    .click();
   await expect(tile(brian.page, 'Ada').getByTestId('quality-video')).toHaveText(/^\d+×\d+ · \d+ fps · (VP8|VP9|H264|AV1)$/);
 
   // Chromium's fake microphones beep: Ada is heard; muted, she is not, while Chidi still is.
@@ -165,7 +183,10 @@ test('in a room on Janus, quality and speaking are per person, and a screen shar
       )
       .toBe(true);
     // The cameras keep playing, each on its own person's track.
-    await expectTilesPlaying(other.page, [...peerIds].filter(([p]) => p !== other).map(([, id]) => id));
+    await expectTilesPlaying(
+      other.page,
+      [...peerIds].filter(([p]) => p !== other).map(([, id]) => id),
+    );
   }
 });
 
@@ -208,7 +229,11 @@ test('in a room on Janus, a person without camera and microphone receives everyo
   const two = await arrive(browser, ['Ada', 'Brian'], room);
   const [bea] = await arrive(browser, ['Bea'], room, { denyMedia: true });
   const peerIds = await ids([...two, bea!]);
-  await expectTilesPlaying(bea!.page, two.map((p) => peerIds.get(p)!), { timeout: 60_000 });
+  await expectTilesPlaying(
+    bea!.page,
+    two.map((p) => peerIds.get(p)!),
+    { timeout: 60_000 },
+  );
   for (const person of two) {
     const beaTile = person.page.locator(`[data-testid="remote-tile"][data-peer-id="${peerIds.get(bea!)}"]`);
     await expect(beaTile.getByTestId('mic-off')).toBeVisible();

@@ -8,27 +8,14 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { turnCredential } from '../../libs/signaling/src/turn-credentials.js';
 import { startTurnServer, TURN_CONFIG, type TurnServer } from '../../e2e/turn-server.js';
-import {
-  Attr,
-  attr,
-  decodeXorAddress,
-  errorCode,
-  fingerprintValid,
-  integrityValid,
-  TurnClient,
-  type StunMessage,
-} from './turn-client.js';
+import { Attr, attr, decodeXorAddress, errorCode, fingerprintValid, integrityValid, TurnClient, type StunMessage } from './turn-client.js';
 
 const TTL = 600;
 const config = readFileSync(TURN_CONFIG, 'utf8');
 const compose = readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8');
 
 function credentials(server: TurnServer, peerId: string, options: { secret?: string; now?: number } = {}) {
-  const ice = turnCredential(
-    peerId,
-    { urls: server.urls, secret: options.secret ?? server.secret, ttlSeconds: TTL },
-    options.now ?? Date.now(),
-  );
+  const ice = turnCredential(peerId, { urls: server.urls, secret: options.secret ?? server.secret, ttlSeconds: TTL }, options.now ?? Date.now());
   return { username: ice.username!, password: ice.credential! };
 }
 
@@ -52,7 +39,10 @@ afterAll(async () => {
 });
 
 describe('deploy/coturn/turnserver.conf (static)', () => {
-  const lines = config.split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const lines = config
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
 
   it('uses the REST-API secret scheme and carries no secret itself', () => {
     expect(lines).toContain('use-auth-secret');

@@ -103,10 +103,7 @@ export function decodeXorAddress(value: Buffer, transactionId: Buffer): Address 
   mask.writeUInt32BE(MAGIC_COOKIE, 0);
   transactionId.copy(mask, 4);
   const ip = Buffer.from(value.subarray(4, family === 4 ? 8 : 20).map((b, i) => b ^ mask[i]));
-  const address =
-    family === 4
-      ? [...ip].join('.')
-      : Array.from({ length: 8 }, (_, i) => ip.readUInt16BE(i * 2).toString(16)).join(':');
+  const address = family === 4 ? [...ip].join('.') : Array.from({ length: 8 }, (_, i) => ip.readUInt16BE(i * 2).toString(16)).join(':');
   return { family, address, port };
 }
 
@@ -116,13 +113,7 @@ export function longTermKey(username: string, realm: string, password: string): 
 }
 
 /** Builds a message; with a key it appends MESSAGE-INTEGRITY, and always FINGERPRINT. */
-export function encode(
-  method: number,
-  cls: MessageClass,
-  transactionId: Buffer,
-  attributes: Array<[number, Buffer]>,
-  key?: Buffer,
-): Buffer {
+export function encode(method: number, cls: MessageClass, transactionId: Buffer, attributes: Array<[number, Buffer]>, key?: Buffer): Buffer {
   let body = Buffer.concat(attributes.map(([type, value]) => attribute(type, value)));
   const header = (length: number) => {
     const h = Buffer.alloc(20);
@@ -134,7 +125,9 @@ export function encode(
   };
   if (key) {
     // The length covers MESSAGE-INTEGRITY itself (24 bytes) when the HMAC is computed.
-    const hmac = createHmac('sha1', key).update(Buffer.concat([header(body.length + 24), body])).digest();
+    const hmac = createHmac('sha1', key)
+      .update(Buffer.concat([header(body.length + 24), body]))
+      .digest();
     body = Buffer.concat([body, attribute(Attr.MessageIntegrity, hmac)]);
   }
   const crc = (crc32(Buffer.concat([header(body.length + 8), body])) ^ 0x5354554e) >>> 0;
@@ -155,7 +148,7 @@ export function decode(raw: Buffer): StunMessage {
   const length = raw.readUInt16BE(2);
   if (raw.length !== 20 + length) throw new Error(`STUN length ${length} does not match datagram ${raw.length}`);
   const attributes: StunMessage['attributes'] = [];
-  for (let offset = 20; offset + 4 <= raw.length; ) {
+  for (let offset = 20; offset + 4 <= raw.length;) {
     const attrType = raw.readUInt16BE(offset);
     const attrLength = raw.readUInt16BE(offset + 2);
     attributes.push({ type: attrType, value: raw.subarray(offset + 4, offset + 4 + attrLength) });
@@ -176,7 +169,7 @@ export function errorCode(message: StunMessage): { code: number; reason: string 
 }
 
 function offsetOf(message: StunMessage, type: number): number | undefined {
-  for (let offset = 20; offset + 4 <= message.raw.length; ) {
+  for (let offset = 20; offset + 4 <= message.raw.length;) {
     const attrType = message.raw.readUInt16BE(offset);
     const attrLength = message.raw.readUInt16BE(offset + 2);
     if (attrType === type) return offset;
@@ -191,7 +184,7 @@ export function fingerprintValid(message: StunMessage): boolean {
   if (at === undefined) return false;
   const copy = Buffer.from(message.raw.subarray(0, at));
   copy.writeUInt16BE(at - 20 + 8, 2);
-  return ((crc32(copy) ^ 0x5354554e) >>> 0) === message.raw.readUInt32BE(at + 4);
+  return (crc32(copy) ^ 0x5354554e) >>> 0 === message.raw.readUInt32BE(at + 4);
 }
 
 /** True when the message's MESSAGE-INTEGRITY is present and matches `key`. */
@@ -200,7 +193,10 @@ export function integrityValid(message: StunMessage, key: Buffer): boolean {
   if (at === undefined) return false;
   const copy = Buffer.from(message.raw.subarray(0, at));
   copy.writeUInt16BE(at - 20 + 24, 2);
-  return createHmac('sha1', key).update(copy).digest().equals(message.raw.subarray(at + 4, at + 24));
+  return createHmac('sha1', key)
+    .update(copy)
+    .digest()
+    .equals(message.raw.subarray(at + 4, at + 24));
 }
 
 export interface Credentials {
@@ -238,12 +234,7 @@ export class TurnClient {
   }
 
   /** Sends one request and waits for its answer (success or error response). */
-  async request(
-    method: number,
-    attributes: Array<[number, Buffer]>,
-    key?: Buffer,
-    transactionId = randomBytes(12),
-  ): Promise<StunMessage> {
+  async request(method: number, attributes: Array<[number, Buffer]>, key?: Buffer, transactionId = randomBytes(12)): Promise<StunMessage> {
     const raw = encode(method, 'request', transactionId, attributes, key);
     const id = transactionId.toString('hex');
     let retransmit: NodeJS.Timeout | undefined;
@@ -283,10 +274,7 @@ export class TurnClient {
    * Allocate with the long-term credential mechanism: an unauthenticated request first, which
    * must get 401 with REALM and NONCE (returned as `challenge`), then the signed one (`response`).
    */
-  async allocate(
-    credentials: Credentials,
-    options: { family?: 4 | 6 } = {},
-  ): Promise<{ challenge: StunMessage; response: StunMessage }> {
+  async allocate(credentials: Credentials, options: { family?: 4 | 6 } = {}): Promise<{ challenge: StunMessage; response: StunMessage }> {
     const base: Array<[number, Buffer]> = [[Attr.RequestedTransport, Buffer.from([17, 0, 0, 0])]];
     if (options.family === 6) base.push([Attr.RequestedAddressFamily, Buffer.from([0x02, 0, 0, 0])]);
     const challenge = await this.request(Method.Allocate, base);
@@ -339,13 +327,7 @@ export class TurnClient {
   }
 
   // XOR-PEER-ADDRESS for IPv6 is masked with the transaction id, so the id is chosen here.
-  private requestWithPeer(
-    method: number,
-    peer: string,
-    port: number,
-    attributes: Array<[number, Buffer]>,
-    key: Buffer,
-  ): Promise<StunMessage> {
+  private requestWithPeer(method: number, peer: string, port: number, attributes: Array<[number, Buffer]>, key: Buffer): Promise<StunMessage> {
     const transactionId = randomBytes(12);
     const peerAddress: [number, Buffer] = [Attr.XorPeerAddress, xorAddress({ address: peer, port }, transactionId)];
     return this.request(method, [peerAddress, ...attributes], key, transactionId);

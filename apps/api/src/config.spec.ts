@@ -105,7 +105,10 @@ describe(loadConfig.name, () => {
   });
 
   it('reads Janus settings: 50 people a room and the switch past MESH_MAX_PEERS; an explicit MAX_PEERS wins', () => {
-    const config = loadConfig({ JANUS_URLS: 'ws://127.0.0.1:8188, wss://janus-b.internal/janus', JANUS_API_SECRET: STRONG, MESH_MAX_PEERS: '3' }, '/web');
+    const config = loadConfig(
+      { JANUS_URLS: 'ws://127.0.0.1:8188, wss://janus-b.internal/janus', JANUS_API_SECRET: STRONG, MESH_MAX_PEERS: '3' },
+      '/web',
+    );
     expect(config).toMatchObject({
       maxPeers: 50,
       meshMaxPeers: 3,
@@ -114,7 +117,9 @@ describe(loadConfig.name, () => {
         { url: 'wss://janus-b.internal/janus', apiSecret: STRONG },
       ],
     });
-    expect(loadConfig({ JANUS_URLS: 'ws://127.0.0.1:8188', JANUS_API_SECRET_FILE: secretFile(`${STRONG}\n`), MAX_PEERS: '12' }, '/web')).toMatchObject({
+    expect(
+      loadConfig({ JANUS_URLS: 'ws://127.0.0.1:8188', JANUS_API_SECRET_FILE: secretFile(`${STRONG}\n`), MAX_PEERS: '12' }, '/web'),
+    ).toMatchObject({
       maxPeers: 12,
       janusServers: [{ url: 'ws://127.0.0.1:8188', apiSecret: STRONG }],
     });
@@ -123,9 +128,13 @@ describe(loadConfig.name, () => {
 
   it('refuses JANUS_URLS without JANUS_API_SECRET, a URL that is not ws://, and a MESH_MAX_PEERS below 1', () => {
     expect(() => loadConfig({ JANUS_URLS: 'ws://127.0.0.1:8188' }, '/web')).toThrow(/JANUS_API_SECRET/);
-    expect(() => loadConfig({ JANUS_URLS: 'http://127.0.0.1:8188', JANUS_API_SECRET: STRONG }, '/web')).toThrow(/JANUS_URLS: http:\/\/127.0.0.1:8188 is not a ws/);
+    expect(() => loadConfig({ JANUS_URLS: 'http://127.0.0.1:8188', JANUS_API_SECRET: STRONG }, '/web')).toThrow(
+      /JANUS_URLS: http:\/\/127.0.0.1:8188 is not a ws/,
+    );
     expect(() => loadConfig({ MESH_MAX_PEERS: '0' }, '/web')).toThrow(/MESH_MAX_PEERS must be an integer from 1/);
-    expect(() => loadConfig({ JANUS_URLS: 'ws://j:8188', JANUS_API_SECRET: 'dev-only-janus', HOST: '0.0.0.0' }, '/web')).toThrow(/JANUS_API_SECRET is a known development value/);
+    expect(() => loadConfig({ JANUS_URLS: 'ws://j:8188', JANUS_API_SECRET: 'dev-only-janus', HOST: '0.0.0.0' }, '/web')).toThrow(
+      /JANUS_API_SECRET is a known development value/,
+    );
   });
 
   it('takes an empty STUN_URLS as no STUN server', () => {

@@ -109,7 +109,9 @@ function turn(env: NodeJS.ProcessEnv, secret: string | undefined): TurnOptions |
 function janusServers(env: NodeJS.ProcessEnv, secret: string | undefined): JanusServerConfig[] {
   if (!list(env.JANUS_URLS).length) return [];
   if (!secret) {
-    throw new Error('JANUS_URLS is set but JANUS_API_SECRET (or JANUS_API_SECRET_FILE) is not: set it to the api_secret deploy/janus/start.sh printed');
+    throw new Error(
+      'JANUS_URLS is set but JANUS_API_SECRET (or JANUS_API_SECRET_FILE) is not: set it to the api_secret deploy/janus/start.sh printed',
+    );
   }
   return parseJanusServers(env.JANUS_URLS, secret);
 }

@@ -87,7 +87,12 @@ describe('api app with Redis', () => {
 
 describe('GET /api/ice-servers', () => {
   it('hands out the STUN servers and, with a ticket, a short-lived TURN credential, never the secret', async () => {
-    const { app, base } = await start({ STUN_URLS: 'stun:127.0.0.1:3478', TURN_URLS: 'turn:127.0.0.1:3478', TURN_SECRET: 'never-sent', TURN_TTL: '300' });
+    const { app, base } = await start({
+      STUN_URLS: 'stun:127.0.0.1:3478',
+      TURN_URLS: 'turn:127.0.0.1:3478',
+      TURN_SECRET: 'never-sent',
+      TURN_TTL: '300',
+    });
     try {
       const { iceTicket } = (await (await fetch(`http://${base}/api/config`)).json()) as { iceTicket: string };
       const response = await fetch(`http://${base}/api/ice-servers`, { headers: { 'x-parley-ticket': iceTicket } });
@@ -108,7 +113,10 @@ describe('GET /api/ice-servers', () => {
 
   it('needs a room token when joins do', async () => {
     const { SignJWT } = await import('jose');
-    const token = await new SignJWT({ room: 'r1' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1m').sign(new TextEncoder().encode('jwt-secret'));
+    const token = await new SignJWT({ room: 'r1' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('1m')
+      .sign(new TextEncoder().encode('jwt-secret'));
     const { app, base } = await start({ AUTH_SECRET: 'jwt-secret' });
     try {
       expect((await fetch(`http://${base}/api/ice-servers?room=r1`)).status).toBe(403);

@@ -3,7 +3,12 @@ import type { IceServer } from '@parley/protocol';
 import { ICE_TICKET_TTL_MS, IceTickets } from '../src/ice-tickets.js';
 import { get, start } from './test-app.js';
 
-const TURN = { STUN_URLS: 'stun:127.0.0.1:3478', TURN_URLS: 'turn:127.0.0.1:3478', TURN_SECRET: 'turn-secret-for-tests', RESUME_SECRET: 'resume-secret-for-tests' };
+const TURN = {
+  STUN_URLS: 'stun:127.0.0.1:3478',
+  TURN_URLS: 'turn:127.0.0.1:3478',
+  TURN_SECRET: 'turn-secret-for-tests',
+  RESUME_SECRET: 'resume-secret-for-tests',
+};
 
 async function iceServers(base: string, options: { from?: string; ticket?: string; query?: string; headers?: Record<string, string> } = {}) {
   const headers = { ...options.headers, ...(options.ticket === undefined ? {} : { 'x-parley-ticket': options.ticket }) };
@@ -17,7 +22,8 @@ async function ticket(base: string, from = '127.0.0.1'): Promise<string> {
   return JSON.parse(reply.body).iceTicket;
 }
 
-const hasTurn = (servers: IceServer[] | undefined) => Boolean(servers?.some((server) => server.username !== undefined || server.credential !== undefined));
+const hasTurn = (servers: IceServer[] | undefined) =>
+  Boolean(servers?.some((server) => server.username !== undefined || server.credential !== undefined));
 
 describe('GET /api/config', () => {
   it('gives the configured signaling path and an opaque ICE ticket, nothing else', async () => {
@@ -71,18 +77,24 @@ describe('TURN credentials from /api/ice-servers', () => {
     ['an empty ticket', async () => ''],
     ['garbage', async () => 'hello'],
     ['a forged signature', async () => (await ticket(base, '127.0.2.2')).replace(/\.[^.]+$/, '.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')],
-    ['a ticket with a later expiry written in', async () => (await ticket(base, '127.0.2.2')).replace(/^v1\.\d+/, `v1.${Math.floor(Date.now() / 1000) + 86_400}`)],
+    [
+      'a ticket with a later expiry written in',
+      async () => (await ticket(base, '127.0.2.2')).replace(/^v1\.\d+/, `v1.${Math.floor(Date.now() / 1000) + 86_400}`),
+    ],
     ['a ticket with a part added', async () => `${await ticket(base, '127.0.2.2')}.x`],
     ['a ticket issued to another IP', () => ticket(base, '127.0.2.3')],
     ['an expired ticket', async () => sut.get(IceTickets).issue('127.0.2.2', Date.now() - ICE_TICKET_TTL_MS - 1000)],
-    ['a ticket signed under another secret', async () => {
-      const other = await start({ ...TURN, RESUME_SECRET: 'another-resume-secret' });
-      try {
-        return await ticket(other.base, '127.0.2.2');
-      } finally {
-        await other.app.close();
-      }
-    }],
+    [
+      'a ticket signed under another secret',
+      async () => {
+        const other = await start({ ...TURN, RESUME_SECRET: 'another-resume-secret' });
+        try {
+          return await ticket(other.base, '127.0.2.2');
+        } finally {
+          await other.app.close();
+        }
+      },
+    ],
     ['a very long ticket', async () => `${await ticket(base, '127.0.2.2')}${'A'.repeat(10_000)}`],
   ];
 
@@ -139,7 +151,10 @@ describe('/api/ice-servers with AUTH_SECRET', () => {
   it('needs both the room token and the ticket for TURN, and the token alone for STUN', async () => {
     const { SignJWT } = await import('jose');
     const secret = 'jwt-secret-for-tests';
-    const token = await new SignJWT({ room: 'r1' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1m').sign(new TextEncoder().encode(secret));
+    const token = await new SignJWT({ room: 'r1' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('1m')
+      .sign(new TextEncoder().encode(secret));
     const { app, base } = await start({ ...TURN, AUTH_SECRET: secret });
     try {
       const iceTicket = await ticket(base);

@@ -132,7 +132,11 @@ describe('GET /metrics with TURN', () => {
 
 describe('GET /metrics with Redis', () => {
   it('says Redis is up when it answers', async () => {
-    const { app, base } = await start({ REDIS_URL: 'redis://127.0.0.1:6379', RESUME_SECRET: 'metrics-test-resume-secret', REDIS_KEY_PREFIX: `metrics-${process.pid}:` });
+    const { app, base } = await start({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      RESUME_SECRET: 'metrics-test-resume-secret',
+      REDIS_KEY_PREFIX: `metrics-${process.pid}:`,
+    });
     try {
       await until(async () => sample(await scrape(base), 'parley_redis_up') === 1, 'parley_redis_up 1');
       const text = await scrape(base);

@@ -28,7 +28,11 @@ export interface Reply {
 }
 
 /** A GET from a chosen loopback address (`from`), so per-IP limits see several clients. */
-export function get(base: string, path: string, { from = '127.0.0.1', headers = {} }: { from?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+export function get(
+  base: string,
+  path: string,
+  { from = '127.0.0.1', headers = {} }: { from?: string; headers?: Record<string, string> } = {},
+): Promise<Reply> {
   const [host, port] = base.split(':');
   return new Promise((resolve, reject) => {
     const req = request({ host, port: Number(port), path, headers, localAddress: from, agent: false }, (response) => {

@@ -1,6 +1,12 @@
 import { BUDGET_BYTES, gzipSize, initialFiles, measure, type OutputItem } from './bundle-budget';
 
-const chunk = (fileName: string, fields: Partial<OutputItem> = {}): OutputItem => ({ type: 'chunk', fileName, code: `/*${fileName}*/`, imports: [], ...fields });
+const chunk = (fileName: string, fields: Partial<OutputItem> = {}): OutputItem => ({
+  type: 'chunk',
+  fileName,
+  code: `/*${fileName}*/`,
+  imports: [],
+  ...fields,
+});
 const asset = (fileName: string, source = 'body{}'): OutputItem => ({ type: 'asset', fileName, source });
 
 const bundle = (items: OutputItem[]) => Object.fromEntries(items.map((item) => [item.fileName, item]));

@@ -77,4 +77,3 @@ export function bundleBudget(budgetBytes = BUDGET_BYTES): Plugin {
     },
   };
 }
-

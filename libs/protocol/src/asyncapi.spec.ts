@@ -150,7 +150,17 @@ describe('docs/asyncapi.yaml', () => {
     });
 
     it('caps ref at LIMITS.maxRefLength in every client payload and in error', () => {
-      for (const name of ['JoinPayload', 'SignalPayload', 'MediaPayload', 'ChatPayload', 'LeavePayload', 'SfuPublishPayload', 'SfuAnswerPayload', 'SfuCandidatePayload', 'ErrorPayload']) {
+      for (const name of [
+        'JoinPayload',
+        'SignalPayload',
+        'MediaPayload',
+        'ChatPayload',
+        'LeavePayload',
+        'SfuPublishPayload',
+        'SfuAnswerPayload',
+        'SfuCandidatePayload',
+        'ErrorPayload',
+      ]) {
         expect(prop(name, 'ref').maxLength).toBe(LIMITS.maxRefLength);
       }
     });
@@ -162,12 +172,20 @@ describe('docs/asyncapi.yaml', () => {
   });
 
   describe('client payloads', () => {
-    it.each(['JoinPayload', 'SignalPayload', 'MediaPayload', 'ChatPayload', 'LeavePayload', 'SfuPublishPayload', 'SfuAnswerPayload', 'SfuCandidatePayload', 'SessionDescription', 'IceCandidate'])(
-      '%s rejects unknown fields (additionalProperties: false)',
-      (name) => {
-        expect(schema(name).additionalProperties).toBe(false);
-      },
-    );
+    it.each([
+      'JoinPayload',
+      'SignalPayload',
+      'MediaPayload',
+      'ChatPayload',
+      'LeavePayload',
+      'SfuPublishPayload',
+      'SfuAnswerPayload',
+      'SfuCandidatePayload',
+      'SessionDescription',
+      'IceCandidate',
+    ])('%s rejects unknown fields (additionalProperties: false)', (name) => {
+      expect(schema(name).additionalProperties).toBe(false);
+    });
   });
 
   describe('$ref', () => {

@@ -21,7 +21,18 @@ describe('docs/protocol.md', () => {
   });
 
   it('states the limits the code enforces', () => {
-    const numbers = [LIMITS.maxFrameBytes, LIMITS.maxRefLength, LIMITS.maxSdpLength, LIMITS.maxCandidateLength, LIMITS.maxChatLength, LIMITS.chatHistory, LIMITS.maxDataEntries, LIMITS.maxDataDepth, LIMITS.maxDataStringLength, LIMITS.maxErrorDetails];
+    const numbers = [
+      LIMITS.maxFrameBytes,
+      LIMITS.maxRefLength,
+      LIMITS.maxSdpLength,
+      LIMITS.maxCandidateLength,
+      LIMITS.maxChatLength,
+      LIMITS.chatHistory,
+      LIMITS.maxDataEntries,
+      LIMITS.maxDataDepth,
+      LIMITS.maxDataStringLength,
+      LIMITS.maxErrorDetails,
+    ];
     for (const n of numbers) expect(doc).toContain(`**${n}**`);
     expect(doc).toContain('1 to 64 characters of `[A-Za-z0-9_-]`');
     expect(doc).toContain(`1 to ${LIMITS.maxNameLength} characters`);

@@ -316,10 +316,33 @@ export interface ServerEvents {
 }
 
 /** The names of client events, for validating `event` at runtime. */
-export const CLIENT_EVENTS = ['join', 'signal', 'media', 'chat', 'leave', 'sfu-publish', 'sfu-answer', 'sfu-candidate'] as const satisfies readonly (keyof ClientEvents)[];
+export const CLIENT_EVENTS = [
+  'join',
+  'signal',
+  'media',
+  'chat',
+  'leave',
+  'sfu-publish',
+  'sfu-answer',
+  'sfu-candidate',
+] as const satisfies readonly (keyof ClientEvents)[];
 
 /** The names of server events. */
-export const SERVER_EVENTS = ['joined', 'peer-joined', 'peer-updated', 'peer-left', 'signal', 'chat', 'error', 'resume-token', 'resync', 'room-mode', 'sfu-answer', 'sfu-offer', 'sfu-candidate'] as const satisfies readonly (keyof ServerEvents)[];
+export const SERVER_EVENTS = [
+  'joined',
+  'peer-joined',
+  'peer-updated',
+  'peer-left',
+  'signal',
+  'chat',
+  'error',
+  'resume-token',
+  'resync',
+  'room-mode',
+  'sfu-answer',
+  'sfu-offer',
+  'sfu-candidate',
+] as const satisfies readonly (keyof ServerEvents)[];
 
 /** One frame on the wire. */
 export interface Frame<Events, E extends keyof Events = keyof Events> {

@@ -22,7 +22,13 @@ export function compileTrust(trust: TrustProxy): ProxyTrust {
     if (!Number.isInteger(trust) || trust < 0) throw new Error(`trustProxy: a number of hops must be an integer of at least 0, got ${trust}`);
     return (_, hop) => hop < trust;
   }
-  const list = typeof trust === 'string' ? trust.split(',').map((item) => item.trim()).filter(Boolean) : trust;
+  const list =
+    typeof trust === 'string'
+      ? trust
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean)
+      : trust;
   return proxyAddr.compile(list);
 }
 

@@ -68,7 +68,8 @@ export class ConnectionLimiter {
 
   #entry(ip: string, now: number): PerIp {
     let entry = this.#byIp.get(ip);
-    if (!entry) this.#byIp.set(ip, (entry = { open: 0, pending: 0, arrivals: new TokenBucket({ burst: this.perSecond * 2, perSecond: this.perSecond }, now) }));
+    if (!entry)
+      this.#byIp.set(ip, (entry = { open: 0, pending: 0, arrivals: new TokenBucket({ burst: this.perSecond * 2, perSecond: this.perSecond }, now) }));
     return entry;
   }
 }

@@ -44,7 +44,7 @@ export function frameTextProblem(text: string): string | undefined {
 
 /** The index of the quote that closes the string opening at `start`, or -1. */
 function endOfString(text: string, start: number): number {
-  for (let from = start + 1; ; ) {
+  for (let from = start + 1; ;) {
     const quote = text.indexOf('"', from);
     if (quote < 0) return -1;
     let backslashes = 0;

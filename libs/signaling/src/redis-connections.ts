@@ -13,7 +13,9 @@ export class RedisConnections implements OnApplicationShutdown {
         connectionName: `parley-${role}`,
         // Commands issued in the same tick share one write: a relay is a GET and a PUBLISH.
         enableAutoPipelining: true,
-        maxRetriesPerRequest: 2, retryStrategy: (times) => Math.min(times * 200, 2_000) });
+        maxRetriesPerRequest: 2,
+        retryStrategy: (times) => Math.min(times * 200, 2_000),
+      });
       // ioredis reconnects by itself; an error event must still be handled or it is thrown.
       redis.on('error', (error: Error) => logger.warn(`${role}: ${error.message}`));
       return redis;

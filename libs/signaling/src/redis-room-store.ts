@@ -64,7 +64,14 @@ export class RedisRoomStore implements RoomStore {
 
   async admit(record: PeerRecord, maxPeers: number): Promise<boolean> {
     const { room, peer, instance } = record;
-    const admitted = await this.#redis.admit(this.#room(room), this.#index(instance), peer.id, JSON.stringify(record), maxPeers, entry(room, peer.id));
+    const admitted = await this.#redis.admit(
+      this.#room(room),
+      this.#index(instance),
+      peer.id,
+      JSON.stringify(record),
+      maxPeers,
+      entry(room, peer.id),
+    );
     return admitted === 1;
   }
 
@@ -83,7 +90,15 @@ export class RedisRoomStore implements RoomStore {
   }
 
   async remove(room: string, peerId: string, instance = ''): Promise<PeerRecord | undefined> {
-    const raw = await this.#redis.removePeer(this.#room(room), this.#chat(room), this.#media(room), peerId, instance, this.prefix, entry(room, peerId));
+    const raw = await this.#redis.removePeer(
+      this.#room(room),
+      this.#chat(room),
+      this.#media(room),
+      peerId,
+      instance,
+      this.prefix,
+      entry(room, peerId),
+    );
     return raw ? (JSON.parse(raw) as PeerRecord) : undefined;
   }
 

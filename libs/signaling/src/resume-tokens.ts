@@ -93,7 +93,5 @@ const WHY: Record<ResumeRefusal, string> = {
 
 /** The `unauthorized` error for a refused resume token. */
 export function resumeRefused(reason: ResumeRefusal): SignalingException {
-  return new SignalingException(ErrorCode.Unauthorized, `The resume token ${WHY[reason]}: join afresh`, [
-    { field: 'resume', problems: [reason] },
-  ]);
+  return new SignalingException(ErrorCode.Unauthorized, `The resume token ${WHY[reason]}: join afresh`, [{ field: 'resume', problems: [reason] }]);
 }

@@ -132,10 +132,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       throw new SignalingException(ErrorCode.InvalidMessage, 'Already in a room: send leave first');
     }
     if (dto.protocol !== PROTOCOL_VERSION) {
-      throw new SignalingException(
-        ErrorCode.UnsupportedProtocol,
-        `This server speaks protocol ${PROTOCOL_VERSION}, not ${dto.protocol}`,
-      );
+      throw new SignalingException(ErrorCode.UnsupportedProtocol, `This server speaks protocol ${PROTOCOL_VERSION}, not ${dto.protocol}`);
     }
     const resumed = dto.resume === undefined ? undefined : this.#checkResume(dto.resume, dto.room);
     // A valid resume token already proves this peer was in the room.
@@ -212,9 +209,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     local.graceTimer.unref();
     this.log.dropped(local.record.room, local.record.peer.id);
     this.#background(
-      this.store
-        .update(local.record)
-        .then(() => this.relay.broadcast(local.record.room, 'peer-updated', { peer: local.record.peer })),
+      this.store.update(local.record).then(() => this.relay.broadcast(local.record.room, 'peer-updated', { peer: local.record.peer })),
     );
   }
 
@@ -227,9 +222,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     for (const local of this.#local.values()) {
       local.record.peer.connection = 'reconnecting';
       await this.store.update(local.record).catch(() => undefined);
-      await this.relay
-        .broadcast(local.record.room, 'peer-updated', { peer: local.record.peer }, local.record.peer.id)
-        .catch(() => undefined);
+      await this.relay.broadcast(local.record.room, 'peer-updated', { peer: local.record.peer }, local.record.peer.id).catch(() => undefined);
     }
   }
 

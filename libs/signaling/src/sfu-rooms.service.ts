@@ -249,7 +249,9 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
     const keys = new Set(wanted.map((feed) => `${feed.peer}/${feed.mid}`));
     // A request for a track that is gone again will never show in an offer.
     for (const key of subscription.requested) if (!keys.has(key)) subscription.requested.delete(key);
-    const missing = wanted.filter((feed) => !subscription.offered.has(`${feed.peer}/${feed.mid}`) && !subscription.requested.has(`${feed.peer}/${feed.mid}`));
+    const missing = wanted.filter(
+      (feed) => !subscription.offered.has(`${feed.peer}/${feed.mid}`) && !subscription.requested.has(`${feed.peer}/${feed.mid}`),
+    );
     if (missing.length === 0) return;
     let offer: SfuSubscriberOffer | null = null;
     try {
@@ -299,9 +301,7 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
     for (const key of subscription.offered) subscription.requested.delete(key);
     const payload: SfuOfferPayload = {
       description: { type: 'offer', sdp: clientSdp(offer.sdp) },
-      streams: offer.streams.flatMap(({ mid, peer: publisher, kind, active }) =>
-        kind === 'data' ? [] : [{ mid, peer: publisher, kind, active }],
-      ),
+      streams: offer.streams.flatMap(({ mid, peer: publisher, kind, active }) => (kind === 'data' ? [] : [{ mid, peer: publisher, kind, active }])),
     };
     this.#send(peer, 'sfu-offer', payload);
   }

@@ -38,7 +38,9 @@ function asSignalingException(error: unknown): unknown {
   if (!(error instanceof BadRequestException)) return error;
   const { message } = error.getResponse() as { message?: string | string[] };
   const problems = Array.isArray(message) ? message : [message ?? error.message];
-  return new SignalingException(ErrorCode.InvalidMessage, `Invalid message: ${problems.slice(0, MAX_PROBLEMS).join('; ')}`, [{ field: 'data', problems }]);
+  return new SignalingException(ErrorCode.InvalidMessage, `Invalid message: ${problems.slice(0, MAX_PROBLEMS).join('; ')}`, [
+    { field: 'data', problems },
+  ]);
 }
 
 /** The `error` frame for a failure; internals never reach the client, and it is always small. */

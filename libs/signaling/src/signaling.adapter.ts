@@ -101,10 +101,7 @@ export class SignalingAdapter extends WsAdapter {
       path: signaling.path,
       maxPayload: LIMITS.maxFrameBytes,
       // Checked before the upgrade, so a refused client costs no WebSocket.
-      verifyClient: (
-        info: { origin?: string; req: IncomingMessage },
-        done: (ok: boolean, code?: number, message?: string) => void,
-      ) => {
+      verifyClient: (info: { origin?: string; req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
         const ip = connections.ipOf(info.req);
         // The load balancer is taking this instance out: the client's next try lands elsewhere.
         if (drain?.draining) {

@@ -6,6 +6,4 @@ import { PeerSession } from './peer-session.js';
 export const InjectSignalingOptions = () => Inject(SIGNALING_OPTIONS);
 
 /** The `PeerSession` of the socket that sent the message being handled. */
-export const Session = createParamDecorator((_: unknown, context: ExecutionContext) =>
-  PeerSession.of(context.switchToWs().getClient()),
-);
+export const Session = createParamDecorator((_: unknown, context: ExecutionContext) => PeerSession.of(context.switchToWs().getClient()));

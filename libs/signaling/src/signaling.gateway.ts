@@ -27,9 +27,7 @@ import { signalingValidationPipe } from './signaling-validation.pipe.js';
 @WebSocketGateway({ [SIGNALING_GATEWAY]: true, path: SIGNALING_GATEWAY_KEY_PATH })
 @UsePipes(signalingValidationPipe)
 @UseFilters(new SignalingExceptionFilter())
-export class SignalingGateway
-  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown
-{
+export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   @WebSocketServer() private readonly server!: Server;
   readonly #proxyTrust: ProxyTrust;
 

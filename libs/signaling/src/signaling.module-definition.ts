@@ -6,6 +6,4 @@ export const {
   MODULE_OPTIONS_TOKEN: SIGNALING_MODULE_OPTIONS,
   OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<SignalingModuleOptions>({ moduleName: 'Signaling' })
-  .setClassMethodName('forRoot')
-  .build();
+} = new ConfigurableModuleBuilder<SignalingModuleOptions>({ moduleName: 'Signaling' }).setClassMethodName('forRoot').build();

@@ -34,14 +34,32 @@ describe('room tokens (AUTH_SECRET)', () => {
     ['an expired token', () => token({ room: 'r1' }, { exp: now() - 10 })],
     ['a token without exp', () => token({ room: 'r1' }, { exp: 0 })],
     ['a token without room', () => token({ sub: 'u1' })],
-    ['a token not yet valid', () => new SignJWT({ room: 'r1' }).setProtectedHeader({ alg: 'HS256' }).setNotBefore(now() + 600).setExpirationTime(now() + 900).sign(key)],
+    [
+      'a token not yet valid',
+      () =>
+        new SignJWT({ room: 'r1' })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setNotBefore(now() + 600)
+          .setExpirationTime(now() + 900)
+          .sign(key),
+    ],
     ['an alg:none token', async () => new UnsecuredJWT({ room: 'r1', exp: now() + 60 }).encode()],
-    ['an HS512 token', () => new SignJWT({ room: 'r1' }).setProtectedHeader({ alg: 'HS512' }).setExpirationTime(now() + 60).sign(key)],
+    [
+      'an HS512 token',
+      () =>
+        new SignJWT({ room: 'r1' })
+          .setProtectedHeader({ alg: 'HS512' })
+          .setExpirationTime(now() + 60)
+          .sign(key),
+    ],
     ['a token for another room', () => token({ room: 'r2' })],
     ['a token that lives 100 years', () => token({ room: 'r1' }, { exp: now() + 100 * 365 * 24 * HOUR })],
     ['a token that lives 25 h (the default cap is 24 h)', () => token({ room: 'r1' }, { exp: now() + 25 * HOUR })],
     ['a token without iat that expires in 25 h', () => token({ room: 'r1' }, { exp: now() + 25 * HOUR, iat: null })],
-    ['a token issued in 10 years that lives 1 h from then', () => token({ room: 'r1' }, { iat: now() + 10 * 365 * 24 * HOUR, exp: now() + 10 * 365 * 24 * HOUR + HOUR })],
+    [
+      'a token issued in 10 years that lives 1 h from then',
+      () => token({ room: 'r1' }, { iat: now() + 10 * 365 * 24 * HOUR, exp: now() + 10 * 365 * 24 * HOUR + HOUR }),
+    ],
   ];
 
   it.each(refused)('refuses %s with unauthorized, and the socket can try again', async (_, make) => {
@@ -72,7 +90,10 @@ describe('room tokens with audience, issuer and a shorter cap', () => {
   let sut: TestApp;
 
   beforeAll(async () => {
-    sut = await TestApp.start({ authorize: jwtAuthorizer(SECRET, { audience: 'parley', issuer: ['https://id.example', 'https://id2.example'], maxTtlSeconds: 600 }), maxPeers: 50 });
+    sut = await TestApp.start({
+      authorize: jwtAuthorizer(SECRET, { audience: 'parley', issuer: ['https://id.example', 'https://id2.example'], maxTtlSeconds: 600 }),
+      maxPeers: 50,
+    });
   });
 
   afterAll(async () => {
@@ -96,7 +117,9 @@ describe('room tokens with audience, issuer and a shorter cap', () => {
 
   it('admits a token with the audience, an accepted issuer and a short life', async () => {
     const client = await sut.client();
-    await expect(client.join('r1', 'Ada', { token: await token({ ...good, aud: ['x', 'parley'], iss: 'https://id2.example' }, { exp: now() + 600 }) })).resolves.toBeDefined();
+    await expect(
+      client.join('r1', 'Ada', { token: await token({ ...good, aud: ['x', 'parley'], iss: 'https://id2.example' }, { exp: now() + 600 }) }),
+    ).resolves.toBeDefined();
   });
 
   it('refuses a cap that is not a positive number', () => {

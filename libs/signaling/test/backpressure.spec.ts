@@ -74,6 +74,8 @@ describe('a client that stops reading', () => {
     await ada.join('leaving', 'Ada');
     ada.send('leave', {});
 
-    expect(await Promise.race([ada.closed, new Promise((resolve) => setTimeout(resolve, 3_000, 'still open'))])).toMatchObject({ code: CloseCode.PolicyViolation });
+    expect(await Promise.race([ada.closed, new Promise((resolve) => setTimeout(resolve, 3_000, 'still open'))])).toMatchObject({
+      code: CloseCode.PolicyViolation,
+    });
   });
 });

@@ -7,7 +7,10 @@
 import { createInterface } from 'node:readline';
 import { WebSocket } from 'ws';
 
-const [line] = await createInterface({ input: process.stdin })[Symbol.asyncIterator]().next().then(({ value }) => [value]);
+const [line] = await createInterface({ input: process.stdin })
+  [Symbol.asyncIterator]()
+  .next()
+  .then(({ value }) => [value]);
 const { url, sockets, frames } = JSON.parse(line);
 const payloads = frames.map((frame) => (typeof frame === 'string' ? frame : Buffer.from(frame.base64, 'base64')));
 let answered = 0;
@@ -32,7 +35,7 @@ function exchange(socket, payload) {
 }
 
 async function attacker(n) {
-  for (let i = n; running; ) {
+  for (let i = n; running;) {
     const socket = new WebSocket(url, { localAddress: `127.0.1.${n + 1}` });
     socket.on('error', () => {});
     const opened = await new Promise((resolve) => socket.once('open', () => resolve(true)).once('close', () => resolve(false)));

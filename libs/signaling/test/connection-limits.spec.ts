@@ -40,13 +40,19 @@ describe('client addresses behind proxies', () => {
     ['one trusted hop (trustProxy: 1)', 1],
     ['a trusted CIDR', '127.0.0.0/8'],
     ['trusted names', ['loopback']],
-  ] as [string, SignalingModuleOptions['trustProxy']][])('admits no more than the cap for 120 spoofed X-Forwarded-For values through a proxy trusted as %s', async (_, trust) => {
-    const app = await start(trust);
-    // The proxy (127.0.0.1) appends the address it saw, 203.0.113.7, to what the client sent.
-    const requests = Array.from({ length: 120 }, (_, i) => ({ localAddress: '127.0.0.1', headers: { 'X-Forwarded-For': `${spoofed(i)}, 203.0.113.7` } }));
+  ] as [string, SignalingModuleOptions['trustProxy']][])(
+    'admits no more than the cap for 120 spoofed X-Forwarded-For values through a proxy trusted as %s',
+    async (_, trust) => {
+      const app = await start(trust);
+      // The proxy (127.0.0.1) appends the address it saw, 203.0.113.7, to what the client sent.
+      const requests = Array.from({ length: 120 }, (_, i) => ({
+        localAddress: '127.0.0.1',
+        headers: { 'X-Forwarded-For': `${spoofed(i)}, 203.0.113.7` },
+      }));
 
-    expect(await admitted(app.wsUrl, requests)).toBe(50);
-  });
+      expect(await admitted(app.wsUrl, requests)).toBe(50);
+    },
+  );
 
   it('ignores X-Forwarded-For from an address that is not a trusted proxy', async () => {
     const app = await start('127.0.0.1');
@@ -57,7 +63,10 @@ describe('client addresses behind proxies', () => {
 
   it('takes the address two trusted hops in, and tells clients behind one proxy apart', async () => {
     const app = await start(2);
-    const requests = Array.from({ length: 120 }, (_, i) => ({ localAddress: '127.0.0.1', headers: { 'X-Forwarded-For': `${spoofed(i)}, 203.0.113.${i % 2}, 10.0.0.2` } }));
+    const requests = Array.from({ length: 120 }, (_, i) => ({
+      localAddress: '127.0.0.1',
+      headers: { 'X-Forwarded-For': `${spoofed(i)}, 203.0.113.${i % 2}, 10.0.0.2` },
+    }));
 
     expect(await admitted(app.wsUrl, requests)).toBe(100);
   });

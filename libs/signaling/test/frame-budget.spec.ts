@@ -28,16 +28,46 @@ const BAD_FRAMES: BadFrame[] = [
   { category: 'a long unknown event', payload: frame('\u0001'.repeat(10_000), '{}'), code: ErrorCode.UnknownEvent },
   { category: 'data not an object', payload: frame('chat', JSON.stringify('x'.repeat(big))), code: ErrorCode.InvalidMessage },
   { category: 'binary', payload: Buffer.alloc(big, 0x7b), code: ErrorCode.InvalidMessage },
-  { category: '6,000 unknown keys', payload: frame('chat', keys(6_000, (i) => `k${i}`)), code: ErrorCode.InvalidMessage },
-  { category: 'unknown keys under the entry budget, with long control-character names', payload: frame('chat', keys(LIMITS.maxDataEntries, (i) => `${'\u0001'.repeat(150)}${i}`)), code: ErrorCode.InvalidMessage },
-  { category: 'many array items', payload: frame('chat', `{"text":${JSON.stringify(Array.from({ length: 20_000 }, () => 0))}}`), code: ErrorCode.InvalidMessage },
+  {
+    category: '6,000 unknown keys',
+    payload: frame(
+      'chat',
+      keys(6_000, (i) => `k${i}`),
+    ),
+    code: ErrorCode.InvalidMessage,
+  },
+  {
+    category: 'unknown keys under the entry budget, with long control-character names',
+    payload: frame(
+      'chat',
+      keys(LIMITS.maxDataEntries, (i) => `${'\u0001'.repeat(150)}${i}`),
+    ),
+    code: ErrorCode.InvalidMessage,
+  },
+  {
+    category: 'many array items',
+    payload: frame('chat', `{"text":${JSON.stringify(Array.from({ length: 20_000 }, () => 0))}}`),
+    code: ErrorCode.InvalidMessage,
+  },
   { category: '5,000-deep nesting', payload: frame('chat', `{"text":${deep(5_000)}}`), code: ErrorCode.InvalidMessage },
   { category: '30,000-deep nesting', payload: frame('join', deep(30_000)), code: ErrorCode.InvalidMessage },
   { category: 'a long string', payload: frame('chat', JSON.stringify({ text: 'x'.repeat(big) })), code: ErrorCode.InvalidMessage },
   { category: 'a long key', payload: frame('chat', JSON.stringify({ ['k'.repeat(big)]: 1 })), code: ErrorCode.InvalidMessage },
-  { category: 'wrong types at every field', payload: frame('signal', JSON.stringify({ to: 1, description: { type: 2, sdp: 3, x: 'y'.repeat(30_000) }, candidate: { candidate: 4 }, ref: 5 })), code: ErrorCode.InvalidMessage },
-  { category: 'a too long chat text', payload: frame('chat', JSON.stringify({ text: 'x'.repeat(30_000), ref: 'r'.repeat(64) })), code: ErrorCode.InvalidMessage },
-  { category: 'a join with every field wrong', payload: frame('join', JSON.stringify({ room: '!'.repeat(30_000), name: '\u0000'.repeat(1000), protocol: 'x', token: 1, resume: [] })), code: ErrorCode.InvalidMessage },
+  {
+    category: 'wrong types at every field',
+    payload: frame('signal', JSON.stringify({ to: 1, description: { type: 2, sdp: 3, x: 'y'.repeat(30_000) }, candidate: { candidate: 4 }, ref: 5 })),
+    code: ErrorCode.InvalidMessage,
+  },
+  {
+    category: 'a too long chat text',
+    payload: frame('chat', JSON.stringify({ text: 'x'.repeat(30_000), ref: 'r'.repeat(64) })),
+    code: ErrorCode.InvalidMessage,
+  },
+  {
+    category: 'a join with every field wrong',
+    payload: frame('join', JSON.stringify({ room: '!'.repeat(30_000), name: '\u0000'.repeat(1000), protocol: 'x', token: 1, resume: [] })),
+    code: ErrorCode.InvalidMessage,
+  },
 ];
 
 /** Sends one frame and resolves with the raw reply, or the close code. */
@@ -96,7 +126,10 @@ describe('the budget before validation', () => {
     }
     client.close();
     // The frames ws itself refuses: too big, and not UTF-8.
-    for (const [payload, closeCode] of [['x'.repeat(LIMITS.maxFrameBytes + 1), CloseCode.MessageTooBig], [Buffer.from([0x7b, 0xc3, 0x28]), 1007]] as const) {
+    for (const [payload, closeCode] of [
+      ['x'.repeat(LIMITS.maxFrameBytes + 1), CloseCode.MessageTooBig],
+      [Buffer.from([0x7b, 0xc3, 0x28]), 1007],
+    ] as const) {
       const other = await TestClient.connect(sut.wsUrl);
       other.socket.send(payload, { binary: false });
       expect((await other.closed).code).toBe(closeCode);
@@ -120,7 +153,9 @@ describe('the budget before validation', () => {
   });
 
   it('keeps /healthz p99 under 100 ms while 10 sockets send the costliest bad frames', async () => {
-    const attacker = spawn(process.execPath, [fileURLToPath(new URL('./bad-frame-flood.mjs', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const attacker = spawn(process.execPath, [fileURLToPath(new URL('./bad-frame-flood.mjs', import.meta.url))], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     const output = createInterface({ input: attacker.stdout! })[Symbol.asyncIterator]();
     const frames = BAD_FRAMES.map(({ payload }) => (typeof payload === 'string' ? payload : { base64: payload.toString('base64') }));
     attacker.stdin!.write(`${JSON.stringify({ url: sut.wsUrl, sockets: 10, frames })}\n`);

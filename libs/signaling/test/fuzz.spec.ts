@@ -33,8 +33,7 @@ function arbitraries(targets: string[]): fc.Arbitrary<Fuzz> {
   const invalid = { error: ErrorCode.InvalidMessage };
   const text = (kind: string, arb: fc.Arbitrary<string>, expect: Fuzz['expect'] = invalid) =>
     arb.map((payload): Fuzz => ({ kind, payload, expect, chat: payload.includes('"event":"chat"') }));
-  const frame = (event: fc.Arbitrary<unknown>, data: fc.Arbitrary<unknown>) =>
-    fc.record({ event, data }).map((f) => JSON.stringify(f));
+  const frame = (event: fc.Arbitrary<unknown>, data: fc.Arbitrary<unknown>) => fc.record({ event, data }).map((f) => JSON.stringify(f));
   // An extra field makes any payload invalid, so every such frame must get an error.
   const poisoned = fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 })).map((d) => ({ ...d, __fuzz: 1 }));
   const nested = fc.integer({ min: 50, max: 3000 }).map((depth) => `{"event":"chat","data":{"text":${'['.repeat(depth)}${']'.repeat(depth)}}}`);
@@ -45,32 +44,75 @@ function arbitraries(targets: string[]): fc.Arbitrary<Fuzz> {
 
   const single = fc.oneof(
     // `{` and a string of no `}` is never a JSON object.
-    text('malformed JSON', fc.string({ maxLength: 200 }).map((s) => `{${s.replaceAll('}', '')}`)),
-    text('not an object', fc.jsonValue({ maxDepth: 2 }).filter((v) => v === null || typeof v !== 'object' || Array.isArray(v)).map((v) => JSON.stringify(v))),
-    text('wrong types', frame(fc.constantFrom(...CLIENT_EVENTS), fc.oneof(poisoned, fc.anything().filter((v) => v !== undefined && (v === null || typeof v !== 'object'))))),
-    text('huge strings', frame(fc.constantFrom('chat', 'join'), fc.tuple(fc.constantFrom('text', 'name'), fc.integer({ min: LIMITS.maxChatLength + 1, max: 60_000 })).map(([key, n]) => ({ [key]: 'x'.repeat(n) })))),
+    text(
+      'malformed JSON',
+      fc.string({ maxLength: 200 }).map((s) => `{${s.replaceAll('}', '')}`),
+    ),
+    text(
+      'not an object',
+      fc
+        .jsonValue({ maxDepth: 2 })
+        .filter((v) => v === null || typeof v !== 'object' || Array.isArray(v))
+        .map((v) => JSON.stringify(v)),
+    ),
+    text(
+      'wrong types',
+      frame(
+        fc.constantFrom(...CLIENT_EVENTS),
+        fc.oneof(
+          poisoned,
+          fc.anything().filter((v) => v !== undefined && (v === null || typeof v !== 'object')),
+        ),
+      ),
+    ),
+    text(
+      'huge strings',
+      frame(
+        fc.constantFrom('chat', 'join'),
+        fc
+          .tuple(fc.constantFrom('text', 'name'), fc.integer({ min: LIMITS.maxChatLength + 1, max: 60_000 }))
+          .map(([key, n]) => ({ [key]: 'x'.repeat(n) })),
+      ),
+    ),
     text('deep nesting', nested),
-    text('unknown events', frame(fc.string({ maxLength: 100 }).filter((e) => !(CLIENT_EVENTS as readonly string[]).includes(e)), fc.object({ maxDepth: 1, maxKeys: 6 })), { error: ErrorCode.UnknownEvent }),
+    text(
+      'unknown events',
+      frame(
+        fc.string({ maxLength: 100 }).filter((e) => !(CLIENT_EVENTS as readonly string[]).includes(e)),
+        fc.object({ maxDepth: 1, maxKeys: 6 }),
+      ),
+      { error: ErrorCode.UnknownEvent },
+    ),
     text(
       'data over budget',
       frame(
         fc.constantFrom(...CLIENT_EVENTS),
         fc.oneof(
           fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 }), { minKeys: LIMITS.maxDataEntries + 1, maxKeys: 300 }),
-          fc.integer({ min: LIMITS.maxDataDepth, max: 200 }).map((depth) => ({ x: JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown })),
-          fc.tuple(fc.string({ maxLength: 8 }), fc.integer({ min: 1, max: 3_000 })).map(([key, n]) => ({ [key]: 'x'.repeat(LIMITS.maxDataStringLength + n) })),
+          fc
+            .integer({ min: LIMITS.maxDataDepth, max: 200 })
+            .map((depth) => ({ x: JSON.parse(`${'['.repeat(depth)}${']'.repeat(depth)}`) as unknown })),
+          fc
+            .tuple(fc.string({ maxLength: 8 }), fc.integer({ min: 1, max: 3_000 }))
+            .map(([key, n]) => ({ [key]: 'x'.repeat(LIMITS.maxDataStringLength + n) })),
         ),
       ),
     ),
     text('cross-room and unknown targets', frame(fc.constant('signal'), signal), { error: ErrorCode.UnknownPeer }),
     fc.uint8Array({ maxLength: 300 }).map((bytes): Fuzz => ({ kind: 'binary frames', payload: Buffer.from(bytes), binary: true, expect: invalid })),
     fc.constant<Fuzz>({ kind: 'invalid UTF-8', payload: Buffer.from([0x7b, 0xc3, 0x28, 0xff, 0x7d]), binary: false, expect: { close: 1007 } }),
-    fc.nat({ max: 20_000 }).map((n): Fuzz => ({ kind: 'oversize frames', payload: 'x'.repeat(LIMITS.maxFrameBytes + 1 + n), expect: { close: 1009 } })),
+    fc
+      .nat({ max: 20_000 })
+      .map((n): Fuzz => ({ kind: 'oversize frames', payload: 'x'.repeat(LIMITS.maxFrameBytes + 1 + n), expect: { close: 1009 } })),
   );
   // Past the signal bucket's burst of 200, or past the 20 invalid frames that close a socket.
   const flood = fc.oneof(
-    fc.tuple(frame(fc.constant('signal'), signal), fc.integer({ min: 150, max: 300 })).map(([payload, count]): Fuzz => ({ kind: 'floods', payload, count, expect: { flood: ErrorCode.UnknownPeer } })),
-    fc.integer({ min: 10, max: 60 }).map((count): Fuzz => ({ kind: 'floods', payload: '{"event":"media","data":[]}', count, expect: { flood: ErrorCode.InvalidMessage } })),
+    fc
+      .tuple(frame(fc.constant('signal'), signal), fc.integer({ min: 150, max: 300 }))
+      .map(([payload, count]): Fuzz => ({ kind: 'floods', payload, count, expect: { flood: ErrorCode.UnknownPeer } })),
+    fc
+      .integer({ min: 10, max: 60 })
+      .map((count): Fuzz => ({ kind: 'floods', payload: '{"event":"media","data":[]}', count, expect: { flood: ErrorCode.InvalidMessage } })),
   );
   // Floods are rare: each is hundreds of frames.
   return fc.oneof({ weight: 80, arbitrary: single }, { weight: 1, arbitrary: flood });
@@ -107,7 +149,8 @@ function mismatch(fuzz: Fuzz, answer: Answer): string | undefined {
   const codes = answer.errors.map((error) => error.code);
   const expected = fuzz.expect;
   if ('close' in expected) return answer.closed === expected.close && codes.length === 0 ? undefined : `expected close ${expected.close}`;
-  if ('error' in expected) return answer.closed === undefined && codes.length === 1 && codes[0] === expected.error ? undefined : `expected ${expected.error}`;
+  if ('error' in expected)
+    return answer.closed === undefined && codes.length === 1 && codes[0] === expected.error ? undefined : `expected ${expected.error}`;
   const allowed = new Set<string>([expected.flood, ErrorCode.RateLimited]);
   if (answer.closed !== undefined && answer.closed !== CloseCode.PolicyViolation) return `expected ${expected.flood}, rate-limited or close 1008`;
   return codes.every((code) => allowed.has(code)) ? undefined : `expected ${expected.flood} or rate-limited`;
@@ -127,88 +170,111 @@ describe('fuzzing a live gateway', () => {
   let sut: TestApp;
 
   beforeAll(async () => {
-    sut = await TestApp.start({ maxSocketsPerIp: 10_000, connectionsPerSecondPerIp: 10_000, newRoomJoinsPerIp: { burst: 10_000, perMinute: 10_000 }, resumeRotateMs: 3_600_000 });
+    sut = await TestApp.start({
+      maxSocketsPerIp: 10_000,
+      connectionsPerSecondPerIp: 10_000,
+      newRoomJoinsPerIp: { burst: 10_000, perMinute: 10_000 },
+      resumeRotateMs: 3_600_000,
+    });
   });
 
   afterAll(async () => {
     await sut.close();
   });
 
-  it.each(SEEDS)(`answers ${FRAMES} generated bad frames (seed %i) with the code for each fault, while an honest exchange loses nothing`, async (seed) => {
-    const ada = await sut.joined(`honest-${seed}`, 'Ada');
-    const bob = await sut.joined(`honest-${seed}`, 'Bob');
-    await ada.client.next('peer-joined');
-    const honest = [ada, bob];
-    const got = new Map(honest.map((h) => [h.id, [] as number[]]));
-    const strays: string[] = [];
-    for (const h of honest) {
-      h.client.socket.on('message', (raw) => {
-        const frame = JSON.parse(raw.toString()) as ServerFrame;
-        const other = honest.find((o) => o !== h)!;
-        if (frame.event === 'signal' && frame.data.from === other.id) got.get(h.id)!.push(Number(frame.data.candidate?.sdpMid));
-        else strays.push(`${h.joined.self.name} got ${raw.toString().slice(0, 200)}`);
-      });
-    }
-    let sent = 0;
-    let talking = true;
-    const talk = (async () => {
-      // 30 signals a second each way: well within the signal rate limit.
-      while (talking) {
-        for (const [from, to] of [[ada, bob], [bob, ada]]) {
-          from.client.send('signal', { to: to.id, candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: String(sent) } });
-        }
-        sent++;
-        await new Promise((resolve) => setTimeout(resolve, 33));
+  it.each(SEEDS)(
+    `answers ${FRAMES} generated bad frames (seed %i) with the code for each fault, while an honest exchange loses nothing`,
+    async (seed) => {
+      const ada = await sut.joined(`honest-${seed}`, 'Ada');
+      const bob = await sut.joined(`honest-${seed}`, 'Bob');
+      await ada.client.next('peer-joined');
+      const honest = [ada, bob];
+      const got = new Map(honest.map((h) => [h.id, [] as number[]]));
+      const strays: string[] = [];
+      for (const h of honest) {
+        h.client.socket.on('message', (raw) => {
+          const frame = JSON.parse(raw.toString()) as ServerFrame;
+          const other = honest.find((o) => o !== h)!;
+          if (frame.event === 'signal' && frame.data.from === other.id) got.get(h.id)!.push(Number(frame.data.candidate?.sdpMid));
+          else strays.push(`${h.joined.self.name} got ${raw.toString().slice(0, 200)}`);
+        });
       }
-    })();
-
-    // Measured without the generated frames (about 100 MB of them): they live in a generator that
-    // lets them go when it is done.
-    const heapBefore = heapAfterGc();
-    const frames = generate(arbitraries([ada.id, bob.id]), seed);
-    const counts: Record<string, number> = {};
-    const wrong: string[] = [];
-    let socket: WebSocket | undefined;
-    let onSocket = 0;
-    let chatOnSocket = 0;
-    try {
-      for (const [i, fuzz] of frames) {
-        const fresh = !socket || socket.readyState !== WebSocket.OPEN || onSocket === FRAMES_PER_SOCKET || (fuzz.chat && chatOnSocket === CHAT_FRAMES_PER_SOCKET);
-        if (fresh) {
-          socket?.terminate();
-          const client = await sut.client();
-          await client.join(`fuzz-${seed}-${i}`, 'Fuzz');
-          socket = client.socket;
-          onSocket = chatOnSocket = 0;
-          socket.on('message', (raw) => {
-            const frame = JSON.parse(raw.toString()) as ServerFrame;
-            if (frame.event !== 'error') strays.push(`fuzz socket got ${raw.toString().slice(0, 200)}`);
-          });
+      let sent = 0;
+      let talking = true;
+      const talk = (async () => {
+        // 30 signals a second each way: well within the signal rate limit.
+        while (talking) {
+          for (const [from, to] of [
+            [ada, bob],
+            [bob, ada],
+          ]) {
+            from.client.send('signal', { to: to.id, candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: String(sent) } });
+          }
+          sent++;
+          await new Promise((resolve) => setTimeout(resolve, 33));
         }
-        onSocket++;
-        if (fuzz.chat) chatOnSocket++;
-        // A flood empties the socket's buckets: the next frame gets a fresh socket.
-        if (fuzz.count) onSocket = FRAMES_PER_SOCKET;
-        counts[fuzz.kind] = (counts[fuzz.kind] ?? 0) + 1;
-        const answer = await exchange(socket!, fuzz);
-        const problem = mismatch(fuzz, answer);
-        if (problem) wrong.push(`${fuzz.kind}: ${problem}, got ${JSON.stringify(answer).slice(0, 300)} for ${JSON.stringify(String(fuzz.payload).slice(0, 120))}`);
-      }
-    } finally {
-      socket?.terminate();
-      talking = false;
-      await talk;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 300));
+      })();
 
-    const heapGrowth = heapAfterGc() - heapBefore;
-    console.log(`fuzz seed ${seed} (set FUZZ_SEED to replay): ${FRAMES} frames`, counts, `honest signals ${sent} each way, heap +${(heapGrowth / 1e6).toFixed(1)} MB`);
-    expect(wrong.slice(0, 10)).toEqual([]);
-    expect(Object.keys(counts)).toHaveLength(12);
-    expect(strays).toEqual([]);
-    for (const sequence of got.values()) expect(sequence).toEqual(Array.from({ length: sent }, (_, i) => i));
-    // Closed sockets, their sessions and rate limiters must all be collectable.
-    expect(heapGrowth).toBeLessThan(30 * 1024 * 1024);
-    await expect(TestClient.connect(sut.url)).resolves.toBeInstanceOf(TestClient);
-  }, 240_000);
+      // Measured without the generated frames (about 100 MB of them): they live in a generator that
+      // lets them go when it is done.
+      const heapBefore = heapAfterGc();
+      const frames = generate(arbitraries([ada.id, bob.id]), seed);
+      const counts: Record<string, number> = {};
+      const wrong: string[] = [];
+      let socket: WebSocket | undefined;
+      let onSocket = 0;
+      let chatOnSocket = 0;
+      try {
+        for (const [i, fuzz] of frames) {
+          const fresh =
+            !socket ||
+            socket.readyState !== WebSocket.OPEN ||
+            onSocket === FRAMES_PER_SOCKET ||
+            (fuzz.chat && chatOnSocket === CHAT_FRAMES_PER_SOCKET);
+          if (fresh) {
+            socket?.terminate();
+            const client = await sut.client();
+            await client.join(`fuzz-${seed}-${i}`, 'Fuzz');
+            socket = client.socket;
+            onSocket = chatOnSocket = 0;
+            socket.on('message', (raw) => {
+              const frame = JSON.parse(raw.toString()) as ServerFrame;
+              if (frame.event !== 'error') strays.push(`fuzz socket got ${raw.toString().slice(0, 200)}`);
+            });
+          }
+          onSocket++;
+          if (fuzz.chat) chatOnSocket++;
+          // A flood empties the socket's buckets: the next frame gets a fresh socket.
+          if (fuzz.count) onSocket = FRAMES_PER_SOCKET;
+          counts[fuzz.kind] = (counts[fuzz.kind] ?? 0) + 1;
+          const answer = await exchange(socket!, fuzz);
+          const problem = mismatch(fuzz, answer);
+          if (problem)
+            wrong.push(
+              `${fuzz.kind}: ${problem}, got ${JSON.stringify(answer).slice(0, 300)} for ${JSON.stringify(String(fuzz.payload).slice(0, 120))}`,
+            );
+        }
+      } finally {
+        socket?.terminate();
+        talking = false;
+        await talk;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      const heapGrowth = heapAfterGc() - heapBefore;
+      console.log(
+        `fuzz seed ${seed} (set FUZZ_SEED to replay): ${FRAMES} frames`,
+        counts,
+        `honest signals ${sent} each way, heap +${(heapGrowth / 1e6).toFixed(1)} MB`,
+      );
+      expect(wrong.slice(0, 10)).toEqual([]);
+      expect(Object.keys(counts)).toHaveLength(12);
+      expect(strays).toEqual([]);
+      for (const sequence of got.values()) expect(sequence).toEqual(Array.from({ length: sent }, (_, i) => i));
+      // Closed sockets, their sessions and rate limiters must all be collectable.
+      expect(heapGrowth).toBeLessThan(30 * 1024 * 1024);
+      await expect(TestClient.connect(sut.url)).resolves.toBeInstanceOf(TestClient);
+    },
+    240_000,
+  );
 });

@@ -15,9 +15,7 @@ import { fileURLToPath } from 'node:url';
 export const JANUS_BIN = process.env.JANUS_BIN ?? '/usr/bin/janus';
 export const JANUS_START = fileURLToPath(new URL('../../../deploy/janus/start.sh', import.meta.url));
 /** Why the Janus tests skip, or null when they run (CI installs janus, so it never skips there). */
-export const janusMissing = existsSync(JANUS_BIN)
-  ? null
-  : `${JANUS_BIN} is missing: apt-get install janus (the Janus adapter tests are skipped)`;
+export const janusMissing = existsSync(JANUS_BIN) ? null : `${JANUS_BIN} is missing: apt-get install janus (the Janus adapter tests are skipped)`;
 
 export interface JanusProcess {
   url: string;

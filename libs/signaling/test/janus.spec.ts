@@ -124,7 +124,10 @@ describeJanus(JanusPool.name, () => {
     await sut.answerSubscriber('alpha', 'peer-cy', subscriberAnswer(added!.sdp));
 
     // A tile off screen, another at the low simulcast layer: no renegotiation, Janus says ok.
-    await sut.configureSubscriber('alpha', 'peer-cy', [{ mid: '1', send: false }, { mid: '2', layer: 0 }]);
+    await sut.configureSubscriber('alpha', 'peer-cy', [
+      { mid: '1', send: false },
+      { mid: '2', layer: 0 },
+    ]);
     expect(await sfuError(sut.configureSubscriber('alpha', 'peer-cy', [{ mid: '99', send: true }]))).toMatchObject({ kind: SfuErrorKind.Rejected });
 
     const removed = await sut.unsubscribe('alpha', 'peer-cy', [{ peer: 'peer-ada' }]);
@@ -157,7 +160,8 @@ describeJanus(JanusPool.name, () => {
   it('maps Janus errors to Parley error kinds', async () => {
     await sut.ensureRoom('alpha');
     // An SDP on its face, but no ICE credentials or DTLS fingerprint: Janus refuses it.
-    const badSdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=sendonly\r\na=rtpmap:111 opus/48000/2\r\n';
+    const badSdp =
+      'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=sendonly\r\na=rtpmap:111 opus/48000/2\r\n';
 
     const rejected = await sfuError(sut.publish('alpha', 'peer-ada', badSdp));
     expect(rejected.kind).toBe(SfuErrorKind.Rejected);
@@ -208,10 +212,16 @@ describeJanus(JanusPool.name, () => {
     raws.push(raw);
     const participants = await raw.videoroom({ request: 'listparticipants', room: beta.janusRoom, secret: beta.secret });
     const betaFeed = (participants.participants as { id: string }[])[0]!.id;
-    expect(await raw.videoroom({ request: 'join', ptype: 'subscriber', room: alpha.janusRoom, pin: alpha.pin, streams: [{ feed: betaFeed }] })).toMatchObject({ error_code: 428 });
+    expect(
+      await raw.videoroom({ request: 'join', ptype: 'subscriber', room: alpha.janusRoom, pin: alpha.pin, streams: [{ feed: betaFeed }] }),
+    ).toMatchObject({ error_code: 428 });
     // Without the room's pin or secret nothing works, even with the api_secret.
-    expect(await raw.videoroom({ request: 'join', ptype: 'subscriber', room: beta.janusRoom, streams: [{ feed: betaFeed }] })).toMatchObject({ error_code: 429 });
-    expect(await raw.videoroom({ request: 'join', ptype: 'subscriber', room: beta.janusRoom, pin: alpha.pin, streams: [{ feed: betaFeed }] })).toMatchObject({ error_code: 433 });
+    expect(await raw.videoroom({ request: 'join', ptype: 'subscriber', room: beta.janusRoom, streams: [{ feed: betaFeed }] })).toMatchObject({
+      error_code: 429,
+    });
+    expect(
+      await raw.videoroom({ request: 'join', ptype: 'subscriber', room: beta.janusRoom, pin: alpha.pin, streams: [{ feed: betaFeed }] }),
+    ).toMatchObject({ error_code: 433 });
     expect(await raw.videoroom({ request: 'destroy', room: beta.janusRoom, secret: alpha.secret })).toMatchObject({ error_code: 433 });
     // And without the api_secret, Janus answers nothing at all.
     const anonymous = await raw.send({ janus: 'create' });

@@ -66,9 +66,7 @@ describe('rooms shared through Redis', () => {
     for (const [i, client] of clients.entries()) client.send('join', { room: 'crowd', name: `P${i}`, protocol: 1 });
 
     const outcomes = await Promise.all(
-      clients.map((client) =>
-        Promise.race([client.next('joined').then(() => 'joined'), client.next('error').then((e) => e.code)]),
-      ),
+      clients.map((client) => Promise.race([client.next('joined').then(() => 'joined'), client.next('error').then((e) => e.code)])),
     );
 
     expect(outcomes.filter((o) => o === 'joined')).toHaveLength(6);
@@ -161,7 +159,10 @@ describe('rooms shared through Redis', () => {
     const bob = await b.joined('killed', 'Bob');
 
     const clients = (await admin.client('LIST')) as string;
-    const ours = clients.split('\n').filter((line) => / name=parley-/.test(line)).map((line) => /id=(\d+)/.exec(line)![1]);
+    const ours = clients
+      .split('\n')
+      .filter((line) => / name=parley-/.test(line))
+      .map((line) => /id=(\d+)/.exec(line)![1]);
     expect(ours.length).toBeGreaterThanOrEqual(4);
     for (const id of ours) await admin.client('KILL', 'ID', id);
 

@@ -112,7 +112,7 @@ export function roomStoreContract(name: string, create: () => Promise<StoreUnder
       expect(await sut.chat('r')).toEqual([]);
     });
 
-    it('keeps the first claim of a room\'s media state, and forgets it when the room empties', async () => {
+    it("keeps the first claim of a room's media state, and forgets it when the room empties", async () => {
       const sfu = { mode: 'sfu' as const, sfu: { server: 'ws://janus-a', janusRoom: 'j1', secret: 's1', pin: 'p1' } };
       const other = { mode: 'sfu' as const, sfu: { server: 'ws://janus-b', janusRoom: 'j2', secret: 's2', pin: 'p2' } };
       await sut.admit(record('r', 'a'), 10);

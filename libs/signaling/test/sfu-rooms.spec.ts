@@ -191,7 +191,9 @@ describeJanus('SFU rooms through the gateway', () => {
       for (const { mid } of offer.streams) expect(offer.description.sdp).toContain(`\r\na=mid:${mid}\r\n`);
     }
     await rememberSecrets('pubsub');
-    const first = bob.client.frames.map((f) => JSON.parse(f) as { event: string; data: ServerEvents['sfu-offer'] }).find((f) => f.event === 'sfu-offer')!.data;
+    const first = bob.client.frames
+      .map((f) => JSON.parse(f) as { event: string; data: ServerEvents['sfu-offer'] })
+      .find((f) => f.event === 'sfu-offer')!.data;
 
     // Bob answers with a real peer connection and trickles: Janus connects to it.
     const pc = subscriberPc();
@@ -311,7 +313,11 @@ describeJanus('SFU rooms through the gateway', () => {
     ada.client.send('sfu-answer', { description: { type: 'answer', sdp }, ref: 'a1' });
     expect(await ada.client.next('error')).toMatchObject({ code: ErrorCode.InvalidMessage, ref: 'a1', message: expect.stringMatching(/answer/) });
     ada.client.send('sfu-publish', { description: { type: 'offer', sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n' }, ref: 'p1' });
-    expect(await ada.client.next('error', 10_000)).toMatchObject({ code: ErrorCode.InvalidMessage, ref: 'p1', message: expect.stringMatching(/offer/) });
+    expect(await ada.client.next('error', 10_000)).toMatchObject({
+      code: ErrorCode.InvalidMessage,
+      ref: 'p1',
+      message: expect.stringMatching(/offer/),
+    });
     await rememberSecrets('bad');
     await ada.client.roundTrip();
   });
@@ -329,7 +335,9 @@ describe('SFU rooms when Janus is unreachable', () => {
         server.close(() => resolve(port));
       });
     });
-    sut = await TestApp.start({ sfu: { servers: [{ url: `ws://127.0.0.1:${port}`, apiSecret: randomBytes(9).toString('hex') }], meshMaxPeers: MESH_MAX } });
+    sut = await TestApp.start({
+      sfu: { servers: [{ url: `ws://127.0.0.1:${port}`, apiSecret: randomBytes(9).toString('hex') }], meshMaxPeers: MESH_MAX },
+    });
   });
 
   afterEach(async () => {
@@ -355,6 +363,6 @@ describe('SFU rooms when Janus is unreachable', () => {
     expect(mesh.every((joined) => joined.mode === undefined)).toBe(true);
     await settle();
     for (const client of clients) expect(client.received.map((f) => f.event)).not.toContain('room-mode');
-    expect((await sut.app.get<RoomStore>(ROOM_STORE).roomMedia('big'))).toBeUndefined();
+    expect(await sut.app.get<RoomStore>(ROOM_STORE).roomMedia('big')).toBeUndefined();
   });
 });

@@ -66,9 +66,7 @@ describe(SignalingModule.name, () => {
   it('with sfu, defaults maxPeers to 50 and meshMaxPeers to 4; an explicit maxPeers wins', async () => {
     const servers = [{ url: 'ws://127.0.0.1:8188', apiSecret: 'janus-secret' }];
     expect(await resolved([SignalingModule.forRoot({ sfu: { servers } })])).toMatchObject({ maxPeers: 50, sfu: { servers, meshMaxPeers: 4 } });
-    const async = await resolved([
-      SignalingModule.forRootAsync({ useFactory: () => ({ maxPeers: 20, sfu: { servers, meshMaxPeers: 2 } }) }),
-    ]);
+    const async = await resolved([SignalingModule.forRootAsync({ useFactory: () => ({ maxPeers: 20, sfu: { servers, meshMaxPeers: 2 } }) })]);
     expect(async).toMatchObject({ maxPeers: 20, sfu: { servers, meshMaxPeers: 2 } });
   });
 

@@ -4,10 +4,12 @@ import { isValidRoomName, parseRoomInput, randomRoomName } from './room-name';
 const SHAPE = /^[a-z]{2,7}-[a-z]{2,7}-[a-z]{2,7}-[0-9a-hjkmnp-tv-z]{5}-[0-9a-hjkmnp-tv-z]{5}$/;
 
 /** A fill that writes `bytes` (then zeros), as crypto.getRandomValues would write random ones. */
-const fixed = (...bytes: number[]) => (target: Uint8Array) => {
-  target.fill(0).set(bytes.slice(0, target.length));
-  return target;
-};
+const fixed =
+  (...bytes: number[]) =>
+  (target: Uint8Array) => {
+    target.fill(0).set(bytes.slice(0, target.length));
+    return target;
+  };
 
 describe('room names', () => {
   it('generates valid names of three words and a base32 tail', () => {

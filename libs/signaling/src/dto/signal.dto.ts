@@ -58,7 +58,10 @@ export class SignalDto extends RefDto implements SignalPayload {
   // Checked unless the signal is a candidate alone, so that "neither" and "both" both fail here.
   @ValidateIf((signal: SignalDto) => signal.candidate === undefined || signal.description !== undefined)
   @IsDefined({ message: ONE_OF })
-  @ValidateBy({ name: 'withoutCandidate', validator: { validate: (_, args) => (args?.object as SignalDto).candidate === undefined, defaultMessage: () => ONE_OF } })
+  @ValidateBy({
+    name: 'withoutCandidate',
+    validator: { validate: (_, args) => (args?.object as SignalDto).candidate === undefined, defaultMessage: () => ONE_OF },
+  })
   @IsObject()
   @ValidateNested()
   @Type(() => SessionDescriptionDto)

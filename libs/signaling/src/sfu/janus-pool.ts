@@ -52,7 +52,10 @@ const DEFAULTS = {
  * share. Throws on a malformed URL so a typo fails at startup, not at the first big room.
  */
 export function parseJanusServers(urls: string | undefined, apiSecret: string | undefined): JanusServerConfig[] {
-  const list = (urls ?? '').split(',').map((url) => url.trim()).filter(Boolean);
+  const list = (urls ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
   if (list.length > 0 && !apiSecret) throw new Error('JANUS_URLS is set but JANUS_API_SECRET is not');
   return list.map((url) => {
     const parsed = new URL(url);

@@ -81,9 +81,7 @@ export class JanusServer extends EventEmitter<{ lost: [reason: string] }> {
   async attach(): Promise<VideoRoomHandle> {
     const session = this.#session;
     if (!session || !this.live) throw new SfuError(SfuErrorKind.Unavailable, `Janus at ${this.url} is not connected`);
-    const plugin = guardedVideoRoom((what, message) =>
-      this.logger.warn(`Janus ${this.url} sent ${what}; ignored: ${preview(message)}`),
-    );
+    const plugin = guardedVideoRoom((what, message) => this.logger.warn(`Janus ${this.url} sent ${what}; ignored: ${preview(message)}`));
     return this.request('attach', () => session.attach(plugin));
   }
 
@@ -184,9 +182,7 @@ interface RawSocket {
 
 function socketOf(connection: JanodeConnection | undefined): RawSocket | undefined {
   const ws = (connection as unknown as { _transport?: { _ws?: unknown } } | undefined)?._transport?._ws;
-  return isRecord(ws) && typeof ws.emit === 'function' && typeof ws.terminate === 'function'
-    ? (ws as unknown as RawSocket)
-    : undefined;
+  return isRecord(ws) && typeof ws.emit === 'function' && typeof ws.terminate === 'function' ? (ws as unknown as RawSocket) : undefined;
 }
 
 function isJsonObjectFrame(data: unknown, isBinary: unknown): boolean {

@@ -4,10 +4,20 @@ import { parseJanusServers } from './janus-pool.js';
 describe(toSfuError.name, () => {
   it.each([
     ['a VideoRoom "no such feed"', Object.assign(new Error('428 No such feed (x)'), { _code: 428 }), SfuErrorKind.UnknownPeer, 428],
-    ['a VideoRoom "publishers full"', Object.assign(new Error('432 Maximum number of publishers (1) already reached'), { _code: 432 }), SfuErrorKind.Full, 432],
+    [
+      'a VideoRoom "publishers full"',
+      Object.assign(new Error('432 Maximum number of publishers (1) already reached'), { _code: 432 }),
+      SfuErrorKind.Full,
+      432,
+    ],
     ['a VideoRoom "invalid SDP"', Object.assign(new Error('437 Invalid SDP'), { _code: 437 }), SfuErrorKind.Rejected, 437],
     ['a core "invalid SDP"', new Error('465 JSEP error: invalid SDP'), SfuErrorKind.Rejected, 465],
-    ['a core "unauthorized" (wrong api_secret)', new Error('403 Unauthorized request (wrong or missing secret/token)'), SfuErrorKind.Unavailable, 403],
+    [
+      'a core "unauthorized" (wrong api_secret)',
+      new Error('403 Unauthorized request (wrong or missing secret/token)'),
+      SfuErrorKind.Unavailable,
+      403,
+    ],
     ['a core "no such session"', new Error('458 No such session 1'), SfuErrorKind.Unavailable, 458],
     ['a VideoRoom internal error', Object.assign(new Error('499 Unknown error'), { _code: 499 }), SfuErrorKind.Unavailable, 499],
     ['a closed connection', new Error('connection closed'), SfuErrorKind.Unavailable, undefined],

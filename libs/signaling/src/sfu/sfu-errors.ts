@@ -43,8 +43,7 @@ export function toSfuError(error: unknown, context: string): SfuError {
   const raw = (error as { message?: unknown } | null)?.message;
   const message = typeof raw === 'string' ? raw : String(error);
   const rawCode = (error as { _code?: unknown } | null)?._code;
-  const code =
-    typeof rawCode === 'number' ? rawCode : /^(\d{3}) /.test(message) ? Number(message.slice(0, 3)) : undefined;
+  const code = typeof rawCode === 'number' ? rawCode : /^(\d{3}) /.test(message) ? Number(message.slice(0, 3)) : undefined;
   const text = `${context}: ${message.slice(0, 200)}`;
   if (code === undefined) return new SfuError(SfuErrorKind.Unavailable, text);
   if (UNAVAILABLE_CODES.has(code)) return new SfuError(SfuErrorKind.Unavailable, text, code);

@@ -40,7 +40,15 @@ describe('sfu-input', () => {
   it('reads publishers and participants, dropping malformed entries', () => {
     const publishers = readPublishers(
       [
-        { feed: 'f1', display: 'peer-a', streams: [{ mid: '0', type: 'audio', codec: 'opus' }, { mid: '1', type: 'video', simulcast: true }, { mid: '2', type: 'video', disabled: true }] },
+        {
+          feed: 'f1',
+          display: 'peer-a',
+          streams: [
+            { mid: '0', type: 'audio', codec: 'opus' },
+            { mid: '1', type: 'video', simulcast: true },
+            { mid: '2', type: 'video', disabled: true },
+          ],
+        },
         { feed: 7, display: 'peer-b' },
         { feed: 'f3' },
         { feed: 'f4', display: 'peer-d', streams: 'nope' },
@@ -48,11 +56,26 @@ describe('sfu-input', () => {
       warn,
     );
     expect([...publishers]).toEqual([
-      ['f1', { peer: 'peer-a', streams: [{ mid: '0', kind: 'audio', codec: 'opus', simulcast: false }, { mid: '1', kind: 'video', simulcast: true }] }],
+      [
+        'f1',
+        {
+          peer: 'peer-a',
+          streams: [
+            { mid: '0', kind: 'audio', codec: 'opus', simulcast: false },
+            { mid: '1', kind: 'video', simulcast: true },
+          ],
+        },
+      ],
       ['f4', { peer: 'peer-d', streams: [] }],
     ]);
     const participants = readParticipants(
-      { participants: [{ feed: 'f1', display: 'peer-a', publisher: true }, { feed: 'f2', display: 'peer-b', publisher: false }, { feed: {}, display: 'peer-c', publisher: true }] },
+      {
+        participants: [
+          { feed: 'f1', display: 'peer-a', publisher: true },
+          { feed: 'f2', display: 'peer-b', publisher: false },
+          { feed: {}, display: 'peer-c', publisher: true },
+        ],
+      },
       warn,
     );
     expect([...participants]).toEqual([['peer-a', 'f1']]);
@@ -61,8 +84,14 @@ describe('sfu-input', () => {
 
   it.each([
     [{ completed: true }, null],
-    [{ candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 }, { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 }],
-    [{ candidate: 'c', sdpMid: 5, sdpMLineIndex: 'x' }, { candidate: 'c', sdpMid: null, sdpMLineIndex: null }],
+    [
+      { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+      { candidate: 'candidate:1 1 udp 1 192.0.2.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 },
+    ],
+    [
+      { candidate: 'c', sdpMid: 5, sdpMLineIndex: 'x' },
+      { candidate: 'c', sdpMid: null, sdpMLineIndex: null },
+    ],
     [{ candidate: 7 }, undefined],
     [{ candidate: 'x'.repeat(2000) }, undefined],
     ['candidate', undefined],

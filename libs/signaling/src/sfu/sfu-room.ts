@@ -48,7 +48,13 @@ interface SubscriberHandle extends PeerHandle {
 
 const VR = VideoRoomPlugin.EVENT;
 // Plugin events Parley handles, per role; anything else janode reports is logged as unexpected.
-const PUBLISHER_EVENTS = new Set([VR.VIDEOROOM_PUB_LIST, VR.VIDEOROOM_UNPUBLISHED, VR.VIDEOROOM_LEAVING, VR.VIDEOROOM_KICKED, VR.VIDEOROOM_DESTROYED]);
+const PUBLISHER_EVENTS = new Set([
+  VR.VIDEOROOM_PUB_LIST,
+  VR.VIDEOROOM_UNPUBLISHED,
+  VR.VIDEOROOM_LEAVING,
+  VR.VIDEOROOM_KICKED,
+  VR.VIDEOROOM_DESTROYED,
+]);
 const SUBSCRIBER_EVENTS = new Set([VR.VIDEOROOM_UPDATED, VR.VIDEOROOM_DESTROYED, VR.VIDEOROOM_LEAVING]);
 // Harmless reports Parley does not act on: logged at debug level only.
 const QUIET_EVENTS = new Set([VR.VIDEOROOM_SLOWLINK, VR.VIDEOROOM_CONFIGURED, VR.VIDEOROOM_TALKING]);
@@ -233,9 +239,7 @@ export class SfuRoom {
     await Promise.all(this.peers.map((peer) => this.leave(peer)));
     if (destroy && this.server.live) {
       await this.server
-        .request(`destroy room ${this.name}`, () =>
-          this.server.manager.destroy({ room: this.assignment.janusRoom, secret: this.assignment.secret }),
-        )
+        .request(`destroy room ${this.name}`, () => this.server.manager.destroy({ room: this.assignment.janusRoom, secret: this.assignment.secret }))
         .catch((error) => this.#quiet(error));
     }
   }
@@ -284,9 +288,7 @@ export class SfuRoom {
     const { handle } = entry;
     const room = this.name;
     handle.on(Janode.EVENT.HANDLE_WEBRTCUP, () => this.emit('connection', { room, peer, role, state: 'up' }));
-    handle.on(Janode.EVENT.HANDLE_HANGUP, (data: unknown) =>
-      this.emit('connection', { room, peer, role, state: 'down', reason: reasonOf(data) }),
-    );
+    handle.on(Janode.EVENT.HANDLE_HANGUP, (data: unknown) => this.emit('connection', { room, peer, role, state: 'down', reason: reasonOf(data) }));
     handle.on(Janode.EVENT.HANDLE_ICE_FAILED, () => this.emit('connection', { room, peer, role, state: 'ice-failed' }));
     handle.on(Janode.EVENT.HANDLE_MEDIA, (data: unknown) => {
       if (!isRecord(data) || typeof data.type !== 'string' || typeof data.receiving !== 'boolean') return;

@@ -161,7 +161,9 @@ describe('verdict', () => {
     expect(verdict({ ...base, direct: false, relaysWorking: new Set() }).level).toBe('fail');
   });
   it('warns when only this network works', () => {
-    expect(verdict({ ...base, direct: false, directLocalOnly: true, relaysWorking: new Set() }).text).toMatch(/only work with people on this network/);
+    expect(verdict({ ...base, direct: false, directLocalOnly: true, relaysWorking: new Set() }).text).toMatch(
+      /only work with people on this network/,
+    );
   });
 });
 

@@ -195,7 +195,10 @@ export function verdict(input: VerdictInput): Verdict {
       return { level: 'warn', text: 'Calls will work directly. The relay (TURN) did not work, so people on strict networks may not reach you.' };
     }
     if (input.iceServersKnown === false) {
-      return { level: 'warn', text: 'Calls will work directly. The relay (TURN) could not be checked, because the server did not hand out its details.' };
+      return {
+        level: 'warn',
+        text: 'Calls will work directly. The relay (TURN) could not be checked, because the server did not hand out its details.',
+      };
     }
     return { level: 'ok', text: 'Calls will work, directly between browsers.' };
   }

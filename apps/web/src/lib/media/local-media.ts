@@ -51,7 +51,10 @@ export async function acquireTrack(
 }
 
 /** The remembered device, and when it is gone (unplugged, or its id changed), whichever the browser picks. */
-export async function acquireRemembered(kind: TrackKind, deviceId: string | undefined): Promise<{ track: MediaStreamTrack | null; problem?: MediaProblem }> {
+export async function acquireRemembered(
+  kind: TrackKind,
+  deviceId: string | undefined,
+): Promise<{ track: MediaStreamTrack | null; problem?: MediaProblem }> {
   const result = await acquireTrack(kind, deviceId, deviceId !== undefined);
   return deviceId !== undefined && result.problem === 'missing' ? acquireTrack(kind) : result;
 }

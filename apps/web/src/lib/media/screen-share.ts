@@ -26,7 +26,6 @@ export function canShareScreen(): boolean {
   return typeof navigator !== 'undefined' && typeof navigator.mediaDevices?.getDisplayMedia === 'function';
 }
 
-
 /** Asks the browser for a screen, a window or a tab; the person may say no. */
 export async function startScreenShare(options: ShareOptions): Promise<ScreenShare | { problem: ShareProblem }> {
   const getDisplayMedia =

@@ -228,9 +228,7 @@ export async function applyCaps(sender: GovernedSender, role: SenderRole, plan: 
   // Before negotiation there are no encodings to set.
   if (!encoding) return false;
   const next: Partial<EncodingCaps> & { priority: RTCPriorityType } =
-    role === 'audio'
-      ? { maxBitrate: plan.audio.maxBitrate, priority: 'high' }
-      : { ...plan[role], priority: 'low' };
+    role === 'audio' ? { maxBitrate: plan.audio.maxBitrate, priority: 'high' } : { ...plan[role], priority: 'low' };
   const current = encoding as Partial<EncodingCaps> & { priority?: RTCPriorityType; networkPriority?: RTCPriorityType };
   if (!capsChanged(current, next) && current.priority === next.priority) return false;
   Object.assign(encoding, next, { networkPriority: next.priority });

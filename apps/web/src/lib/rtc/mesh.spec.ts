@@ -76,7 +76,9 @@ function mesh(relay: Relay, selfId: string, extra: Partial<MeshOptions> = {}) {
     ...extra,
   });
   for (const name of ['stream', 'screen', 'linkstate', 'linkfailure'] as const) {
-    sut.events.on(name, (data: MediaTransportEvents[typeof name]) => events.push(`${name} ${data.peerId}${'failure' in data ? ` ${data.failure}` : ''}`));
+    sut.events.on(name, (data: MediaTransportEvents[typeof name]) =>
+      events.push(`${name} ${data.peerId}${'failure' in data ? ` ${data.failure}` : ''}`),
+    );
   }
   meshes.push(sut);
   return { sut, connections, events };

@@ -133,8 +133,7 @@ export class Mesh implements MediaTransport {
           this.events.emit('stream', { peerId, stream });
         },
         onstatechange: (state) => this.events.emit('linkstate', { peerId, state }),
-        onfailure: (failed) =>
-          this.events.emit('linkfailure', { peerId, failure: failed ? (this.#relayOnly(link) ? 'relay' : 'network') : null }),
+        onfailure: (failed) => this.events.emit('linkfailure', { peerId, failure: failed ? (this.#relayOnly(link) ? 'relay' : 'network') : null }),
         createConnection: this.#createConnection,
         timing: this.#timing,
       },

@@ -14,12 +14,7 @@ const TIMING = { restartAfterDisconnectedMs: 40, failAfterMs: 120 };
 const PATIENT = { restartAfterDisconnectedMs: 60_000, failAfterMs: 60_000 };
 const links: PeerLink[] = [];
 
-function makeLink(
-  polite: boolean,
-  send: (signal: LinkSignal) => void = () => {},
-  tracks = { audio: null, video: null },
-  timing = TIMING,
-): Side {
+function makeLink(polite: boolean, send: (signal: LinkSignal) => void = () => {}, tracks = { audio: null, video: null }, timing = TIMING): Side {
   const pc = new FakePeerConnection();
   const sent: LinkSignal[] = [];
   const failures: boolean[] = [];
@@ -50,8 +45,7 @@ function pair(): { polite: Side; impolite: Side } {
   return sides;
 }
 
-const descriptions = (side: Side) =>
-  side.sent.flatMap((s) => ('description' in s ? [s.description.type] : []));
+const descriptions = (side: Side) => side.sent.flatMap((s) => ('description' in s ? [s.description.type] : []));
 
 describe(PeerLink.name, () => {
   const original = console.warn;
@@ -247,10 +241,7 @@ describe(PeerLink.name, () => {
     const { pc, sent } = makeLink(true);
     pc.onicecandidate?.({ candidate: { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' } });
     pc.onicecandidate?.({ candidate: null });
-    expect(sent).toEqual([
-      { candidate: { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' } },
-      { candidate: null },
-    ]);
+    expect(sent).toEqual([{ candidate: { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' } }, { candidate: null }]);
   });
 
   it('ignores signals after close', async () => {

@@ -203,8 +203,7 @@ export class PeerLink {
     const { pc } = this;
     try {
       if (description) {
-        const readyForOffer =
-          !this.#makingOffer && (pc.signalingState === 'stable' || this.#isSettingRemoteAnswerPending);
+        const readyForOffer = !this.#makingOffer && (pc.signalingState === 'stable' || this.#isSettingRemoteAnswerPending);
         const offerCollision = description.type === 'offer' && !readyForOffer;
 
         this.#ignoreOffer = !this.polite && offerCollision;

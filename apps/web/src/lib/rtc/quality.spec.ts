@@ -95,7 +95,11 @@ describe('readQuality', () => {
 });
 
 describe('classify', () => {
-  const sample = (fields: Partial<QualitySample>): QualitySample => ({ at: 0, counters: { at: 0, bytesIn: 0, bytesOut: 0, received: 0, lost: 0 }, ...fields });
+  const sample = (fields: Partial<QualitySample>): QualitySample => ({
+    at: 0,
+    counters: { at: 0, bytesIn: 0, bytesOut: 0, received: 0, lost: 0 },
+    ...fields,
+  });
 
   it('says good for a healthy link', () => {
     expect(classify(sample({ rtt: 40, lossPercent: 0, jitter: 5, bitrateIn: 800_000 }), { expectVideo: true })).toBe('good');

@@ -169,7 +169,10 @@ describe(SfuTransport.name, () => {
     it('keeps candidates that come before the answer, and trickles its own', async () => {
       const { publisher, server, negotiate, answer } = setup();
       await negotiate();
-      server.incoming.emit('sfu-candidate', { pc: 'publisher', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 4000 typ host', sdpMid: '0' } });
+      server.incoming.emit('sfu-candidate', {
+        pc: 'publisher',
+        candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 4000 typ host', sdpMid: '0' },
+      });
       await settle();
       expect(publisher.added).toEqual([]);
       await answer();
@@ -253,7 +256,12 @@ describe(SfuTransport.name, () => {
       await answer();
       expect(sut.sending()).toHaveLength(1);
       expect(sut.sending()[0]!.pc).toBe(publisher);
-      expect(sut.sending()[0]!.senders().map((x) => x.role)).toEqual(['audio', 'camera']);
+      expect(
+        sut
+          .sending()[0]!
+          .senders()
+          .map((x) => x.role),
+      ).toEqual(['audio', 'camera']);
       publisher.connectionState = 'closed';
       expect(sut.sending()).toEqual([]);
     });

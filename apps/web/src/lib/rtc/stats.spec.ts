@@ -10,7 +10,10 @@ describe('describePath', () => {
   it('names a relayed path and the transport to the relay', () => {
     expect(describePath(stats({ candidateType: 'relay', protocol: 'udp', relayProtocol: 'tcp' }))).toMatchObject({ kind: 'relay', transport: 'tcp' });
     expect(describePath(stats({ candidateType: 'relay', protocol: 'udp', relayProtocol: 'tls' }))).toMatchObject({ kind: 'relay', transport: 'tls' });
-    expect(describePath(stats({ candidateType: 'host', protocol: 'udp' }, { candidateType: 'relay' }))).toMatchObject({ kind: 'relay', transport: 'udp' });
+    expect(describePath(stats({ candidateType: 'host', protocol: 'udp' }, { candidateType: 'relay' }))).toMatchObject({
+      kind: 'relay',
+      transport: 'udp',
+    });
   });
 
   it('names a direct TCP path', () => {

@@ -41,7 +41,7 @@ describe(BackoffReconnectPolicy.name, () => {
       const sut = new BackoffReconnectPolicy({ random });
       let elapsedMs = 0;
       let retryCount = 0;
-      for (let delay = sut.nextRetryDelayInMs({ retryCount, elapsedMs }); delay !== null; ) {
+      for (let delay = sut.nextRetryDelayInMs({ retryCount, elapsedMs }); delay !== null;) {
         elapsedMs += delay;
         delay = sut.nextRetryDelayInMs({ retryCount: ++retryCount, elapsedMs });
       }

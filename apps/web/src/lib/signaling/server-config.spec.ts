@@ -1,7 +1,6 @@
 import { DEFAULT_SERVER_CONFIG, fetchServerConfig, signalingUrl } from './server-config';
 
-const respond = (status: number, body: unknown) =>
-  (async () => ({ ok: status < 300, status, json: async () => body })) as unknown as typeof fetch;
+const respond = (status: number, body: unknown) => (async () => ({ ok: status < 300, status, json: async () => body })) as unknown as typeof fetch;
 
 describe('fetchServerConfig', () => {
   it('reads the signaling path and the ICE ticket', async () => {

@@ -131,7 +131,20 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  for (const name of ['window', 'location', 'history', 'document', 'addEventListener', 'removeEventListener', 'localStorage', 'fetch', 'navigator', 'MediaStream', 'WebSocket', 'RTCPeerConnection']) {
+  for (const name of [
+    'window',
+    'location',
+    'history',
+    'document',
+    'addEventListener',
+    'removeEventListener',
+    'localStorage',
+    'fetch',
+    'navigator',
+    'MediaStream',
+    'WebSocket',
+    'RTCPeerConnection',
+  ]) {
     Reflect.deleteProperty(globalThis, name);
   }
 });

@@ -39,9 +39,7 @@ export class CallState {
 
   readonly alone = $derived(this.remotes.length === 0);
   /** Who has the large spot: the first person sharing a screen, you included (`self`). */
-  readonly presenter = $derived(
-    this.sharing ? 'self' : (this.remotes.find((r) => r.peer.media.screen && r.screen)?.peer.id ?? null),
-  );
+  readonly presenter = $derived(this.sharing ? 'self' : (this.remotes.find((r) => r.peer.media.screen && r.screen)?.peer.id ?? null));
 
   readonly chat: ChatState;
   readonly devices: DeviceState;
@@ -63,9 +61,16 @@ export class CallState {
     // Asked now, so the socket's address is known by the time the person presses Join.
     void serverConfig();
     const session = () => this.#call?.session;
-    this.chat = new ChatState((text, ref) => !!session()?.sendChat(text, ref), () => session()?.selfId ?? null);
+    this.chat = new ChatState(
+      (text, ref) => !!session()?.sendChat(text, ref),
+      () => session()?.selfId ?? null,
+    );
     this.devices = new DeviceState({ switchInput: (kind, id) => this.#tracks.use(kind, id), track: (kind) => this.#tracks.track(kind) });
-    this.doctor = new DoctorState(room, { signalingUrl: serverSignalingUrl, ticket: async () => (await serverConfig()).iceTicket, token: this.#token });
+    this.doctor = new DoctorState(room, {
+      signalingUrl: serverSignalingUrl,
+      ticket: async () => (await serverConfig()).iceTicket,
+      token: this.#token,
+    });
     this.#tracks.events.on('change', () => this.#onTracks());
   }
 

@@ -32,9 +32,7 @@ const track = (deviceId: string, readyState = 'live') => ({ readyState, getSetti
 
 function setup(inUse: Partial<Record<InputKind, string>>, { switchWorks = true } = {}) {
   const switched: [InputKind, string | undefined][] = [];
-  const tracks: Partial<Record<InputKind, MediaStreamTrack>> = Object.fromEntries(
-    Object.entries(inUse).map(([kind, id]) => [kind, track(id)]),
-  );
+  const tracks: Partial<Record<InputKind, MediaStreamTrack>> = Object.fromEntries(Object.entries(inUse).map(([kind, id]) => [kind, track(id)]));
   const sut = new DeviceState({
     switchInput: async (kind, deviceId) => {
       switched.push([kind, deviceId]);

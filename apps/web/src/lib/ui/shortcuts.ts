@@ -11,7 +11,9 @@ export const SHORTCUTS: Record<ShortcutAction, string> = {
 };
 
 /** What a key press means, or null: not while typing, and not with a modifier (those belong to the browser). */
-export function shortcutFor(event: Pick<KeyboardEvent, 'key' | 'altKey' | 'ctrlKey' | 'metaKey' | 'repeat' | 'target' | 'isComposing'>): ShortcutAction | null {
+export function shortcutFor(
+  event: Pick<KeyboardEvent, 'key' | 'altKey' | 'ctrlKey' | 'metaKey' | 'repeat' | 'target' | 'isComposing'>,
+): ShortcutAction | null {
   if (event.altKey || event.ctrlKey || event.metaKey || event.repeat || event.isComposing) return null;
   if (isTyping(event.target)) return null;
   const key = event.key.toUpperCase();
