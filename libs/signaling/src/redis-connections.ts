@@ -1,21 +1,25 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
+import { redisTarget } from './redis-target.js';
 
 /** The two Redis connections an instance needs: commands, and a subscriber for the bus. */
 export class RedisConnections implements OnApplicationShutdown {
   readonly commands: Redis;
   readonly subscriber: Redis;
 
+  /** `url`: `redis://…`, or `redis+sentinel://host:port[,host:port…]/master` for a Sentinel-managed master. */
   constructor(url: string) {
     const logger = new Logger('Redis');
+    const target = redisTarget(url);
     const connect = (role: string) => {
-      const redis = new Redis(url, {
+      const options: RedisOptions = {
         connectionName: `parley-${role}`,
         // Commands issued in the same tick share one write: a relay is a GET and a PUBLISH.
         enableAutoPipelining: true,
         maxRetriesPerRequest: 2,
         retryStrategy: (times) => Math.min(times * 200, 2_000),
-      });
+      };
+      const redis = typeof target === 'string' ? new Redis(target, options) : new Redis({ ...target, ...options });
       // ioredis reconnects by itself; an error event must still be handled or it is thrown.
       redis.on('error', (error: Error) => logger.warn(`${role}: ${error.message}`));
       return redis;
