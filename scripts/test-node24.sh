@@ -22,5 +22,11 @@ if ! [ -x "$node24" ] || [[ "$("$node24" --version)" != v24.* ]]; then
 fi
 echo "test-node24: $("$node24" --version) (the machine has $(node --version))"
 
+# Native addons (janode's unix-dgram) are built for the machine's Node: build them for Node 24
+# from the headers the package ships, and back again afterwards, whatever happens.
+native=(unix-dgram)
+PATH="$(dirname "$node24"):$PATH" npm rebuild "${native[@]}" --nodedir="$prefix/node_modules/$package" --loglevel=error
+trap 'npm rebuild "${native[@]}" --loglevel=error' EXIT
+
 # npm, jest and every script start with `#!/usr/bin/env node`: first on PATH is what they run on.
 PATH="$(dirname "$node24"):$PATH" npm run test:unit -- "$@"
