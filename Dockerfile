@@ -12,6 +12,11 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- deps: every dependency, dev ones included, from the lockfile --------------------------------
 FROM ${NODE_IMAGE} AS deps
+# janode needs a native addon (unix-dgram) built by node-gyp; the slim image has no compiler. The
+# tools stay in this stage: the runtime copies only /app.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY libs/protocol/package.json libs/protocol/
