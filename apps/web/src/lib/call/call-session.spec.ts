@@ -6,34 +6,7 @@ import type { MediaTransport, MediaTransportContext, MediaTransportEvents } from
 import type { ReconnectPolicy } from '../signaling/reconnect-policy';
 import { SignalingClient, type ConnectivityChange } from '../signaling/signaling-client';
 import { CallSession } from './call-session';
-
-/** A WebSocket stand-in the test opens, feeds and closes by hand. */
-class FakeSocket {
-  readyState = 0;
-  sent: { event: string; data: Record<string, unknown> }[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: ((event: { code: number }) => void) | null = null;
-
-  send(data: string): void {
-    this.sent.push(JSON.parse(data));
-  }
-  close(code = 1005): void {
-    if (this.readyState === 3) return;
-    this.readyState = 3;
-    this.onclose?.({ code });
-  }
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  receive(event: string, data: unknown): void {
-    this.onmessage?.({ data: JSON.stringify({ event, data }) });
-  }
-  events(name: string) {
-    return this.sent.filter((frame) => frame.event === name).map((frame) => frame.data);
-  }
-}
+import { FakeSocket } from '../signaling/socket.fake';
 
 /** A media transport that records what the session asks of it. */
 class FakeTransport implements MediaTransport {

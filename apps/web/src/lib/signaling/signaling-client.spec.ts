@@ -1,33 +1,7 @@
 import { CloseCode, ErrorCode } from '@parley/protocol';
 import type { ReconnectContext, ReconnectPolicy } from './reconnect-policy';
 import { SignalingClient, type ConnectivityChange, type SignalingStatus } from './signaling-client';
-
-/** A WebSocket stand-in the test opens, feeds and closes by hand. */
-class FakeSocket {
-  readyState = 0;
-  sent: unknown[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: ((event: { code: number }) => void) | null = null;
-
-  constructor(readonly url: string) {}
-
-  send(data: string): void {
-    this.sent.push(JSON.parse(data));
-  }
-  close(code = 1005): void {
-    if (this.readyState === 3) return;
-    this.readyState = 3;
-    this.onclose?.({ code });
-  }
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  receive(frame: unknown): void {
-    this.onmessage?.({ data: JSON.stringify(frame) });
-  }
-}
+import { FakeSocket } from './socket.fake';
 
 class RecordingPolicy implements ReconnectPolicy {
   contexts: ReconnectContext[] = [];
@@ -86,7 +60,7 @@ async function joinedClient(policy?: ReconnectPolicy, maxQueued?: number) {
   context.latest().open();
   await connected;
   context.sut.join({ room: 'standup', name: 'Ada' });
-  context.latest().receive(joined('p1', 't1'));
+  context.latest().receiveFrame(joined('p1', 't1'));
   return context;
 }
 
@@ -103,8 +77,8 @@ describe(SignalingClient.name, () => {
     const left: unknown[] = [];
     sut.on('peer-left', (data) => left.push(data));
     expect(sut.send('leave', {})).toBe(true);
-    latest().receive({ event: 'peer-left', data: { id: 'p2', reason: 'left' } });
-    latest().receive({ event: 'peer-joined', data: { peer: {} } });
+    latest().receiveFrame({ event: 'peer-left', data: { id: 'p2', reason: 'left' } });
+    latest().receiveFrame({ event: 'peer-joined', data: { peer: {} } });
 
     expect(latest().sent).toEqual([{ event: 'leave', data: {} }]);
     expect(left).toEqual([{ id: 'p2', reason: 'left' }]);
@@ -197,7 +171,7 @@ describe(SignalingClient.name, () => {
     latest().open();
     expect(latest().sent).toEqual([{ event: 'join', data: { room: 'standup', name: 'Ada', protocol: 1, resume: 't1' } }]);
 
-    latest().receive(joined('p1', 't2'));
+    latest().receiveFrame(joined('p1', 't2'));
     latest().close(1006);
     await wait();
     latest().open();
@@ -207,7 +181,7 @@ describe(SignalingClient.name, () => {
 
   it('resumes with the token of the last resume-token, which replaces the one from joined', async () => {
     const { latest } = await joinedClient();
-    latest().receive({ event: 'resume-token', data: { resume: 't5' } });
+    latest().receiveFrame({ event: 'resume-token', data: { resume: 't5' } });
     latest().close(1006);
     await wait();
     latest().open();
@@ -227,7 +201,7 @@ describe(SignalingClient.name, () => {
     expect(sut.send('chat', { text: 'back?' })).toBe(true);
     expect(latest().sent.map((f) => (f as { event: string }).event)).toEqual(['join']);
 
-    latest().receive(joined('p1', 't2'));
+    latest().receiveFrame(joined('p1', 't2'));
     expect(latest().sent.map((f) => (f as { event: string }).event)).toEqual(['join', 'media', 'signal', 'chat']);
     expect(sut.queued).toBe(0);
   });
@@ -238,7 +212,7 @@ describe(SignalingClient.name, () => {
     for (const text of ['one', 'two', 'three']) sut.send('chat', { text });
     await wait();
     latest().open();
-    latest().receive(joined('p1', 't2'));
+    latest().receiveFrame(joined('p1', 't2'));
     expect(latest().sent.slice(1)).toEqual([
       { event: 'chat', data: { text: 'two' } },
       { event: 'chat', data: { text: 'three' } },
@@ -256,7 +230,7 @@ describe(SignalingClient.name, () => {
     await wait();
     latest().open();
 
-    latest().receive({
+    latest().receiveFrame({
       event: 'error',
       data: {
         code: ErrorCode.Unauthorized,
@@ -269,7 +243,7 @@ describe(SignalingClient.name, () => {
       { event: 'join', data: { room: 'standup', name: 'Ada', protocol: 1, resume: 't1' } },
       { event: 'join', data: { room: 'standup', name: 'Ada', protocol: 1 } },
     ]);
-    latest().receive(joined('p9', 't3'));
+    latest().receiveFrame(joined('p9', 't3'));
     expect(errors).toEqual([]);
     expect(joins).toEqual(['p9']);
     // The queued signal belonged to the old peer's links.
@@ -284,7 +258,7 @@ describe(SignalingClient.name, () => {
     const errors: unknown[] = [];
     sut.on('error', (error) => errors.push(error));
     sut.join({ room: 'standup', name: 'Ada' });
-    latest().receive({ event: 'error', data: { code: ErrorCode.Unauthorized, message: 'no', event: 'join' } });
+    latest().receiveFrame({ event: 'error', data: { code: ErrorCode.Unauthorized, message: 'no', event: 'join' } });
     expect(errors).toHaveLength(1);
     expect(latest().sent).toHaveLength(1);
   });
@@ -332,13 +306,13 @@ describe(SignalingClient.name, () => {
     browser('offline');
     browser('online');
     latest().open();
-    latest().receive(joined('p1', 't2'));
+    latest().receiveFrame(joined('p1', 't2'));
     expect(sut.wentOffline).toBe(true);
     latest().close(1006);
     await wait();
     sut.reconnect();
     latest().open();
-    latest().receive(joined('p1', 't3'));
+    latest().receiveFrame(joined('p1', 't3'));
     expect(sut.wentOffline).toBe(false);
   });
 
@@ -352,7 +326,7 @@ describe(SignalingClient.name, () => {
     expect(sut.status).toBe('reconnecting');
     expect(sockets).toHaveLength(2);
     latest().open();
-    latest().receive(joined('p1', 't2'));
+    latest().receiveFrame(joined('p1', 't2'));
     expect(latest().sent).toEqual([
       { event: 'join', data: { room: 'standup', name: 'Ada', protocol: 1, resume: 't1' } },
       { event: 'chat', data: { text: 'still here' } },

@@ -1,41 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { LIMITS, type JoinedPayload, type Peer } from '@parley/protocol';
+import { FakeSocket } from '../signaling/socket.fake';
 
 /**
  * The facade against the real engine (CallSession, SignalingClient, the mesh) with the browser
  * around it faked: the page's address, fetch, a WebSocket the test drives, getUserMedia and a
  * peer connection that does nothing. What is checked is what components read.
  */
-class FakeSocket {
-  static all: FakeSocket[] = [];
-  readyState = 0;
-  sent: { event: string; data: Record<string, unknown> }[] = [];
-  onopen: (() => void) | null = null;
-  onmessage: ((event: { data: unknown }) => void) | null = null;
-  onclose: ((event: { code: number }) => void) | null = null;
-  constructor(readonly url: string) {
-    FakeSocket.all.push(this);
-  }
-  send(data: string): void {
-    this.sent.push(JSON.parse(data));
-  }
-  close(code = 1005): void {
-    if (this.readyState === 3) return;
-    this.readyState = 3;
-    this.onclose?.({ code });
-  }
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  receive(event: string, data: unknown): void {
-    this.onmessage?.({ data: JSON.stringify({ event, data }) });
-  }
-  events(name: string) {
-    return this.sent.filter((frame) => frame.event === name).map((frame) => frame.data);
-  }
-}
-
 class FakeTrack {
   enabled = true;
   readyState = 'live';
