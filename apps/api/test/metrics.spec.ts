@@ -1,20 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { WebSocket } from 'ws';
-import { createApp } from '../src/app.factory.js';
-import { loadConfig } from '../src/config.js';
 import { PrometheusMetrics } from '../src/prometheus-metrics.js';
-
-async function start(env: NodeJS.ProcessEnv): Promise<{ app: INestApplication; base: string }> {
-  const root = mkdtempSync(join(tmpdir(), 'parley-web-'));
-  writeFileSync(join(root, 'index.html'), '<!doctype html><title>Parley</title>');
-  const app = await createApp(loadConfig({ LOG_LEVEL: 'error', STUN_URLS: '', ...env }, root));
-  await app.listen(0, '127.0.0.1');
-  return { app, base: `127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}` };
-}
+import { start } from './test-app.js';
 
 const scrape = async (base: string) => (await fetch(`http://${base}/metrics`)).text();
 
