@@ -67,7 +67,14 @@ export const LIMITS = {
   maxDataStringLength: 32 * 1024,
   /** Most fields an `error`'s `details` lists; the others are left out. */
   maxErrorDetails: 4,
+  /** Most people waiting to be let into one locked room; the next one gets `room-full`. */
+  maxWaiting: 20,
 } as const;
+
+/** The reactions a client may send (`react`); anything else is `invalid-message`. */
+export const REACTIONS = ['👍', '👏', '❤️', '😂', '😮', '🎉'] as const;
+/** One of the fixed reactions. */
+export type Reaction = (typeof REACTIONS)[number];
 
 /** Whether a participant's microphone, camera and screen share are on. */
 export interface MediaState {
@@ -86,6 +93,19 @@ export interface Peer {
   name: string;
   media: MediaState;
   connection: ConnectionState;
+  /** Present (`true`) for the room's hosts, who may lock the room, admit, remove and mute. */
+  host?: true;
+  /** When the peer raised their hand (ms since the epoch, set by the server); absent while it is down. */
+  hand?: number;
+}
+
+/** Someone waiting to be let into a locked room, as its hosts see them. */
+export interface Waiter {
+  /** The peer id they will have once admitted. */
+  id: string;
+  name: string;
+  /** When they started waiting, in ms since the epoch. */
+  since: number;
 }
 
 /** A session description, as in `RTCSessionDescriptionInit`. */
@@ -160,6 +180,39 @@ export interface ChatPayload extends Referenced {
 
 export type LeavePayload = Referenced;
 
+/** Locks the room (newcomers wait to be admitted) or unlocks it (everyone waiting comes in). Hosts only. */
+export interface LockPayload extends Referenced {
+  locked: boolean;
+}
+
+/** Names one peer (or one waiting person) of the room for a host's action. */
+export interface PeerTargetPayload extends Referenced {
+  id: string;
+}
+
+/** Lets a waiting person in. Hosts only. */
+export type AdmitPayload = PeerTargetPayload;
+/** Turns a waiting person away. Hosts only. */
+export type DenyPayload = PeerTargetPayload;
+/** Removes a peer from the room; they cannot resume. Hosts only. */
+export type RemovePayload = PeerTargetPayload;
+/** Asks a peer to turn their microphone off; only they can turn it on again. Hosts only. */
+export type MutePayload = PeerTargetPayload;
+/** Hands the host role to another peer; the sender stops being a host. Hosts only. */
+export type HostPayload = PeerTargetPayload;
+/** Lowers another peer's raised hand. Hosts only. */
+export type LowerHandPayload = PeerTargetPayload;
+
+/** Raises or lowers your own hand. */
+export interface HandPayload extends Referenced {
+  raised: boolean;
+}
+
+/** Sends one of the fixed reactions to the room. */
+export interface ReactPayload extends Referenced {
+  emoji: Reaction;
+}
+
 /** How a room's media flows: browser to browser, or through the server's SFU (Janus). */
 export type RoomMode = 'mesh' | 'sfu';
 
@@ -192,6 +245,15 @@ export interface ClientEvents {
   'sfu-publish': SfuPublishPayload;
   'sfu-answer': SfuAnswerPayload;
   'sfu-candidate': SfuCandidatePayload;
+  lock: LockPayload;
+  admit: AdmitPayload;
+  deny: DenyPayload;
+  remove: RemovePayload;
+  mute: MutePayload;
+  host: HostPayload;
+  hand: HandPayload;
+  'lower-hand': LowerHandPayload;
+  react: ReactPayload;
 }
 
 export interface JoinedPayload extends Referenced {
@@ -212,6 +274,48 @@ export interface JoinedPayload extends Referenced {
   limits: RoomLimits;
   /** How the room's media flows; absent means `mesh`. */
   mode?: RoomMode;
+  /** Present (`true`) while the room is locked. */
+  locked?: true;
+}
+
+/** The answer to a `join` of a locked room: you wait until a host admits (`joined`) or denies (`denied`) you. */
+export interface WaitingPayload extends Referenced {
+  room: string;
+}
+
+/** Sent to a room's hosts whenever the people waiting change: everyone waiting now, longest first. */
+export interface KnockingPayload {
+  waiting: Waiter[];
+}
+
+/** Why a waiting person was not let in: a host said no, they waited too long, or everyone left. */
+export type DeniedReason = 'denied' | 'timeout' | 'ended';
+
+/** You will not be let in; the socket stays open. */
+export interface DeniedPayload {
+  reason: DeniedReason;
+}
+
+/** A host removed you from the room. Your resume tokens no longer work; the socket stays open. */
+export type RemovedPayload = Record<string, never>;
+
+/** A host asks you to turn your microphone off: turn it off and announce it with `media`. */
+export interface MutedPayload {
+  /** The host's peer id. */
+  by: string;
+}
+
+/** The room was locked or unlocked. */
+export interface RoomLockedPayload extends Referenced {
+  locked: boolean;
+  /** The host who did it. */
+  by: string;
+}
+
+/** Someone in the room reacted. */
+export interface ReactionPayload {
+  from: string;
+  emoji: Reaction;
 }
 
 export interface PeerJoinedPayload {
@@ -313,6 +417,13 @@ export interface ServerEvents {
   'sfu-answer': SfuAnsweredPayload;
   'sfu-offer': SfuOfferPayload;
   'sfu-candidate': SfuCandidateEventPayload;
+  waiting: WaitingPayload;
+  knocking: KnockingPayload;
+  denied: DeniedPayload;
+  removed: RemovedPayload;
+  muted: MutedPayload;
+  'room-locked': RoomLockedPayload;
+  reaction: ReactionPayload;
 }
 
 /** The names of client events, for validating `event` at runtime. */
@@ -325,6 +436,15 @@ export const CLIENT_EVENTS = [
   'sfu-publish',
   'sfu-answer',
   'sfu-candidate',
+  'lock',
+  'admit',
+  'deny',
+  'remove',
+  'mute',
+  'host',
+  'hand',
+  'lower-hand',
+  'react',
 ] as const satisfies readonly (keyof ClientEvents)[];
 
 /** The names of server events. */
@@ -342,6 +462,13 @@ export const SERVER_EVENTS = [
   'sfu-answer',
   'sfu-offer',
   'sfu-candidate',
+  'waiting',
+  'knocking',
+  'denied',
+  'removed',
+  'muted',
+  'room-locked',
+  'reaction',
 ] as const satisfies readonly (keyof ServerEvents)[];
 
 /** One frame on the wire. */

@@ -19,6 +19,7 @@ export {
   DEFAULT_NEW_ROOM_JOINS_PER_IP,
   DEFAULT_SIGNALING_PATH,
   DEFAULT_TURN_TTL_SECONDS,
+  DEFAULT_WAITING_TIMEOUT_MS,
   resolveSignalingOptions,
 } from './signaling.constants.js';
 /** Injects the resolved signaling options. */
@@ -54,8 +55,8 @@ export type { RefusedUpgrade, ResumeResult, SignalingMetrics } from './signaling
 export { SIGNALING_REDIS } from './signaling.providers.js';
 export type { RedisConnections } from './redis-connections.js';
 /** Where rooms live, and how instances talk: bring your own with the `roomStore` and `messageBus` options. */
-export { ROOM_STORE, type PeerRecord, type RoomMedia, type RoomStore } from './room-store.js';
-export { MESSAGE_BUS, LocalMessageBus, type BusMessage, type MessageBus } from './message-bus.js';
+export { ROOM_STORE, type PeerRecord, type ResumeRevocation, type RoomMedia, type RoomStore, type WaiterRecord } from './room-store.js';
+export { MESSAGE_BUS, LocalMessageBus, type BusMessage, type MessageBus, type PeerOrder } from './message-bus.js';
 /** The stores and the bus the module builds by default, for a host that wraps or configures its own. */
 export { MemoryRoomStore } from './memory-room-store.js';
 export { RedisRoomStore } from './redis-room-store.js';

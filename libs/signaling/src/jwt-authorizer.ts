@@ -9,6 +9,8 @@ export interface RoomTokenClaims {
   iat?: number;
   sub?: string;
   name?: string;
+  /** `host`: the bearer is a host of the room (see docs/auth.md). */
+  role?: string;
   aud?: string | string[];
   iss?: string;
 }
@@ -57,6 +59,7 @@ export function jwtAuthorizer(
     return {
       subject: typeof payload.sub === 'string' ? payload.sub : undefined,
       name: typeof payload.name === 'string' ? payload.name.slice(0, 40) : undefined,
+      ...(payload.role === 'host' && { role: 'host' as const }),
     };
   };
 }

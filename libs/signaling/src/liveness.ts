@@ -33,7 +33,7 @@ export class Liveness implements OnModuleDestroy {
     alive();
     socket.on('pong', alive);
     const joinDeadline = setTimeout(() => {
-      if (!session.peerId && !session.joining) socket.close(CloseCode.PolicyViolation, 'No join in time');
+      if (!session.placed()) socket.close(CloseCode.PolicyViolation, 'No join in time');
     }, this.options.joinTimeoutMs);
     joinDeadline.unref();
     socket.once('close', () => clearTimeout(joinDeadline));
@@ -43,7 +43,7 @@ export class Liveness implements OnModuleDestroy {
   // first sweep that finds the socket out of a room, is what a leave re-arms.
   #outOfRoomTooLong(socket: WebSocket, now: number): boolean {
     const session = PeerSession.of(socket);
-    if (session.peerId || session.joining) {
+    if (session.placed()) {
       this.#roomlessSince.delete(socket);
       return false;
     }

@@ -1,5 +1,5 @@
 import type { ChatMessage } from '@parley/protocol';
-import { acceptsResume, type PeerRecord, type RoomMedia, type RoomStore } from './room-store.js';
+import { acceptsResume, type PeerRecord, type ResumeRevocation, type RoomMedia, type RoomStore, type WaiterRecord } from './room-store.js';
 
 /** The embedded default: rooms in this process. There are no other instances to watch. */
 export class MemoryRoomStore implements RoomStore {
@@ -7,8 +7,10 @@ export class MemoryRoomStore implements RoomStore {
   readonly #chat = new Map<string, ChatMessage[]>();
   readonly #media = new Map<string, RoomMedia>();
   readonly #missed = new Map<string, string[]>();
-  /** Peer id to the time its revocation ends. */
-  readonly #revoked = new Map<string, number>();
+  /** Peer id to the time its revocation ends, and why. */
+  readonly #revoked = new Map<string, { until: number; why: ResumeRevocation }>();
+  readonly #locked = new Set<string>();
+  readonly #waiting = new Map<string, Map<string, WaiterRecord>>();
 
   async admit(record: PeerRecord, maxPeers: number): Promise<boolean> {
     const room = this.#rooms.get(record.room) ?? new Map<string, PeerRecord>();
@@ -35,6 +37,7 @@ export class MemoryRoomStore implements RoomStore {
       this.#rooms.delete(roomName);
       this.#chat.delete(roomName);
       this.#media.delete(roomName);
+      this.#locked.delete(roomName);
     }
     return record;
   }
@@ -68,14 +71,52 @@ export class MemoryRoomStore implements RoomStore {
     return this.#chat.get(room) ?? [];
   }
 
-  async revokeResume(peerId: string, ttlMs: number): Promise<void> {
+  async revokeResume(peerId: string, ttlMs: number, why: ResumeRevocation = 'left'): Promise<void> {
     const now = Date.now();
-    for (const [id, until] of this.#revoked) if (until <= now) this.#revoked.delete(id);
-    this.#revoked.set(peerId, now + ttlMs);
+    for (const [id, { until }] of this.#revoked) if (until <= now) this.#revoked.delete(id);
+    this.#revoked.set(peerId, { until: now + ttlMs, why });
   }
 
-  async isResumeRevoked(peerId: string): Promise<boolean> {
-    return (this.#revoked.get(peerId) ?? 0) > Date.now();
+  async resumeRevocation(peerId: string): Promise<ResumeRevocation | undefined> {
+    const revoked = this.#revoked.get(peerId);
+    return revoked && revoked.until > Date.now() ? revoked.why : undefined;
+  }
+
+  async locked(room: string): Promise<boolean> {
+    return this.#locked.has(room);
+  }
+
+  async setLocked(room: string, locked: boolean): Promise<void> {
+    if (locked) this.#locked.add(room);
+    else this.#locked.delete(room);
+  }
+
+  async addWaiter(record: WaiterRecord, max: number): Promise<boolean> {
+    const waiting = this.#liveWaiters(record.room);
+    if (!waiting.has(record.id) && waiting.size >= max) return false;
+    waiting.set(record.id, record);
+    this.#waiting.set(record.room, waiting);
+    return true;
+  }
+
+  async takeWaiter(room: string, id: string): Promise<WaiterRecord | undefined> {
+    const waiting = this.#liveWaiters(room);
+    const record = waiting.get(id);
+    if (waiting.delete(id) && waiting.size === 0) this.#waiting.delete(room);
+    return record;
+  }
+
+  async waiters(room: string): Promise<WaiterRecord[]> {
+    return [...this.#liveWaiters(room).values()].sort((a, b) => a.since - b.since);
+  }
+
+  /** The room's waiting list without the records whose wait is over. */
+  #liveWaiters(room: string): Map<string, WaiterRecord> {
+    const waiting = this.#waiting.get(room) ?? new Map<string, WaiterRecord>();
+    const now = Date.now();
+    for (const [id, record] of waiting) if (record.expiresAt <= now) waiting.delete(id);
+    if (waiting.size === 0) this.#waiting.delete(room);
+    return waiting;
   }
 
   async pushMissed(peerId: string, frame: string, keep: number): Promise<void> {

@@ -8,7 +8,16 @@ export type BusMessage =
   /** Send a frame to these peers, whose sockets the receiving instance holds; `at` is when the relay began. */
   | { kind: 'deliver'; to: string[]; frame: string; event: keyof ServerEvents; at: number }
   /** A peer resumed elsewhere: drop its old socket and grace timer here. */
-  | { kind: 'takeover'; peerId: string };
+  | { kind: 'takeover'; peerId: string }
+  /** A host's decision about a peer (or a waiting person) whose socket the receiving instance holds. */
+  | { kind: 'order'; peerId: string; order: PeerOrder };
+
+/**
+ * What a host (or the room's rules) decides about someone, carried out by the instance that holds
+ * their socket and their record, so that record is only ever written there.
+ */
+export const PEER_ORDERS = ['admit', 'deny', 'room-ended', 'remove', 'lower-hand', 'grant-host', 'revoke-host'] as const;
+export type PeerOrder = (typeof PEER_ORDERS)[number];
 
 /** Carries messages between instances. Messages to one instance arrive in the order they were sent. */
 export interface MessageBus {
@@ -66,6 +75,10 @@ export function parseBusMessage(raw: string): { message: BusMessage } | { proble
   const m = value as Record<string, unknown>;
   if (m.kind === 'takeover') {
     return isId(m.peerId) ? { message: { kind: 'takeover', peerId: m.peerId } } : { problem: 'bad-fields' };
+  }
+  if (m.kind === 'order') {
+    const order = PEER_ORDERS.find((known) => known === m.order);
+    return isId(m.peerId) && order ? { message: { kind: 'order', peerId: m.peerId, order } } : { problem: 'bad-fields' };
   }
   if (m.kind !== 'deliver') return { problem: 'unknown-kind' };
   const { to, frame, event, at } = m;

@@ -1,8 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import type { ServerEvents } from '@parley/protocol';
 import { tooSlow } from './backpressure.js';
 import type { SignalingMetrics } from './signaling-metrics.interface.js';
+
+/** A random id: of a peer, a waiting person or a chat message. */
+export const newId = () => randomBytes(12).toString('base64url');
 
 /** One frame, serialized once so a broadcast does not stringify per recipient. */
 export function encodeFrame<E extends keyof ServerEvents>(event: E, data: ServerEvents[E]): string {
@@ -17,6 +21,8 @@ export class PeerSession {
   room?: string;
   /** A `join` is being processed (the authorize hook may be async). */
   joining = false;
+  /** Waiting to be let into a locked room, with the id the peer will have. */
+  waiting?: { room: string; id: string };
 
   private constructor(
     readonly socket: WebSocket,
@@ -36,6 +42,11 @@ export class PeerSession {
     const session = PeerSession.#bySocket.get(socket);
     if (!session) throw new Error('socket has no session: was handleConnection skipped?');
     return session;
+  }
+
+  /** In a room, on the way in, or waiting at its door: not a socket that never joined. */
+  placed(): boolean {
+    return !!(this.peerId || this.joining || this.waiting);
   }
 
   send<E extends keyof ServerEvents>(event: E, data: ServerEvents[E]): void {

@@ -11,6 +11,8 @@ export interface BucketSpec {
 const BUCKETS = {
   signal: { burst: 200, perSecond: 50 },
   chat: { burst: 3, perSecond: 3 },
+  // Reactions float over a tile for everyone: a few in a row, then one a second.
+  reaction: { burst: 4, perSecond: 1 },
   other: { burst: 40, perSecond: 10 },
 } satisfies Record<string, BucketSpec>;
 
@@ -69,6 +71,7 @@ export class RateLimiter {
     this.#buckets = {
       signal: new TokenBucket(BUCKETS.signal, now),
       chat: new TokenBucket(BUCKETS.chat, now),
+      reaction: new TokenBucket(BUCKETS.reaction, now),
       other: new TokenBucket(BUCKETS.other, now),
     };
     this.#windowStart = now;
@@ -114,6 +117,8 @@ function classOf(event: string): EventClass {
       return 'signal';
     case 'chat':
       return 'chat';
+    case 'react':
+      return 'reaction';
     default:
       return 'other';
   }

@@ -1,6 +1,6 @@
 import type { ChatMessage } from '@parley/protocol';
 import type { Redis } from 'ioredis';
-import type { PeerRecord, RoomMedia, RoomStore } from './room-store.js';
+import type { PeerRecord, ResumeRevocation, RoomMedia, RoomStore, WaiterRecord } from './room-store.js';
 
 // Capacity is checked and the peer added in one step, so concurrent joins on different
 // instances admit exactly maxPeers.
@@ -24,7 +24,7 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3])
 return 1`;
 
-// KEYS: room hash, chat list, media state. ARGV: peer id, the instance that must hold it ('' for any), key prefix, index entry.
+// KEYS: room hash, chat list, media state, lock. ARGV: peer id, the instance that must hold it ('' for any), key prefix, index entry.
 const REMOVE = `
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return false end
@@ -32,7 +32,27 @@ local instance = cjson.decode(raw).instance
 if ARGV[2] ~= '' and instance ~= ARGV[2] then return false end
 redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('SREM', ARGV[3] .. 'instance-peers:' .. instance, ARGV[4])
-if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[2], KEYS[3]) end
+if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[2], KEYS[3], KEYS[4]) end
+return raw`;
+
+// Drops the waits that are over, then adds unless \`max\` others wait. The key lives as long as its
+// longest wait, so the records of a dead instance go too. ARGV: id, record, max, now, expiresAt.
+const ADD_WAITER = `
+local now = tonumber(ARGV[4])
+for _, raw in ipairs(redis.call('HVALS', KEYS[1])) do
+  local waiter = cjson.decode(raw)
+  if waiter.expiresAt <= now then redis.call('HDEL', KEYS[1], waiter.id) end
+end
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+local ttl = tonumber(ARGV[5]) - now
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1`;
+
+// HGET and HDEL in one step, so only one of two hosts gets the record.
+const TAKE_WAITER = `
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if raw then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return raw`;
 
 // SET NX with the value that holds returned: the first claim wins.
@@ -43,7 +63,18 @@ return redis.call('GET', KEYS[1])`;
 interface Scripts {
   admit(room: string, index: string, id: string, record: string, max: number, entry: string): Promise<number>;
   update(room: string, index: string, id: string, record: string, entry: string, resumeId: string): Promise<number>;
-  removePeer(room: string, chat: string, media: string, id: string, instance: string, prefix: string, entry: string): Promise<string | null>;
+  removePeer(
+    room: string,
+    chat: string,
+    media: string,
+    lock: string,
+    id: string,
+    instance: string,
+    prefix: string,
+    entry: string,
+  ): Promise<string | null>;
+  addWaiter(key: string, id: string, record: string, max: number, now: number, expiresAt: number): Promise<number>;
+  takeWaiter(key: string, id: string): Promise<string | null>;
   claimMedia(key: string, media: string): Promise<string>;
 }
 
@@ -57,7 +88,9 @@ export class RedisRoomStore implements RoomStore {
   ) {
     redis.defineCommand('admit', { numberOfKeys: 2, lua: ADMIT });
     redis.defineCommand('update', { numberOfKeys: 2, lua: UPDATE });
-    redis.defineCommand('removePeer', { numberOfKeys: 3, lua: REMOVE });
+    redis.defineCommand('removePeer', { numberOfKeys: 4, lua: REMOVE });
+    redis.defineCommand('addWaiter', { numberOfKeys: 1, lua: ADD_WAITER });
+    redis.defineCommand('takeWaiter', { numberOfKeys: 1, lua: TAKE_WAITER });
     redis.defineCommand('claimMedia', { numberOfKeys: 1, lua: CLAIM_MEDIA });
     this.#redis = redis as Redis & Scripts;
   }
@@ -81,12 +114,41 @@ export class RedisRoomStore implements RoomStore {
     return (await this.#redis.update(this.#room(room), this.#index(instance), ...args)) === 1;
   }
 
-  async revokeResume(peerId: string, ttlMs: number): Promise<void> {
-    await this.#redis.set(this.#key(`revoked:${peerId}`), '1', 'PX', ttlMs);
+  async revokeResume(peerId: string, ttlMs: number, why: ResumeRevocation = 'left'): Promise<void> {
+    await this.#redis.set(this.#key(`revoked:${peerId}`), why, 'PX', ttlMs);
   }
 
-  async isResumeRevoked(peerId: string): Promise<boolean> {
-    return (await this.#redis.exists(this.#key(`revoked:${peerId}`))) === 1;
+  async resumeRevocation(peerId: string): Promise<ResumeRevocation | undefined> {
+    const why = await this.#redis.get(this.#key(`revoked:${peerId}`));
+    // '1' is what instances before `why` existed wrote.
+    return why === 'removed' ? 'removed' : why === null ? undefined : 'left';
+  }
+
+  async locked(room: string): Promise<boolean> {
+    return (await this.#redis.exists(this.#lock(room))) === 1;
+  }
+
+  async setLocked(room: string, locked: boolean): Promise<void> {
+    if (locked) await this.#redis.set(this.#lock(room), '1');
+    else await this.#redis.del(this.#lock(room));
+  }
+
+  async addWaiter(record: WaiterRecord, max: number): Promise<boolean> {
+    const added = await this.#redis.addWaiter(this.#waiting(record.room), record.id, JSON.stringify(record), max, Date.now(), record.expiresAt);
+    return added === 1;
+  }
+
+  async takeWaiter(room: string, id: string): Promise<WaiterRecord | undefined> {
+    const raw = await this.#redis.takeWaiter(this.#waiting(room), id);
+    return raw ? (JSON.parse(raw) as WaiterRecord) : undefined;
+  }
+
+  async waiters(room: string): Promise<WaiterRecord[]> {
+    const now = Date.now();
+    return (await this.#redis.hvals(this.#waiting(room)))
+      .map((raw) => JSON.parse(raw) as WaiterRecord)
+      .filter((waiter) => waiter.expiresAt > now)
+      .sort((a, b) => a.since - b.since);
   }
 
   async remove(room: string, peerId: string, instance = ''): Promise<PeerRecord | undefined> {
@@ -94,6 +156,7 @@ export class RedisRoomStore implements RoomStore {
       this.#room(room),
       this.#chat(room),
       this.#media(room),
+      this.#lock(room),
       peerId,
       instance,
       this.prefix,
@@ -194,6 +257,12 @@ export class RedisRoomStore implements RoomStore {
   }
   #media(room: string): string {
     return this.#key(`media:${room}`);
+  }
+  #lock(room: string): string {
+    return this.#key(`locked:${room}`);
+  }
+  #waiting(room: string): string {
+    return this.#key(`waiting:${room}`);
   }
   #missed(peerId: string): string {
     return this.#key(`missed:${peerId}`);

@@ -79,7 +79,7 @@ function parseClaims(json: string): ResumeClaims | undefined {
 }
 
 /** Why a resume token was refused; the word goes to the client in `details[0].problems`. */
-export type ResumeRefusal = 'malformed' | 'forged' | 'expired' | 'wrong-room' | 'wrong-subject' | 'used' | 'revoked';
+export type ResumeRefusal = 'malformed' | 'forged' | 'expired' | 'wrong-room' | 'wrong-subject' | 'used' | 'revoked' | 'removed';
 
 const WHY: Record<ResumeRefusal, string> = {
   malformed: 'is malformed',
@@ -89,6 +89,7 @@ const WHY: Record<ResumeRefusal, string> = {
   'wrong-subject': 'belongs to someone else',
   used: 'was already used',
   revoked: 'was revoked when the peer left',
+  removed: 'was revoked when a host removed the peer',
 };
 
 /** The `unauthorized` error for a refused resume token. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { ServerEvents } from '@parley/protocol';
-import { MESSAGE_BUS, type BusMessage, type MessageBus } from './message-bus.js';
+import type { Peer, ServerEvents } from '@parley/protocol';
+import { MESSAGE_BUS, type BusMessage, type MessageBus, type PeerOrder } from './message-bus.js';
 import { encodeFrame, type PeerSession } from './peer-session.js';
 import { ROOM_STORE, type RoomStore } from './room-store.js';
 import { InjectSignalingOptions } from './signaling.decorators.js';
@@ -12,6 +12,8 @@ export interface LocalPeers {
   sessionOf(peerId: string): PeerSession | undefined;
   /** The peer resumed on another instance: forget its old socket here. */
   takeover(peerId: string): void;
+  /** Carry out a host's decision about a peer (or a waiting person) held here. */
+  order(peerId: string, order: PeerOrder): void;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface LocalPeers {
  */
 @Injectable()
 export class RoomRelay implements OnModuleInit {
-  #local: LocalPeers = { sessionOf: () => undefined, takeover: () => {} };
+  #local: LocalPeers = { sessionOf: () => undefined, takeover: () => {}, order: () => {} };
 
   constructor(
     @InjectSignalingOptions() private readonly options: ResolvedSignalingOptions,
@@ -49,10 +51,15 @@ export class RoomRelay implements OnModuleInit {
 
   /** Sends to everyone online in the room; a reconnecting peer gets the whole state on resume. */
   async broadcast<E extends keyof ServerEvents>(room: string, event: E, data: ServerEvents[E], except?: string): Promise<void> {
+    await this.broadcastTo(room, event, data, (peer) => peer.id !== except);
+  }
+
+  /** Sends to everyone online in the room for whom `to` holds (the hosts, say). */
+  async broadcastTo<E extends keyof ServerEvents>(room: string, event: E, data: ServerEvents[E], to: (peer: Peer) => boolean): Promise<void> {
     const frame = encodeFrame(event, data);
     const byInstance = new Map<string, string[]>();
     for (const { peer, instance } of await this.store.members(room)) {
-      if (peer.id === except || peer.connection !== 'online') continue;
+      if (!to(peer) || peer.connection !== 'online') continue;
       byInstance.set(instance, [...(byInstance.get(instance) ?? []), peer.id]);
     }
     await Promise.all([...byInstance].map(([instance, ids]) => this.deliver(instance, ids, frame, event)));
@@ -70,6 +77,12 @@ export class RoomRelay implements OnModuleInit {
     else await this.bus.publish(instance, { kind: 'takeover', peerId });
   }
 
+  /** Has the instance that holds a peer (or a waiting person) carry out a decision about them. */
+  async order(instance: string, peerId: string, order: PeerOrder): Promise<void> {
+    if (instance === this.bus.instanceId) this.#local.order(peerId, order);
+    else await this.bus.publish(instance, { kind: 'order', peerId, order });
+  }
+
   #deliverHere(to: string[], frame: string, event: keyof ServerEvents, at?: number): void {
     for (const id of to) this.#local.sessionOf(id)?.sendFrame(frame, event);
     if (at !== undefined && event === 'signal') this.options.metrics.relayed(Date.now() - at);
@@ -77,6 +90,7 @@ export class RoomRelay implements OnModuleInit {
 
   #onBusMessage(message: BusMessage): void {
     if (message.kind === 'takeover') return this.#local.takeover(message.peerId);
+    if (message.kind === 'order') return this.#local.order(message.peerId, message.order);
     this.#deliverHere(message.to, message.frame, message.event, message.at);
   }
 }

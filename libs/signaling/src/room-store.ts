@@ -1,4 +1,4 @@
-import type { ChatMessage, Peer, RoomMode } from '@parley/protocol';
+import type { ChatMessage, Peer, RoomMode, Waiter } from '@parley/protocol';
 import type { SfuRoomAssignment } from './sfu/sfu.types.js';
 
 /** Injection token of the `RoomStore`. */
@@ -16,6 +16,17 @@ export interface PeerRecord {
   resumeId?: string;
   previousResumeId?: string;
 }
+
+/** Someone waiting to be let into a locked room, and which instance holds their socket. */
+export interface WaiterRecord extends Waiter {
+  room: string;
+  instance: string;
+  /** When the wait ends by itself, in ms: a record past it is gone, even if its instance died. */
+  expiresAt: number;
+}
+
+/** Why a peer's resume tokens were revoked: it left, or a host removed it. */
+export type ResumeRevocation = 'left' | 'removed';
 
 /** How a room's media flows, and where on the SFU it lives when it goes through one. */
 export interface RoomMedia {
@@ -54,9 +65,23 @@ export interface RoomStore {
   pushChat(room: string, message: ChatMessage, keep: number): Promise<void>;
   chat(room: string): Promise<ChatMessage[]>;
 
-  /** Refuses every resume token of a peer that left, for `ttlMs` (the tokens' lifetime). */
-  revokeResume(peerId: string, ttlMs: number): Promise<void>;
-  isResumeRevoked(peerId: string): Promise<boolean>;
+  /** Refuses every resume token of a peer that left or was removed, for `ttlMs` (the tokens' lifetime). */
+  revokeResume(peerId: string, ttlMs: number, why?: ResumeRevocation): Promise<void>;
+  /** Why the peer's tokens are revoked, or undefined when they are not. */
+  resumeRevocation(peerId: string): Promise<ResumeRevocation | undefined>;
+
+  /** Whether the room is locked. Forgotten when the room empties. */
+  locked(room: string): Promise<boolean>;
+  setLocked(room: string, locked: boolean): Promise<void>;
+  /**
+   * Adds someone to the room's waiting list (or replaces them); `false` when `max` others wait
+   * already. Records past their `expiresAt` are dropped first and never listed.
+   */
+  addWaiter(record: WaiterRecord, max: number): Promise<boolean>;
+  /** Removes and returns a waiting record: of two hosts admitting one person, one gets it. */
+  takeWaiter(room: string, id: string): Promise<WaiterRecord | undefined>;
+  /** Everyone waiting for the room, longest first. */
+  waiters(room: string): Promise<WaiterRecord[]>;
 
   /** Keeps a frame for a reconnecting peer (the last `keep`), for `ttlMs`. */
   pushMissed(peerId: string, frame: string, keep: number, ttlMs: number): Promise<void>;

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
   CloseCode,
@@ -16,14 +15,17 @@ import { cleanText } from './dto/clean-text.js';
 import type { ChatDto, JoinDto, LeaveDto, MediaDto, SignalDto } from './dto/index.js';
 import { InstanceRegistry } from './instance-registry.js';
 import { JoinLimiter } from './join-limiter.js';
-import { encodeFrame, type PeerSession } from './peer-session.js';
+import { encodeFrame, newId, type PeerSession } from './peer-session.js';
 import { resumeRefused, ResumeTokens, type ResumeClaims } from './resume-tokens.js';
 import { RoomRelay } from './room-relay.js';
 import { ROOM_STORE, type PeerRecord, type RoomStore } from './room-store.js';
 import { SfuRoomsService } from './sfu-rooms.service.js';
 import { SignalingDrain } from './signaling-drain.js';
 import { SignalingLog } from './signaling-log.js';
+import type { PeerOrder } from './message-bus.js';
+import { WaitingRoom } from './waiting-room.js';
 import { SignalingException } from './signaling.exception.js';
+import { sendError } from './signaling-exception.filter.js';
 import { InjectSignalingOptions } from './signaling.decorators.js';
 import type { ResolvedSignalingOptions, SignalingIdentity } from './signaling-options.interface.js';
 import { IceServers } from './turn-credentials.js';
@@ -35,8 +37,6 @@ interface LocalPeer {
   session?: PeerSession;
   graceTimer?: NodeJS.Timeout;
 }
-
-const newId = () => randomBytes(12).toString('base64url');
 
 /** Signals kept for a reconnecting peer; past that the oldest go, and ICE restarts recover. */
 const MISSED_SIGNALS = 256;
@@ -66,6 +66,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     private readonly sfuRooms: SfuRoomsService,
     private readonly drain: SignalingDrain,
     private readonly log: SignalingLog,
+    private readonly waitingRoom: WaitingRoom,
   ) {
     this.#limits = {
       maxPeers: options.maxPeers,
@@ -91,6 +92,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     this.relay.serve({
       sessionOf: (id) => this.#local.get(id)?.session,
       takeover: (id) => this.#dropLocal(id),
+      order: (id, order) => this.#background(this.#order(id, order)),
     });
     this.registry.serve({
       down: (records) => this.#instanceDown(records),
@@ -128,7 +130,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     if (this.drain.draining) {
       throw new SignalingException(ErrorCode.Internal, 'Unavailable: this server is shutting down; connect again to reach another one');
     }
-    if (session.peerId || session.joining) {
+    if (session.placed()) {
       throw new SignalingException(ErrorCode.InvalidMessage, 'Already in a room: send leave first');
     }
     if (dto.protocol !== PROTOCOL_VERSION) {
@@ -146,8 +148,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       if (resumed && this.options.authorize && resumed.subject !== identity.subject) throw resumeRefused('wrong-subject');
       const existing = resumed && (await this.store.get(dto.room, resumed.peerId));
       if (existing) await this.#resume(session, existing, resumed, dto.ref);
-      else if (resumed && (await this.store.isResumeRevoked(resumed.peerId))) throw resumeRefused('revoked');
-      else await this.#admit(session, dto, identity, resumed);
+      else await this.#enter(session, dto, identity, resumed);
     } finally {
       session.joining = false;
     }
@@ -189,6 +190,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   }
 
   async leave(session: PeerSession, _dto?: LeaveDto): Promise<void> {
+    if (session.waiting) return this.waitingRoom.withdraw(session);
     const { record } = this.#membership(session);
     session.peerId = session.room = undefined;
     // Its tokens are self-contained: without this, one would bring the peer back as after a restart.
@@ -201,6 +203,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
    * window, so a page reload or a network change does not cost it its place or its links.
    */
   disconnect(session: PeerSession): void {
+    if (session.waiting) return this.#background(this.waitingRoom.withdraw(session));
     const local = session.peerId ? this.#local.get(session.peerId) : undefined;
     if (!local || local.session !== session || this.#closing) return;
     local.session = undefined;
@@ -248,7 +251,27 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  async #admit(session: PeerSession, dto: JoinDto, identity: SignalingIdentity, resumed?: ResumeClaims): Promise<void> {
+  /**
+   * A new peer, or one rebuilt from its resume token: into the room, or into its waiting room when
+   * it is locked. The first person in is its host, and so is anyone whose identity says so.
+   */
+  async #enter(session: PeerSession, dto: JoinDto, identity: SignalingIdentity, resumed?: ResumeClaims): Promise<void> {
+    const revoked = resumed && (await this.store.resumeRevocation(resumed.peerId));
+    if (revoked) throw resumeRefused(revoked === 'removed' ? 'removed' : 'revoked');
+    const [members, locked] = await Promise.all([this.store.members(dto.room), this.store.locked(dto.room)]);
+    const host = identity.role === 'host' || !members.some((m) => m.peer.host);
+    const name = (identity.name && cleanText(identity.name).slice(0, LIMITS.maxNameLength)) || resumed?.name || dto.name;
+    // A resume token proves its peer was let in already.
+    if (locked && members.length > 0 && !host && !resumed) return this.waitingRoom.knock(session, dto, identity, name);
+    await this.#admit(session, dto, identity, { id: resumed?.peerId, name, host, resumed });
+  }
+
+  async #admit(
+    session: PeerSession,
+    dto: JoinDto,
+    identity: SignalingIdentity,
+    { id, name, host, resumed }: { id?: string; name: string; host: boolean; resumed?: ResumeClaims },
+  ): Promise<void> {
     // A valid token whose peer the store does not hold (a restart, or a lapsed grace
     // window) brings the same id back, so the others' links to it still match.
     const record: PeerRecord = {
@@ -257,10 +280,11 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       joinedAt: Date.now(),
       subject: identity.subject,
       peer: {
-        id: resumed?.peerId ?? newId(),
-        name: (identity.name && cleanText(identity.name).slice(0, LIMITS.maxNameLength)) || resumed?.name || dto.name,
+        id: id ?? newId(),
+        name,
         media: { audio: false, video: false, screen: false },
         connection: 'online',
+        ...(host && { host: true }),
       },
     };
     const resume = this.#newResume(record);
@@ -270,6 +294,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     this.#local.set(record.peer.id, { record, session });
     await this.#sendJoined(session, record, resume, { ref: dto.ref, resumed: resumed && 'token', mode });
     await this.relay.broadcast(record.room, 'peer-joined', { peer: record.peer }, record.peer.id);
+    if (host) await this.waitingRoom.tellHost(session, record.room);
     if (mode === 'sfu') this.#background(this.sfuRooms.joined(record.room, record.peer.id));
   }
 
@@ -293,6 +318,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     await this.#sendJoined(session, record, resume, { ref, resumed: 'session', mode });
     for (const frame of await this.store.takeMissed(id)) session.sendFrame(frame, 'signal');
     await this.relay.broadcast(record.room, 'peer-updated', { peer: record.peer }, id);
+    if (record.peer.host) await this.waitingRoom.tellHost(session, record.room);
     if (mode === 'sfu') this.#background(this.sfuRooms.joined(record.room, id));
   }
 
@@ -346,7 +372,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     { ref, resumed, mode }: Pick<JoinedPayload, 'ref' | 'resumed'> & { mode: RoomMode },
   ): Promise<void> {
     const { peer, room } = record;
-    const [members, chat] = await Promise.all([this.store.members(room), this.store.chat(room)]);
+    const [members, chat, locked] = await Promise.all([this.store.members(room), this.store.chat(room), this.store.locked(room)]);
     session.peerId = peer.id;
     session.room = room;
     this.options.metrics.joined?.('ok');
@@ -365,6 +391,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       limits: this.#limits,
       // Absent means mesh, as for clients of servers without an SFU.
       ...(mode === 'sfu' && { mode }),
+      ...(locked && { locked }),
     });
   }
 
@@ -384,6 +411,78 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     if (!removed) return;
     this.log.left(room, id, reason);
     await this.relay.broadcast(room, 'peer-left', { id, reason });
+    if (removed.peer.host) await this.#keepAHost(room);
+  }
+
+  /**
+   * A host left: when no other host is in the room, the longest-present person becomes one. When
+   * nobody is left, nobody can let the waiting in.
+   */
+  async #keepAHost(room: string): Promise<void> {
+    const members = await this.store.members(room);
+    if (members.length === 0) return this.waitingRoom.endAll(room);
+    if (members.some((m) => m.peer.host)) return;
+    const next = members.find((m) => m.peer.connection === 'online') ?? members[0];
+    await this.relay.order(next.instance, next.peer.id, 'grant-host');
+  }
+
+  /** The member held by this session; `not-joined` otherwise (a waiting session too). */
+  member(session: PeerSession): PeerRecord {
+    return this.#membership(session).record;
+  }
+
+  /** Changes this session's own peer (a raised hand) and tells the room, the sender with its `ref`. */
+  async changeOwn(session: PeerSession, change: Partial<Peer>, ref?: string): Promise<void> {
+    const local = this.#membership(session);
+    await this.#change(local, change, local.record.peer.id);
+    session.send('peer-updated', { peer: local.record.peer, ...(ref !== undefined && { ref }) });
+  }
+
+  /** Carries out a decision about a peer (or a waiting person) whose socket is here. */
+  async #order(id: string, order: PeerOrder): Promise<void> {
+    if (order === 'admit') return this.#admitWaiter(id);
+    if (order === 'deny') return this.waitingRoom.turnAway(id, 'denied');
+    if (order === 'room-ended') return this.waitingRoom.turnAway(id, 'ended');
+    const local = this.#local.get(id);
+    if (!local) return;
+    if (order === 'remove') return this.#expel(local);
+    if (order === 'lower-hand') return this.#change(local, { hand: undefined });
+    if (order === 'revoke-host') return this.#change(local, { host: undefined });
+    await this.#change(local, { host: true });
+    if (local.session) await this.waitingRoom.tellHost(local.session, local.record.room);
+  }
+
+  /** A host let a waiting person in: their `join` goes on as if the room were open. */
+  async #admitWaiter(id: string): Promise<void> {
+    const waiter = this.waitingRoom.take(id);
+    if (!waiter?.session.isOpen()) return;
+    const { session, dto, identity, record } = waiter;
+    try {
+      await this.#admit(session, dto, identity, { id, name: record.name, host: identity.role === 'host' });
+    } catch (error) {
+      // The room may have filled up while they waited.
+      sendError(session.socket, error, dto, 'join');
+    }
+  }
+
+  /** A host removed the peer: its tokens stop working, and its socket leaves the room. */
+  async #expel(local: LocalPeer): Promise<void> {
+    const { record, session } = local;
+    await this.store.revokeResume(record.peer.id, this.resumeTokens.ttlMs, 'removed');
+    if (session) {
+      session.peerId = session.room = undefined;
+      session.send('removed', {});
+    }
+    await this.#removePeer(record.room, record.peer.id, 'kicked');
+  }
+
+  /** Changes a peer held here (only its own instance writes its record) and tells the room. */
+  async #change(local: LocalPeer, change: Partial<Peer>, except?: string): Promise<void> {
+    const peer: Peer = { ...local.record.peer, ...change };
+    for (const key of Object.keys(change) as (keyof Peer)[]) if (change[key] === undefined) delete peer[key];
+    local.record.peer = peer;
+    await this.store.update(local.record);
+    await this.relay.broadcast(local.record.room, 'peer-updated', { peer }, except);
   }
 
   /** The peers of a dead instance wait for a resume, as if each socket had dropped. */

@@ -22,6 +22,8 @@ export interface SignalingIdentity {
   subject?: string;
   /** Overrides the display name the client asked for. */
   name?: string;
+  /** `host`: a host of the room from the start, who walks into a locked room. */
+  role?: 'host';
 }
 
 /** A coturn server with `use-auth-secret`, for which every peer gets short-lived credentials. */
@@ -97,6 +99,8 @@ export interface SignalingModuleOptions {
   heartbeatMs?: number;
   /** A socket that has not joined within this time is closed. Default 10 000 ms. */
   joinTimeoutMs?: number;
+  /** How long someone may wait to be let into a locked room before they are turned away (`denied`, `timeout`). Default 300 000 ms. */
+  waitingTimeoutMs?: number;
   /** Decides who may join a room: return an identity, or throw to answer `unauthorized`. */
   authorize?: (context: AuthorizeContext) => SignalingIdentity | Promise<SignalingIdentity>;
 }

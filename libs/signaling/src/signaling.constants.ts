@@ -25,6 +25,8 @@ export const DEFAULT_RESUME_GRACE_MS = 20_000;
 export const DEFAULT_RESUME_ROTATE_MS = 30_000;
 export const DEFAULT_HEARTBEAT_MS = 5_000;
 export const DEFAULT_JOIN_TIMEOUT_MS = 10_000;
+/** Long enough for a host to notice a knock during a meeting; short enough that forgotten tabs go. */
+export const DEFAULT_WAITING_TIMEOUT_MS = 5 * 60_000;
 export const DEFAULT_TURN_TTL_SECONDS = 3600;
 export const DEFAULT_MAX_SOCKETS_PER_IP = 50;
 export const DEFAULT_CONNECTIONS_PER_SECOND_PER_IP = 20;
@@ -63,6 +65,7 @@ export function resolveSignalingOptions(options: SignalingModuleOptions = {}): R
     resumeRotateMs: options.resumeRotateMs ?? DEFAULT_RESUME_ROTATE_MS,
     heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
     joinTimeoutMs: options.joinTimeoutMs ?? DEFAULT_JOIN_TIMEOUT_MS,
+    waitingTimeoutMs: options.waitingTimeoutMs ?? DEFAULT_WAITING_TIMEOUT_MS,
     authorize: options.authorize,
     turn: turn && { ...turn, ttlSeconds: turn.ttlSeconds ?? DEFAULT_TURN_TTL_SECONDS },
     roomStore: options.roomStore,

@@ -13,8 +13,22 @@ import { CloseCode } from '@parley/protocol';
 import type { WebSocket, WebSocketServer as Server } from 'ws';
 import { clientAddress, compileTrust, type ProxyTrust } from './client-address.js';
 import { Liveness } from './liveness.js';
-import { ChatDto, JoinDto, LeaveDto, MediaDto, SfuAnswerDto, SfuCandidateDto, SfuPublishDto, SignalDto } from './dto/index.js';
+import {
+  ChatDto,
+  HandDto,
+  JoinDto,
+  LeaveDto,
+  LockDto,
+  MediaDto,
+  PeerTargetDto,
+  ReactDto,
+  SfuAnswerDto,
+  SfuCandidateDto,
+  SfuPublishDto,
+  SignalDto,
+} from './dto/index.js';
 import { PeerSession } from './peer-session.js';
+import { RoomControls } from './room-controls.service.js';
 import { RoomService } from './room.service.js';
 import { SfuRoomsService } from './sfu-rooms.service.js';
 import { SIGNALING_GATEWAY, SIGNALING_GATEWAY_KEY_PATH } from './signaling.constants.js';
@@ -33,6 +47,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
 
   constructor(
     private readonly rooms: RoomService,
+    private readonly controls: RoomControls,
     private readonly sfuRooms: SfuRoomsService,
     private readonly liveness: Liveness,
     @InjectSignalingOptions() private readonly options: ResolvedSignalingOptions,
@@ -109,5 +124,50 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   @SubscribeMessage('sfu-candidate')
   sfuCandidate(@Session() session: PeerSession, @MessageBody() dto: SfuCandidateDto) {
     return this.sfuRooms.candidate(session, dto);
+  }
+
+  @SubscribeMessage('lock')
+  lock(@Session() session: PeerSession, @MessageBody() dto: LockDto) {
+    return this.controls.lock(session, dto);
+  }
+
+  @SubscribeMessage('admit')
+  admit(@Session() session: PeerSession, @MessageBody() dto: PeerTargetDto) {
+    return this.controls.admit(session, dto);
+  }
+
+  @SubscribeMessage('deny')
+  deny(@Session() session: PeerSession, @MessageBody() dto: PeerTargetDto) {
+    return this.controls.deny(session, dto);
+  }
+
+  @SubscribeMessage('remove')
+  remove(@Session() session: PeerSession, @MessageBody() dto: PeerTargetDto) {
+    return this.controls.remove(session, dto);
+  }
+
+  @SubscribeMessage('mute')
+  mute(@Session() session: PeerSession, @MessageBody() dto: PeerTargetDto) {
+    return this.controls.mute(session, dto);
+  }
+
+  @SubscribeMessage('host')
+  host(@Session() session: PeerSession, @MessageBody() dto: PeerTargetDto) {
+    return this.controls.host(session, dto);
+  }
+
+  @SubscribeMessage('hand')
+  hand(@Session() session: PeerSession, @MessageBody() dto: HandDto) {
+    return this.controls.hand(session, dto);
+  }
+
+  @SubscribeMessage('lower-hand')
+  lowerHand(@Session() session: PeerSession, @MessageBody() dto: PeerTargetDto) {
+    return this.controls.lowerHand(session, dto);
+  }
+
+  @SubscribeMessage('react')
+  react(@Session() session: PeerSession, @MessageBody() dto: ReactDto) {
+    return this.controls.react(session, dto);
   }
 }

@@ -16,6 +16,8 @@ import { SignalingLog } from './signaling-log.js';
 import { SignalingHealthIndicator } from './signaling-health.indicator.js';
 import { ROOM_STORE } from './room-store.js';
 import { MESSAGE_BUS } from './message-bus.js';
+import { RoomControls } from './room-controls.service.js';
+import { WaitingRoom } from './waiting-room.js';
 
 @Module({
   providers: [
@@ -31,7 +33,9 @@ import { MESSAGE_BUS } from './message-bus.js';
     InstanceRegistry,
     ...sfuProviders,
     SfuRoomsService,
+    WaitingRoom,
     RoomService,
+    RoomControls,
     SignalingGateway,
     SignalingHealthIndicator,
   ],

@@ -1,5 +1,5 @@
 import type { ChatMessage } from '@parley/protocol';
-import type { PeerRecord, RoomStore } from '../src/room-store.js';
+import type { PeerRecord, RoomStore, WaiterRecord } from '../src/room-store.js';
 
 /** A fresh, empty store per test; `instances` is false for a store that knows only one instance. */
 export interface StoreUnderTest {
@@ -84,12 +84,65 @@ export function roomStoreContract(name: string, create: () => Promise<StoreUnder
     });
 
     it('revokes the resume tokens of a peer for a while', async () => {
-      expect(await sut.isResumeRevoked('p')).toBe(false);
+      expect(await sut.resumeRevocation('p')).toBeUndefined();
       await sut.revokeResume('p', 100);
-      expect(await sut.isResumeRevoked('p')).toBe(true);
-      expect(await sut.isResumeRevoked('q')).toBe(false);
+      await sut.revokeResume('k', 100, 'removed');
+      expect(await sut.resumeRevocation('p')).toBe('left');
+      expect(await sut.resumeRevocation('k')).toBe('removed');
+      expect(await sut.resumeRevocation('q')).toBeUndefined();
       await new Promise((resolve) => setTimeout(resolve, 150));
-      expect(await sut.isResumeRevoked('p')).toBe(false);
+      expect(await sut.resumeRevocation('p')).toBeUndefined();
+      expect(await sut.resumeRevocation('k')).toBeUndefined();
+    });
+
+    it('locks and unlocks a room, and forgets the lock when the room empties', async () => {
+      await sut.admit(record('r', 'a'), 10);
+      expect(await sut.locked('r')).toBe(false);
+      await sut.setLocked('r', true);
+      expect(await sut.locked('r')).toBe(true);
+      expect(await sut.locked('other')).toBe(false);
+      await sut.setLocked('r', false);
+      expect(await sut.locked('r')).toBe(false);
+      await sut.setLocked('r', true);
+      await sut.remove('r', 'a');
+      expect(await sut.locked('r')).toBe(false);
+    });
+
+    it('keeps up to max people waiting, longest first, and hands each one out once', async () => {
+      const now = Date.now();
+      const waiter = (id: string, since: number, expiresAt = now + 60_000): WaiterRecord => ({
+        room: 'r',
+        id,
+        name: id.toUpperCase(),
+        since,
+        instance: 'i1',
+        expiresAt,
+      });
+      expect(await sut.addWaiter(waiter('w2', now + 2), 2)).toBe(true);
+      expect(await sut.addWaiter(waiter('w1', now + 1), 2)).toBe(true);
+      expect(await sut.addWaiter(waiter('w3', now + 3), 2)).toBe(false);
+      // Someone already waiting may be written again.
+      expect(await sut.addWaiter({ ...waiter('w1', now + 1), instance: 'i2' }, 2)).toBe(true);
+      expect(await sut.waiters('r')).toEqual([{ ...waiter('w1', now + 1), instance: 'i2' }, waiter('w2', now + 2)]);
+      expect(await sut.waiters('other')).toEqual([]);
+
+      const taken = await Promise.all([sut.takeWaiter('r', 'w2'), sut.takeWaiter('r', 'w2')]);
+      expect(taken.filter(Boolean)).toEqual([waiter('w2', now + 2)]);
+      expect(await sut.takeWaiter('r', 'nobody')).toBeUndefined();
+      expect((await sut.waiters('r')).map((w) => w.id)).toEqual(['w1']);
+    });
+
+    it('forgets a wait that is over, and does not count it against the cap', async () => {
+      const now = Date.now();
+      const over: WaiterRecord = { room: 'r', id: 'old', name: 'Old', since: now - 1000, instance: 'dead', expiresAt: now - 1 };
+      const soon: WaiterRecord = { room: 'r', id: 'soon', name: 'Soon', since: now, instance: 'i1', expiresAt: now + 100 };
+      expect(await sut.addWaiter(soon, 2)).toBe(true);
+      expect(await sut.addWaiter(over, 2)).toBe(true);
+      expect((await sut.waiters('r')).map((w) => w.id)).toEqual(['soon']);
+      expect(await sut.addWaiter({ ...soon, id: 'next', since: now + 1 }, 2)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(await sut.waiters('r')).toEqual([]);
+      expect(await sut.takeWaiter('r', 'soon')).toBeUndefined();
     });
 
     it('removes a record, only from the named instance when one is given', async () => {
