@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { CLIENT_EVENTS, CloseCode, ErrorCode, LIMITS, PROTOCOL_VERSION, SERVER_EVENTS } from './protocol.js';
+import { CLIENT_EVENTS, CloseCode, ErrorCode, LIMITS, PROTOCOL_VERSION, REACTIONS, SERVER_EVENTS } from './protocol.js';
 
 /**
  * docs/asyncapi.yaml describes protocol v1 for tools; this spec fails when it drifts from
@@ -103,6 +103,10 @@ describe('docs/asyncapi.yaml', () => {
     });
   });
 
+  it('lists exactly the REACTIONS', () => {
+    expect(schema('Reaction').enum).toEqual([...REACTIONS]);
+  });
+
   describe('error codes', () => {
     it('has ErrorPayload.code as an enum of exactly the ErrorCode values', () => {
       expect(sorted(prop('ErrorPayload', 'code').enum)).toEqual(sorted(Object.values(ErrorCode)));
@@ -159,6 +163,10 @@ describe('docs/asyncapi.yaml', () => {
         'SfuPublishPayload',
         'SfuAnswerPayload',
         'SfuCandidatePayload',
+        'LockPayload',
+        'PeerTargetPayload',
+        'HandPayload',
+        'ReactPayload',
         'ErrorPayload',
       ]) {
         expect(prop(name, 'ref').maxLength).toBe(LIMITS.maxRefLength);
@@ -181,6 +189,10 @@ describe('docs/asyncapi.yaml', () => {
       'SfuPublishPayload',
       'SfuAnswerPayload',
       'SfuCandidatePayload',
+      'LockPayload',
+      'PeerTargetPayload',
+      'HandPayload',
+      'ReactPayload',
       'SessionDescription',
       'IceCandidate',
     ])('%s rejects unknown fields (additionalProperties: false)', (name) => {

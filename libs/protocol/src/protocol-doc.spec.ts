@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CLIENT_EVENTS, CloseCode, ErrorCode, LIMITS, PROTOCOL_VERSION, SERVER_EVENTS } from './protocol.js';
+import { CLIENT_EVENTS, CloseCode, ErrorCode, LIMITS, PROTOCOL_VERSION, REACTIONS, SERVER_EVENTS } from './protocol.js';
 
 const doc = readFileSync(new URL('../../../docs/protocol.md', import.meta.url), 'utf8');
 
@@ -32,9 +32,11 @@ describe('docs/protocol.md', () => {
       LIMITS.maxDataDepth,
       LIMITS.maxDataStringLength,
       LIMITS.maxErrorDetails,
+      LIMITS.maxWaiting,
     ];
     for (const n of numbers) expect(doc).toContain(`**${n}**`);
     expect(doc).toContain('1 to 64 characters of `[A-Za-z0-9_-]`');
     expect(doc).toContain(`1 to ${LIMITS.maxNameLength} characters`);
+    expect(doc).toContain(REACTIONS.join(' '));
   });
 });

@@ -8,6 +8,12 @@ import { SignalingException } from './signaling.exception.js';
 import { InjectSignalingOptions } from './signaling.decorators.js';
 import type { ResolvedSignalingOptions, SignalingIdentity } from './signaling-options.interface.js';
 
+/**
+ * The store forgets a wait this long after its timer here should have ended it: only the wait of
+ * an instance that died meanwhile lasts that long.
+ */
+const STORE_SLACK_MS = 30_000;
+
 /** Someone waiting at a locked room's door whose socket is on this instance. */
 export interface LocalWaiter {
   session: PeerSession;
@@ -43,7 +49,8 @@ export class WaitingRoom implements OnModuleDestroy {
     const now = Date.now();
     const { room } = dto;
     const timeoutMs = this.options.waitingTimeoutMs;
-    const record: WaiterRecord = { room, id: newId(), name, since: now, instance: this.relay.instanceId, expiresAt: now + timeoutMs };
+    const expiresAt = now + timeoutMs + STORE_SLACK_MS;
+    const record: WaiterRecord = { room, id: newId(), name, since: now, instance: this.relay.instanceId, expiresAt };
     if (!(await this.store.addWaiter(record, LIMITS.maxWaiting))) {
       throw new SignalingException(ErrorCode.RoomFull, `Room ${room} is locked and too many people are waiting to be let in: try again later`);
     }

@@ -69,6 +69,23 @@ describe('room tokens (AUTH_SECRET)', () => {
     await expect(client.join('r1', 'Eve', { token: await token({ room: 'r1' }) })).resolves.toBeDefined();
   });
 
+  it('makes the bearer of a role: host token a host, who walks into a locked room; any other role is a guest', async () => {
+    const first = await sut.client();
+    const joined = await first.join('hosted', 'First', { token: await token({ room: 'hosted' }) });
+    expect(joined.self.host).toBe(true);
+    first.send('lock', { locked: true });
+    await first.next('room-locked');
+
+    const host = await sut.client();
+    const hostJoined = await host.join('hosted', 'Host', { token: await token({ room: 'hosted', role: 'host' }) });
+    expect(hostJoined).toMatchObject({ self: { host: true }, locked: true });
+    for (const role of ['admin', 'Host', ['host'], true]) {
+      const guest = await sut.client();
+      guest.send('join', { room: 'hosted', name: 'Guest', protocol: 1, token: await token({ room: 'hosted', role }) });
+      await guest.next('waiting');
+    }
+  });
+
   it('admits a token for the room or for any room, and takes the name from it, cleaned', async () => {
     const ada = await sut.client();
     const joined = await ada.join('r3', 'typed name', { token: await token({ room: 'r3', sub: 'user-1', name: 'Ada\u202E Lovelace' }) });
