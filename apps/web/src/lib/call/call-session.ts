@@ -16,20 +16,24 @@ import {
   connectionReplaced,
   joinFailure,
   joinTimedOut,
+  notLetIn,
+  removedFromCall,
   unreachable,
   type Failure,
 } from '../signaling/error-messages';
 import { SignalingClient } from '../signaling/signaling-client';
+import { Moderation } from './moderation';
 import { Roster, type RemoteParticipant } from './roster';
 import { mediaPatch, TransportSwitch } from './transport-switch';
 
-export type CallPhase = 'lobby' | 'joining' | 'in-call' | 'left' | 'failed';
+/** `waiting`: the room is locked, and we wait for a host to let us in. */
+export type CallPhase = 'lobby' | 'joining' | 'waiting' | 'in-call' | 'left' | 'failed';
 
 /** The call's own connection to the server: `lost` once reconnecting has given up. */
 export type ServerConnection = 'online' | 'reconnecting' | 'lost';
 
 export interface CallSessionEvents {
-  /** `phase`, `failure`, `connection`, `selfId` or `maxPeers` changed. */
+  /** `phase`, `failure`, `connection`, `selfId`, `self` or `maxPeers` changed. */
   status: void;
   /** The connection to the server came back after it was lost. */
   reconnected: void;
@@ -68,6 +72,8 @@ type MediaState = { audio: boolean; video: boolean; screen: boolean };
 
 export class CallSession {
   readonly events = new Emitter<CallSessionEvents>();
+  /** The lock, the waiting room, hands, reactions and the hosts' requests. */
+  readonly moderation: Moderation;
   readonly #options: CallSessionOptions;
   readonly #tracks: LocalTracks;
   readonly #roster: Roster;
@@ -76,6 +82,8 @@ export class CallSession {
   #failure: Failure | null = null;
   #connection: ServerConnection = 'online';
   #selfId: string | null = null;
+  /** Ourselves as the others see us: whether we are a host, whether our hand is up. */
+  #self: Peer | null = null;
   #maxPeers: number | null = null;
   #name = '';
   #client: SignalingClient | null = null;
@@ -108,6 +116,8 @@ export class CallSession {
       }),
       this.#tracks.events.on('change', () => this.#announceMedia()),
     ];
+    this.moderation = new Moderation((event, data) => this.#phase === 'in-call' && !!this.#client?.send(event, data));
+    this.moderation.events.on('muted-by', () => this.#tracks.muteMic());
     this.#stopWatchingTracks = () => stops.forEach((stop) => stop());
   }
 
@@ -126,6 +136,10 @@ export class CallSession {
 
   get selfId(): string | null {
     return this.#selfId;
+  }
+
+  get self(): Peer | null {
+    return this.#self;
   }
 
   /** The room's size limit, from the last `joined`. */
@@ -223,7 +237,16 @@ export class CallSession {
       this.#transport?.addPeer(peer.id, { present: false });
       this.events.emit('senders', undefined);
     });
-    client.on('peer-updated', ({ peer }) => this.#roster.upsert(peer));
+    client.on('peer-updated', ({ peer }) => (peer.id === this.#selfId ? this.#setSelf(peer) : this.#roster.upsert(peer)));
+    this.moderation.listen(client);
+    client.on('waiting', () => {
+      if (this.#client !== client) return;
+      // A host decides when: no time limit here (the server ends a wait that lasts too long).
+      clearTimeout(this.#joinTimer);
+      this.#setPhase('waiting');
+    });
+    client.on('denied', ({ reason }) => this.#client === client && this.#fail(notLetIn(reason)));
+    client.on('removed', () => this.#client === client && this.#fail(removedFromCall));
     client.on('peer-left', ({ id }) => this.#removePeer(id));
     client.on('resync', ({ peers }) => this.#resync(peers));
     client.on('room-mode', (data) => {
@@ -244,6 +267,7 @@ export class CallSession {
       else if (client.closeReason === 'lost') this.#fail(connectionLost);
       else if (client.closeReason === 'rejected') this.#fail(connectionRejected);
       else if (client.closeReason === 'replaced') this.#fail(connectionReplaced);
+      else if (client.closeReason === 'removed') this.#fail(removedFromCall);
     });
   }
 
@@ -268,6 +292,8 @@ export class CallSession {
       for (const peer of data.peers) this.#transport.addPeer(peer.id, { present: true });
     }
     this.events.emit('chat-history', data.chat);
+    this.#self = data.self;
+    this.moderation.joined(data);
     this.#phase = 'in-call';
     this.events.emit('status', undefined);
     if (wasAway) this.events.emit('reconnected', undefined);
@@ -414,6 +440,12 @@ export class CallSession {
     this.events.emit('status', undefined);
   }
 
+  #setSelf(peer: Peer): void {
+    this.#self = peer;
+    this.moderation.hostChanged(!!peer.host);
+    this.events.emit('status', undefined);
+  }
+
   #setConnection(connection: ServerConnection): void {
     if (this.#connection === connection) return;
     this.#connection = connection;
@@ -431,6 +463,8 @@ export class CallSession {
     this.#closeTransports();
     this.#mode = 'mesh';
     this.#roster.clear();
+    this.moderation.reset();
+    this.#self = null;
     this.#announced = null;
     this.#connection = 'online';
   }

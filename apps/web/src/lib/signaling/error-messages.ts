@@ -1,9 +1,9 @@
 import { ErrorCode } from '@parley/protocol';
-import type { ErrorPayload } from '@parley/protocol';
+import type { DeniedReason, ErrorPayload } from '@parley/protocol';
 
 /** A problem that ends the call, in words for the person in it. */
 export interface Failure {
-  kind: 'room-full' | 'unreachable' | 'lost' | 'rejected' | 'error';
+  kind: 'room-full' | 'unreachable' | 'lost' | 'rejected' | 'removed' | 'denied' | 'error';
   title: string;
   message: string;
   /** Whether trying again could help. */
@@ -45,6 +45,25 @@ export const joinTimedOut: Failure = {
   retry: true,
 };
 
+export const removedFromCall: Failure = {
+  kind: 'removed',
+  title: 'You were removed from the call',
+  message: 'A host removed you from this call.',
+  retry: false,
+};
+
+/** Why a locked room's hosts did not let you in. */
+export function notLetIn(reason: DeniedReason): Failure {
+  switch (reason) {
+    case 'timeout':
+      return { kind: 'denied', title: 'Nobody let you in', message: 'No one answered your request to join in time.', retry: true };
+    case 'ended':
+      return { kind: 'denied', title: 'The call ended', message: 'Everyone left before anyone could let you in.', retry: true };
+    default:
+      return { kind: 'denied', title: 'You weren’t let in', message: 'A host of this call declined your request to join.', retry: true };
+  }
+}
+
 /** What a server `error` means for someone trying to join. */
 export function joinFailure(error: ErrorPayload, maxPeers?: number): Failure {
   switch (error.code) {
@@ -85,7 +104,10 @@ export function callNotice(error: ErrorPayload): string {
     case ErrorCode.RateLimited:
       return 'You are sending too fast; some updates were dropped.';
     case ErrorCode.UnknownPeer:
+      if (error.event === 'admit' || error.event === 'deny') return 'They are no longer waiting: they left, or another host answered.';
       return 'Someone left before a message could reach them.';
+    case ErrorCode.Unauthorized:
+      return 'Only a host of this call can do that.';
     default:
       return `The server reported a problem: ${error.message}`;
   }

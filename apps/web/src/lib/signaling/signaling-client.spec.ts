@@ -250,6 +250,24 @@ describe(SignalingClient.name, () => {
     expect(latest().sent).toHaveLength(2);
   });
 
+  it('gives up, without joining afresh, when a host removed the peer', async () => {
+    const { sut, latest } = await joinedClient();
+    latest().close(1006);
+    await wait();
+    latest().open();
+    latest().receiveFrame({
+      event: 'error',
+      data: {
+        code: ErrorCode.Unauthorized,
+        message: 'The resume token was revoked when a host removed the peer: join afresh',
+        event: 'join',
+        details: [{ field: 'resume', problems: ['removed'] }],
+      },
+    });
+    expect(latest().sent).toEqual([{ event: 'join', data: { room: 'standup', name: 'Ada', protocol: 1, resume: 't1' } }]);
+    expect([sut.status, sut.closeReason]).toEqual(['closed', 'removed']);
+  });
+
   it('reports a refused join that carried no resume token', async () => {
     const { sut, latest } = setup();
     const connected = sut.connect();

@@ -9,7 +9,7 @@ import { BackoffReconnectPolicy, type ReconnectPolicy } from './reconnect-policy
 export type SignalingStatus = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /** Why the socket ended for good. */
-export type CloseReason = 'client' | 'unreachable' | 'lost' | 'rejected' | 'replaced';
+export type CloseReason = 'client' | 'unreachable' | 'lost' | 'rejected' | 'replaced' | 'removed';
 
 /** What the client joins with; the protocol version and the resume token are added by the client. */
 export type JoinRequest = Omit<JoinPayload, 'protocol' | 'resume'>;
@@ -324,6 +324,11 @@ export class SignalingClient {
       error.code === ErrorCode.Unauthorized &&
       !!error.details?.some((detail) => detail.field === 'resume');
     if (!refused) return false;
+    // A host removed us: coming back as someone new would undo that.
+    if (error.details!.some((detail) => detail.problems.includes('removed'))) {
+      this.#finish('removed');
+      return true;
+    }
     this.#resume = null;
     // Queued signals were meant for links of the old peer id, which the fresh join does not keep.
     this.#queue = [];

@@ -224,4 +224,78 @@ describe('CallState', () => {
     await until(() => FakeSocket.all.length === before + 2);
     sut.destroy();
   });
+
+  it('waits at a locked door, then runs the host controls, hands and reactions as components read them', async () => {
+    const { CallState } = await import('./call-state.svelte');
+    const sut = new CallState('standup');
+    await sut.startDevices();
+    sut.join('Ada');
+    const before = FakeSocket.all.length;
+    await until(() => FakeSocket.all.length === before + 1);
+    const socket = FakeSocket.all.at(-1)!;
+    socket.open();
+    await until(() => socket.events('join').length === 1);
+
+    socket.receive('waiting', { room: 'standup' });
+    expect(sut.phase).toBe('waiting');
+    socket.receive('joined', joined('me', [{ ...peer('bo'), host: true }], { locked: true }));
+    expect(sut.phase).toBe('in-call');
+    expect([sut.moderation.isHost, sut.moderation.locked]).toEqual([false, true]);
+
+    // Bo hands us the role; someone knocks.
+    socket.receive('peer-updated', { peer: { ...peer('me'), host: true } });
+    expect(sut.moderation.isHost).toBe(true);
+    socket.receive('knocking', { waiting: [{ id: 'cy', name: '<b>Cy</b>', since: 1 }] });
+    expect(sut.moderation.waiting.map((w) => w.name)).toEqual(['<b>Cy</b>']);
+    expect(sut.moderation.announcement).toBe('<b>Cy</b> is asking to join');
+    sut.moderation.admit('cy');
+    sut.moderation.toggleLock();
+    sut.moderation.mute('bo');
+    sut.moderation.remove('bo');
+    expect(socket.sent.slice(-4)).toEqual([
+      { event: 'admit', data: { id: 'cy' } },
+      { event: 'lock', data: { locked: false } },
+      { event: 'mute', data: { id: 'bo' } },
+      { event: 'remove', data: { id: 'bo' } },
+    ]);
+
+    // Hands in the order they went up, ours included.
+    socket.receive('peer-updated', { peer: { ...peer('me'), host: true, hand: 20 } });
+    socket.receive('peer-updated', { peer: { ...peer('bo'), host: true, hand: 10 } });
+    expect(sut.moderation.hands).toEqual(['bo', 'me']);
+    expect([sut.moderation.handOf('me'), sut.moderation.handRaised]).toEqual([2, true]);
+    sut.moderation.toggleHand();
+    expect(socket.events('hand').at(-1)).toEqual({ raised: false });
+
+    socket.receive('reaction', { from: 'bo', emoji: '👏' });
+    expect(sut.moderation.reactions).toMatchObject([{ from: 'bo', emoji: '👏' }]);
+    expect(sut.moderation.announcement).toBe('BO reacted 👏');
+
+    // A host's mute turns our microphone off; only we turn it on.
+    expect(sut.micOn).toBe(true);
+    socket.receive('muted', { by: 'bo' });
+    expect(sut.micOn).toBe(false);
+    expect(sut.notice).toBe('BO muted your microphone. You can unmute it when you want to speak.');
+    expect(socket.events('media').at(-1)).toEqual({ audio: false, video: true, screen: false });
+
+    socket.receive('removed', {});
+    expect(sut.phase).toBe('failed');
+    expect(sut.failure).toMatchObject({ title: 'You were removed from the call', retry: false });
+    sut.destroy();
+  });
+
+  it('says why a locked room did not let us in', async () => {
+    const { CallState } = await import('./call-state.svelte');
+    const sut = new CallState('standup');
+    sut.join('Eve');
+    const before = FakeSocket.all.length;
+    await until(() => FakeSocket.all.length === before + 1);
+    const socket = FakeSocket.all.at(-1)!;
+    socket.open();
+    socket.receive('waiting', { room: 'standup' });
+    socket.receive('denied', { reason: 'denied' });
+    expect(sut.phase).toBe('failed');
+    expect(sut.failure).toMatchObject({ title: 'You weren’t let in', retry: true });
+    sut.destroy();
+  });
 });

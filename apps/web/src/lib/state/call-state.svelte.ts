@@ -1,5 +1,6 @@
 import type { CallPhase, CallSession, ServerConnection } from '../call/call-session';
 import type { RemoteParticipant } from '../call/roster';
+import type { Peer } from '@parley/protocol';
 import { LocalTracks } from '../media/local-tracks';
 import { unreachable, type Failure } from '../signaling/error-messages';
 import { takeRoomToken } from '../signaling/room-token';
@@ -9,6 +10,7 @@ import { ChatState } from './chat.svelte';
 import { DeviceState } from './devices.svelte';
 import { DoctorState } from './doctor.svelte';
 import { Flash } from './flash.svelte';
+import { ModerationState } from './moderation.svelte';
 import type { LinkStats } from './link-stats.svelte';
 import { cleanName, loadName, saveName } from './person-name';
 
@@ -22,6 +24,8 @@ export class CallState {
   failure = $state.raw<Failure | null>(null);
   name = $state(loadName());
   selfId = $state<string | null>(null);
+  /** Ourselves as the others see us (host, raised hand), while in the call. */
+  self = $state.raw<Peer | null>(null);
   micOn = $state(false);
   camOn = $state(false);
   /** The camera, for the preview and the local tile. */
@@ -46,6 +50,12 @@ export class CallState {
   /** Quality per link and who is speaking; loaded with the call (see `call-kit.ts`). */
   stats = $state.raw<LinkStats | null>(null);
   readonly doctor: DoctorState;
+  /** The lock, the waiting room, hands and reactions. */
+  readonly moderation = new ModerationState({
+    self: () => this.self,
+    peers: () => this.remotes.map((remote) => remote.peer),
+    notify: (message) => this.notify(message),
+  });
 
   readonly #tracks = new LocalTracks();
   readonly #token = takeRoomToken();
@@ -154,6 +164,7 @@ export class CallState {
     this.#tracks.stop();
     this.chat.destroy();
     this.devices.destroy();
+    this.moderation.destroy();
     this.#notice.clear();
     this.#reconnected.clear();
   }
@@ -179,6 +190,7 @@ export class CallState {
     this.failure = session.failure;
     this.connection = session.connection;
     this.selfId = session.selfId;
+    this.self = session.self;
     this.maxPeers = session.maxPeers;
     if (session.phase !== 'in-call') this.#reconnected.clear();
   }
@@ -206,6 +218,7 @@ export class CallState {
       session.events.on('chat', (message) => this.chat.receive(message));
       session.events.on('chat-rejected', (error) => this.chat.rejected(error));
       session.events.on('notice', (notice) => this.notify(notice));
+      this.moderation.connect(session.moderation);
       this.stats = stats;
       this.#call = call;
       if (this.#destroyed) call.close();
