@@ -25,6 +25,7 @@ describe(SignalingModule.name, () => {
       resumeRotateMs: 30_000,
       heartbeatMs: 5_000,
       joinTimeoutMs: 10_000,
+      waitingTimeoutMs: 300_000,
       authorize: undefined,
       turn: undefined,
       redis: undefined,
