@@ -1,40 +1,20 @@
-import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { RoomService } from '../src/index.js';
 import { MESSAGE_BUS } from '../src/message-bus.js';
 import type { RedisConnections } from '../src/redis-connections.js';
 import type { RedisMessageBus } from '../src/redis-message-bus.js';
 import { SIGNALING_REDIS } from '../src/signaling.providers.js';
-import { TestApp } from './test-app.js';
+import { twoInstancesOnRedis } from './redis-instances.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const keyPrefix = `parley-test:${randomBytes(4).toString('hex')}:`;
-const options = { redis: { url: REDIS_URL, keyPrefix }, resumeGraceMs: 2_000, resumeSecret: 'shared' };
 const offer = { type: 'offer' as const, sdp: 'v=0\r\n' };
 
 describe('the bus between instances', () => {
-  const admin = new Redis(REDIS_URL);
-  let a: TestApp;
-  let b: TestApp;
-
-  beforeEach(async () => {
-    [a, b] = await Promise.all([TestApp.start(options), TestApp.start(options)]);
-  });
-
-  afterEach(async () => {
-    await Promise.all([a.close(), b.close()].map((closing) => closing.catch(() => undefined)));
-  });
-
-  afterAll(async () => {
-    const keys = await admin.keys(`${keyPrefix}*`);
-    if (keys.length) await admin.del(...keys);
-    admin.disconnect();
-  });
+  const instances = twoInstancesOnRedis();
+  const { admin, keyPrefix } = instances;
 
   it('ignores and counts malformed, unknown and oversized messages on its channel, and keeps relaying', async () => {
-    const ada = await a.joined('garbage', 'Ada');
-    const bob = await b.joined('garbage', 'Bob');
-    const bus = b.app.get<RedisMessageBus>(MESSAGE_BUS);
+    const ada = await instances.a.joined('garbage', 'Ada');
+    const bob = await instances.b.joined('garbage', 'Bob');
+    const bus = instances.b.app.get<RedisMessageBus>(MESSAGE_BUS);
     const channel = `${keyPrefix}bus:${bus.instanceId}`;
     const frame = JSON.stringify({ event: 'signal', data: { from: ada.id, candidate: null } });
     const deliver = { kind: 'deliver', to: [bob.id], frame, event: 'signal', at: Date.now() };
@@ -83,10 +63,10 @@ describe('the bus between instances', () => {
   });
 
   it('tells its peers to resync after its subscriber connection was killed, and relays again', async () => {
-    const ada = await a.joined('cut', 'Ada');
-    const bob = await b.joined('cut', 'Bob');
+    const ada = await instances.a.joined('cut', 'Ada');
+    const bob = await instances.b.joined('cut', 'Bob');
     await ada.client.next('peer-joined');
-    const subscriber = b.app.get<RedisConnections>(SIGNALING_REDIS).subscriber;
+    const subscriber = instances.b.app.get<RedisConnections>(SIGNALING_REDIS).subscriber;
     const port = subscriber.stream.localPort;
     expect(await admin.call('CLIENT', 'KILL', 'ADDR', `127.0.0.1:${port}`, 'SKIPME', 'yes')).toBe(1);
     // Sent while B may not be listening: it may be lost, which is why Bob is told.
@@ -101,6 +81,6 @@ describe('the bus between instances', () => {
     expect(await ada.client.next('signal')).toEqual({ from: bob.id, candidate: null });
     // Ada's instance kept its link: it is not told anything.
     expect(ada.client.received.filter((f) => f.event === 'resync')).toEqual([]);
-    expect(await b.app.get(RoomService).peersOf('cut')).toEqual([ada.joined.self, bob.joined.self]);
+    expect(await instances.b.app.get(RoomService).peersOf('cut')).toEqual([ada.joined.self, bob.joined.self]);
   });
 });

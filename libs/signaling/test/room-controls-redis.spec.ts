@@ -1,44 +1,22 @@
-import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '@parley/protocol';
-import { Redis } from 'ioredis';
-import { RoomService, type SignalingModuleOptions } from '../src/index.js';
-import { TestApp } from './test-app.js';
+import { RoomService } from '../src/index.js';
+import { twoInstancesOnRedis } from './redis-instances.js';
 import { settle } from './test-client.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const keyPrefix = `parley-test:${randomBytes(4).toString('hex')}:`;
-const options: SignalingModuleOptions = { redis: { url: REDIS_URL, keyPrefix }, resumeGraceMs: 500, resumeSecret: 'shared' };
-
 describe('host controls across two instances sharing Redis', () => {
-  const admin = new Redis(REDIS_URL);
-  let a: TestApp;
-  let b: TestApp;
-
-  beforeEach(async () => {
-    [a, b] = await Promise.all([TestApp.start(options), TestApp.start(options)]);
-  });
-
-  afterEach(async () => {
-    await Promise.all([a.close(), b.close()].map((closing) => closing.catch(() => undefined)));
-  });
-
-  afterAll(async () => {
-    const keys = await admin.keys(`${keyPrefix}*`);
-    if (keys.length) await admin.del(...keys);
-    admin.disconnect();
-  });
+  const instances = twoInstancesOnRedis({ resumeGraceMs: 500 });
 
   it('keeps a joiner on the other instance waiting, and lets them in or turns them away from the host’s instance', async () => {
-    const ada = await a.joined('locked', 'Ada');
-    const bob = await b.joined('locked', 'Bob');
+    const ada = await instances.a.joined('locked', 'Ada');
+    const bob = await instances.b.joined('locked', 'Bob');
     ada.client.send('lock', { locked: true });
     expect(await bob.client.next('room-locked')).toEqual({ locked: true, by: ada.id });
 
-    const cy = await b.client();
+    const cy = await instances.b.client();
     cy.send('join', { room: 'locked', name: 'Cy', protocol: 1 });
     await cy.next('waiting');
     const [cyWaiting] = (await ada.client.next('knocking')).waiting;
-    const eve = await b.client();
+    const eve = await instances.b.client();
     eve.send('join', { room: 'locked', name: 'Eve', protocol: 1 });
     await eve.next('waiting');
     expect((await ada.client.next('knocking')).waiting.map((w) => w.name)).toEqual(['Cy', 'Eve']);
@@ -50,13 +28,13 @@ describe('host controls across two instances sharing Redis', () => {
     const eveWaiting = (await ada.client.next('knocking')).waiting;
     ada.client.send('deny', { id: eveWaiting[0].id });
     expect(await eve.next('denied')).toEqual({ reason: 'denied' });
-    expect((await a.app.get(RoomService).peersOf('locked')).map((p) => p.name)).toEqual(['Ada', 'Bob', 'Cy']);
+    expect((await instances.a.app.get(RoomService).peersOf('locked')).map((p) => p.name)).toEqual(['Ada', 'Bob', 'Cy']);
   });
 
   it('removes, mutes and lowers the hand of a peer on the other instance, and the removed peer cannot resume there', async () => {
-    const ada = await a.joined('ctl', 'Ada');
-    const bob = await b.joined('ctl', 'Bob');
-    const cy = await b.joined('ctl', 'Cy');
+    const ada = await instances.a.joined('ctl', 'Ada');
+    const bob = await instances.b.joined('ctl', 'Bob');
+    const cy = await instances.b.joined('ctl', 'Cy');
 
     bob.client.send('hand', { raised: true });
     const raised = (await ada.client.next('peer-updated')).peer;
@@ -73,7 +51,7 @@ describe('host controls across two instances sharing Redis', () => {
     ada.client.send('remove', { id: bob.id });
     expect(await bob.client.next('removed')).toEqual({});
     expect(await cy.client.next('peer-left')).toEqual({ id: bob.id, reason: 'kicked' });
-    for (const instance of [a, b]) {
+    for (const instance of [instances.a, instances.b]) {
       const back = await instance.client();
       back.send('join', { room: 'ctl', name: 'Bob', protocol: 1, resume: bob.joined.resume });
       expect(await back.next('error')).toMatchObject({ code: ErrorCode.Unauthorized, details: [{ field: 'resume', problems: ['removed'] }] });
@@ -81,9 +59,9 @@ describe('host controls across two instances sharing Redis', () => {
   });
 
   it('hands the role to a peer on the other instance, and passes it on when that host leaves', async () => {
-    const ada = await a.joined('roles', 'Ada');
-    const bob = await b.joined('roles', 'Bob');
-    const cy = await a.joined('roles', 'Cy');
+    const ada = await instances.a.joined('roles', 'Ada');
+    const bob = await instances.b.joined('roles', 'Bob');
+    const cy = await instances.a.joined('roles', 'Cy');
     ada.client.send('host', { id: bob.id });
     const changes = [(await cy.client.next('peer-updated')).peer, (await cy.client.next('peer-updated')).peer];
     expect(changes.find((p) => p.id === bob.id)?.host).toBe(true);
@@ -95,12 +73,12 @@ describe('host controls across two instances sharing Redis', () => {
     expect(await cy.client.next('peer-left')).toEqual({ id: bob.id, reason: 'left' });
     expect((await cy.client.next('peer-updated')).peer).toEqual(ada.joined.self);
     await settle();
-    expect((await b.app.get(RoomService).peersOf('roles')).filter((p) => p.host).map((p) => p.name)).toEqual(['Ada']);
+    expect((await instances.b.app.get(RoomService).peersOf('roles')).filter((p) => p.host).map((p) => p.name)).toEqual(['Ada']);
   });
 
   it('relays reactions across instances', async () => {
-    const ada = await a.joined('fun', 'Ada');
-    const bob = await b.joined('fun', 'Bob');
+    const ada = await instances.a.joined('fun', 'Ada');
+    const bob = await instances.b.joined('fun', 'Bob');
     bob.client.send('react', { emoji: '👏' });
     expect(await ada.client.next('reaction')).toEqual({ from: bob.id, emoji: '👏' });
   });
