@@ -16,7 +16,7 @@ export type BusMessage =
  * What a host (or the room's rules) decides about someone, carried out by the instance that holds
  * their socket and their record, so that record is only ever written there.
  */
-export const PEER_ORDERS = ['admit', 'deny', 'room-ended', 'remove', 'lower-hand', 'grant-host', 'revoke-host'] as const;
+export const PEER_ORDERS = ['admit', 'deny', 'room-ended', 'remove', 'lower-hand', 'grant-host'] as const;
 export type PeerOrder = (typeof PEER_ORDERS)[number];
 
 /** Carries messages between instances. Messages to one instance arrive in the order they were sent. */

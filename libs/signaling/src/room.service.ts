@@ -447,7 +447,6 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     if (!local) return;
     if (order === 'remove') return this.#expel(local);
     if (order === 'lower-hand') return this.#change(local, { hand: undefined });
-    if (order === 'revoke-host') return this.#change(local, { host: undefined });
     await this.#change(local, { host: true });
     if (local.session) await this.waitingRoom.tellHost(local.session, local.record.room);
   }
@@ -461,8 +460,10 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       await this.#admit(session, dto, identity, { id, name: record.name, host: identity.role === 'host' });
     } catch (error) {
       // The room may have filled up while they waited.
-      sendError(session.socket, error, dto, 'join');
+      return sendError(session.socket, error, dto, 'join');
     }
+    // The socket may have closed while the store answered: a drop like any other.
+    if (!session.isOpen()) this.disconnect(session);
   }
 
   /** A host removed the peer: its tokens stop working, and its socket leaves the room. */

@@ -276,6 +276,24 @@ describe(RoomControls.name, () => {
       expect(other.joined.self.host).toBe(true);
     });
 
+    it('tells an admitted person the room is full when it filled up while they waited', async () => {
+      await sut.close();
+      sut = await TestApp.start({ maxPeers: 2, authorize: ({ token }) => (token === 'host' ? { role: 'host' } : {}) });
+      const ada = await sut.client();
+      await ada.join('r1', 'Ada', { token: 'host' });
+      ada.send('lock', { locked: true });
+      await ada.next('room-locked');
+      const cy = await knock(sut, 'r1', 'Cy');
+      const [waiter] = (await ada.next('knocking')).waiting;
+      // A host walks in past the lock, and takes the last seat.
+      const bob = await sut.client();
+      await bob.join('r1', 'Bob', { token: 'host' });
+
+      ada.send('admit', { id: waiter.id });
+      expect(await cy.next('error')).toMatchObject({ code: ErrorCode.RoomFull, event: 'join', ref: 'knock-Cy' });
+      expect((await sut.app.get(RoomService).peersOf('r1')).map((p) => p.name)).toEqual(['Ada', 'Bob']);
+    });
+
     it('admits each waiting person once when two hosts both admit them', async () => {
       await sut.close();
       // Room tokens may make several hosts; a host walks into the locked room.
