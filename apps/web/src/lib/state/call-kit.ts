@@ -8,24 +8,30 @@ import type { LocalTracks } from '../media/local-tracks';
 import { startScreenShare } from '../media/screen-share';
 import { Governor, readOutgoingEstimate } from '../rtc/governor';
 import { LinkStats } from './link-stats.svelte';
+import { ModerationState, type ModerationContext } from './moderation.svelte';
 
 export interface CallKitOptions {
   room: string;
   token?: string;
   tracks: LocalTracks;
   signalingUrl(): Promise<string>;
+  /** Who is who, for the moderation view. */
+  moderation: ModerationContext;
 }
 
 export interface CallKit {
   session: CallSession;
   stats: LinkStats;
   startScreenShare: typeof startScreenShare;
+  moderation: ModerationState;
   /** Ends the call for good: the session, the stats and the governor. */
   close(): void;
 }
 
-export function createCallKit({ room, token, tracks, signalingUrl }: CallKitOptions): CallKit {
+export function createCallKit({ room, token, tracks, signalingUrl, moderation: people }: CallKitOptions): CallKit {
   const session = new CallSession({ room, token, tracks, signalingUrl });
+  const moderation = new ModerationState(people);
+  moderation.connect(session.moderation);
   const stats = new LinkStats({
     connections: () => session.transport?.connections() ?? new Map(),
     expectsVideo: (id) => !!session.participants.find((p) => p.peer.id === id)?.peer.media.video,
@@ -52,8 +58,10 @@ export function createCallKit({ room, token, tracks, signalingUrl }: CallKitOpti
     session,
     stats,
     startScreenShare,
+    moderation,
     close() {
       session.close();
+      moderation.destroy();
       governor.stop();
       stats.stop();
     },

@@ -240,18 +240,19 @@ describe('CallState', () => {
     expect(sut.phase).toBe('waiting');
     socket.receive('joined', joined('me', [{ ...peer('bo'), host: true }], { locked: true }));
     expect(sut.phase).toBe('in-call');
-    expect([sut.moderation.isHost, sut.moderation.locked]).toEqual([false, true]);
+    const moderation = sut.moderation!;
+    expect([moderation.isHost, moderation.locked]).toEqual([false, true]);
 
     // Bo hands us the role; someone knocks.
     socket.receive('peer-updated', { peer: { ...peer('me'), host: true } });
-    expect(sut.moderation.isHost).toBe(true);
+    expect(moderation.isHost).toBe(true);
     socket.receive('knocking', { waiting: [{ id: 'cy', name: '<b>Cy</b>', since: 1 }] });
-    expect(sut.moderation.waiting.map((w) => w.name)).toEqual(['<b>Cy</b>']);
-    expect(sut.moderation.announcement).toBe('<b>Cy</b> is asking to join');
-    sut.moderation.admit('cy');
-    sut.moderation.toggleLock();
-    sut.moderation.mute('bo');
-    sut.moderation.remove('bo');
+    expect(moderation.waiting.map((w) => w.name)).toEqual(['<b>Cy</b>']);
+    expect(moderation.announcement).toBe('<b>Cy</b> is asking to join');
+    moderation.admit('cy');
+    moderation.toggleLock();
+    moderation.mute('bo');
+    moderation.remove('bo');
     expect(socket.sent.slice(-4)).toEqual([
       { event: 'admit', data: { id: 'cy' } },
       { event: 'lock', data: { locked: false } },
@@ -262,14 +263,14 @@ describe('CallState', () => {
     // Hands in the order they went up, ours included.
     socket.receive('peer-updated', { peer: { ...peer('me'), host: true, hand: 20 } });
     socket.receive('peer-updated', { peer: { ...peer('bo'), host: true, hand: 10 } });
-    expect(sut.moderation.hands).toEqual(['bo', 'me']);
-    expect([sut.moderation.handOf('me'), sut.moderation.handRaised]).toEqual([2, true]);
-    sut.moderation.toggleHand();
+    expect(moderation.hands).toEqual(['bo', 'me']);
+    expect([moderation.handOf('me'), moderation.handRaised]).toEqual([2, true]);
+    moderation.toggleHand();
     expect(socket.events('hand').at(-1)).toEqual({ raised: false });
 
     socket.receive('reaction', { from: 'bo', emoji: '👏' });
-    expect(sut.moderation.reactions).toMatchObject([{ from: 'bo', emoji: '👏' }]);
-    expect(sut.moderation.announcement).toBe('BO reacted 👏');
+    expect(moderation.reactions).toMatchObject([{ from: 'bo', emoji: '👏' }]);
+    expect(moderation.announcement).toBe('BO reacted 👏');
 
     // A host's mute turns our microphone off; only we turn it on.
     expect(sut.micOn).toBe(true);

@@ -1,8 +1,9 @@
 import type { CallPhase, CallSession, ServerConnection } from '../call/call-session';
 import type { RemoteParticipant } from '../call/roster';
 import type { Peer } from '@parley/protocol';
+import { describeMediaProblems, type AcquiredMedia } from '../media/local-media';
 import { LocalTracks } from '../media/local-tracks';
-import { unreachable, type Failure } from '../signaling/error-messages';
+import { unreachable, type Failure } from '../signaling/failure';
 import { takeRoomToken } from '../signaling/room-token';
 import { serverConfig, serverSignalingUrl } from '../signaling/server-config';
 import type { CallKit } from './call-kit';
@@ -10,7 +11,7 @@ import { ChatState } from './chat.svelte';
 import { DeviceState } from './devices.svelte';
 import { DoctorState } from './doctor.svelte';
 import { Flash } from './flash.svelte';
-import { ModerationState } from './moderation.svelte';
+import type { ModerationState } from './moderation.svelte';
 import type { LinkStats } from './link-stats.svelte';
 import { cleanName, loadName, saveName } from './person-name';
 
@@ -31,7 +32,7 @@ export class CallState {
   /** The camera, for the preview and the local tile. */
   localStream = $state.raw<MediaStream | null>(null);
   mediaPending = $state(true);
-  mediaProblem = $state<string | null>(null);
+  #mediaProblems = $state.raw<AcquiredMedia['problems']>({});
   remotes = $state.raw<readonly RemoteParticipant[]>([]);
   connection = $state<ServerConnection>('online');
   maxPeers = $state<number | null>(null);
@@ -50,12 +51,8 @@ export class CallState {
   /** Quality per link and who is speaking; loaded with the call (see `call-kit.ts`). */
   stats = $state.raw<LinkStats | null>(null);
   readonly doctor: DoctorState;
-  /** The lock, the waiting room, hands and reactions. */
-  readonly moderation = new ModerationState({
-    self: () => this.self,
-    peers: () => this.remotes.map((remote) => remote.peer),
-    notify: (message) => this.notify(message),
-  });
+  /** The lock, the waiting room, hands and reactions; loaded with the call (see `call-kit.ts`). */
+  moderation = $state.raw<ModerationState | null>(null);
 
   readonly #tracks = new LocalTracks();
   readonly #token = takeRoomToken();
@@ -82,6 +79,11 @@ export class CallState {
       token: this.#token,
     });
     this.#tracks.events.on('change', () => this.#onTracks());
+  }
+
+  /** Why a device is not available, in a sentence; read when shown, so it follows a language switch. */
+  get mediaProblem(): string | null {
+    return describeMediaProblems(this.#mediaProblems);
   }
 
   /** A note about something that went wrong without ending the call. */
@@ -164,7 +166,6 @@ export class CallState {
     this.#tracks.stop();
     this.chat.destroy();
     this.devices.destroy();
-    this.moderation.destroy();
     this.#notice.clear();
     this.#reconnected.clear();
   }
@@ -179,7 +180,7 @@ export class CallState {
     this.#loadKit().then(
       ({ session }) => this.phase === 'joining' && !this.#destroyed && void session.join(this.name),
       () => {
-        this.failure = unreachable;
+        this.failure = unreachable();
         this.phase = 'failed';
       },
     );
@@ -199,7 +200,7 @@ export class CallState {
     const tracks = this.#tracks;
     this.micOn = tracks.micOn;
     this.camOn = tracks.camOn;
-    this.mediaProblem = tracks.problem;
+    this.#mediaProblems = tracks.problems;
     const camera = tracks.track('video');
     if (this.localStream?.getVideoTracks()[0] !== camera) this.localStream = camera ? new MediaStream([camera]) : null;
     this.sharing = !!tracks.screen;
@@ -209,7 +210,17 @@ export class CallState {
   /** Loads what only a running call needs, once, and listens to the call engine. */
   #loadKit(): Promise<CallKit> {
     this.#kit ??= import('./call-kit').then(({ createCallKit }) => {
-      const call = createCallKit({ room: this.room, token: this.#token, tracks: this.#tracks, signalingUrl: serverSignalingUrl });
+      const call = createCallKit({
+        room: this.room,
+        token: this.#token,
+        tracks: this.#tracks,
+        signalingUrl: serverSignalingUrl,
+        moderation: {
+          self: () => this.self,
+          peers: () => this.remotes.map((remote) => remote.peer),
+          notify: (message) => this.notify(message),
+        },
+      });
       const { session, stats } = call;
       session.events.on('status', () => this.#onStatus(session));
       session.events.on('roster', (list) => (this.remotes = list));
@@ -218,8 +229,8 @@ export class CallState {
       session.events.on('chat', (message) => this.chat.receive(message));
       session.events.on('chat-rejected', (error) => this.chat.rejected(error));
       session.events.on('notice', (notice) => this.notify(notice));
-      this.moderation.connect(session.moderation);
       this.stats = stats;
+      this.moderation = call.moderation;
       this.#call = call;
       if (this.#destroyed) call.close();
       return call;

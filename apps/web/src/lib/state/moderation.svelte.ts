@@ -1,6 +1,7 @@
 import type { Peer, Reaction, Waiter } from '@parley/protocol';
 import type { Moderation } from '../call/moderation';
 import { playKnock } from '../ui/knock-sound';
+import { m } from '../../paraglide/messages.js';
 
 /** A reaction floating over its sender's tile for a few seconds. */
 export interface FloatingReaction {
@@ -61,12 +62,10 @@ export class ModerationState {
     moderation.events.on('knocking', (waiting) => this.#knocking(waiting));
     moderation.events.on('locked', (locked) => {
       this.locked = locked;
-      this.#announce(locked ? 'The room is locked: newcomers wait to be let in.' : 'The room is unlocked.');
+      this.#announce(locked ? m.announce_locked() : m.announce_unlocked());
     });
     moderation.events.on('reaction', ({ from, emoji }) => this.#react(from, emoji));
-    moderation.events.on('muted-by', (by) =>
-      this.#context.notify(`${this.#nameOf(by)} muted your microphone. You can unmute it when you want to speak.`),
-    );
+    moderation.events.on('muted-by', (by) => this.#context.notify(m.announce_muted_by({ name: this.#nameOf(by) })));
   }
 
   toggleLock(): void {
@@ -117,8 +116,8 @@ export class ModerationState {
 
   #nameOf(id: string): string {
     const self = this.#context.self();
-    if (self?.id === id) return 'You';
-    return this.#context.peers().find((peer) => peer.id === id)?.name || 'A host';
+    if (self?.id === id) return m.you();
+    return this.#context.peers().find((peer) => peer.id === id)?.name || m.a_host();
   }
 
   #knocking(waiting: readonly Waiter[]): void {
@@ -127,13 +126,14 @@ export class ModerationState {
     this.waiting = waiting;
     if (arrived.length === 0) return;
     playKnock();
-    this.#announce(`${arrived.map((w) => w.name).join(', ')} ${arrived.length === 1 ? 'is' : 'are'} asking to join`);
+    const names = arrived.map((w) => w.name);
+    this.#announce(names.length === 1 ? m.announce_knock_one({ name: names[0] }) : m.announce_knock_many({ names: names.join(', ') }));
   }
 
   #react(from: string, emoji: Reaction): void {
     const reaction = { key: ++this.#serial, from, emoji };
     this.reactions = [...this.reactions, reaction];
-    this.#announce(`${this.#nameOf(from)} reacted ${emoji}`);
+    this.#announce(m.announce_reaction({ name: this.#nameOf(from), emoji }));
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       this.reactions = this.reactions.filter((r) => r !== reaction);
