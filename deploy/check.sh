@@ -88,14 +88,14 @@ else
   # No secret in .env: the `secrets` service makes them.
   prod_env=$(mktemp)
   printf '%s\n' PARLEY_DOMAIN=meet.example.com \
-    'TURN_URLS=turn:meet.example.com:3478?transport=udp' TURN_EXTERNAL_IP=203.0.113.10/10.0.0.5 > "$prod_env"
+    'TURN_URLS=turn:meet.example.com:3478?transport=udp' TURN_EXTERNAL_IP=203.0.113.10/10.0.0.5 JANUS_NAT_1_1=203.0.113.10 > "$prod_env"
   if ! out=$("${compose[@]}" --env-file "$prod_env" --profile tls -f docker-compose.yml -f deploy/docker-compose.prod.yml config -q 2>&1) \
      || [ -n "$out" ]; then
     printf '%s\n' "$out" >&2
     fail "production override (deploy/docker-compose.prod.yml)"
   fi
   # ...and it must refuse to run without each public address.
-  for missing in PARLEY_DOMAIN TURN_URLS TURN_EXTERNAL_IP; do
+  for missing in PARLEY_DOMAIN TURN_URLS TURN_EXTERNAL_IP JANUS_NAT_1_1; do
     partial=$(mktemp); grep -v "^$missing=" "$prod_env" > "$partial"
     if "${compose[@]}" --env-file "$partial" --profile tls -f docker-compose.yml -f deploy/docker-compose.prod.yml config -q >/dev/null 2>&1; then
       fail "deploy/docker-compose.prod.yml accepts a missing $missing"

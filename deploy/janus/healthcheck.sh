@@ -4,10 +4,12 @@
 # since the image has no curl, websocat or python: the HTTP upgrade, one masked text frame, and the
 # reply read until it names the server. Exit 0 when Janus answers, 1 otherwise.
 #
-#   deploy/janus/healthcheck.sh [port] [host]        (8188, 127.0.0.1; JANUS_PORT is the default)
+#   deploy/janus/healthcheck.sh [port] [host]     (JANUS_PORT and JANUS_HOST, as start.sh had them;
+#                                                 else 8188 and 127.0.0.1)
 set -euo pipefail
 port=${1:-${JANUS_PORT:-8188}}
-host=${2:-127.0.0.1}
+host=${2:-${JANUS_HOST:-127.0.0.1}}
+[[ $host == 0.0.0.0 ]] && host=127.0.0.1
 
 exec 3<>"/dev/tcp/$host/$port"
 printf 'GET / HTTP/1.1\r\nHost: %s:%s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: cGFybGV5LWhlYWx0aGNoZWNr\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: janus-protocol\r\n\r\n' "$host" "$port" >&3
