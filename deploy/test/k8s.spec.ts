@@ -232,10 +232,11 @@ describe('deploy/k8s for Parley', () => {
     const janus = named('Deployment', 'janus') as Workload & { spec: { strategy?: { type: string } } };
     expect(janus.spec.replicas).toBe(1);
     expect(janus.spec.strategy?.type).toBe('Recreate');
-    const [container] = janus.spec.template.spec.containers as (Container & {
+    const [container] = janus.spec.template.spec.containers as unknown as {
+      image: string;
       env: { name: string; value?: string; valueFrom?: unknown }[];
       livenessProbe?: { exec?: { command: string[] } };
-    })[];
+    }[];
     expect(container.image).toBe('parley-janus');
     expect(container.livenessProbe?.exec?.command).toEqual(['/opt/parley-janus/healthcheck.sh']);
     const env = Object.fromEntries(container.env.map(({ name, value, valueFrom }) => [name, value ?? valueFrom]));
