@@ -164,11 +164,11 @@ export class CallSession {
     try {
       await client.connect();
     } catch {
-      if (this.#client === client) this.#fail(unreachable);
+      if (this.#client === client) this.#fail(unreachable());
       return;
     }
     if (this.#client !== client) return;
-    this.#joinTimer = setTimeout(() => this.#fail(joinTimedOut), this.#options.joinTimeoutMs ?? JOIN_TIMEOUT_MS);
+    this.#joinTimer = setTimeout(() => this.#fail(joinTimedOut()), this.#options.joinTimeoutMs ?? JOIN_TIMEOUT_MS);
     const { room, token } = this.#options;
     client.join({ room, name, ...(token && { token }) });
   }
@@ -254,9 +254,9 @@ export class CallSession {
       if (status !== 'closed') return;
       // Giving up on the server does not end the call: the media flows without it.
       if (client.closeReason === 'lost' && this.#phase === 'in-call') this.#setConnection('lost');
-      else if (client.closeReason === 'lost') this.#fail(connectionLost);
-      else if (client.closeReason === 'rejected') this.#fail(connectionRejected);
-      else if (client.closeReason === 'replaced') this.#fail(connectionReplaced);
+      else if (client.closeReason === 'lost') this.#fail(connectionLost());
+      else if (client.closeReason === 'rejected') this.#fail(connectionRejected());
+      else if (client.closeReason === 'replaced') this.#fail(connectionReplaced());
     });
   }
 
