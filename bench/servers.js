@@ -28,7 +28,7 @@ export function killAll() {
 }
 
 /** A free TCP port on 127.0.0.1. */
-function freePort() {
+export function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();
@@ -78,9 +78,9 @@ function startProcess(script, env) {
 
 /**
  * Starts a target: `bare` (bench/bare-relay.js), `single` (one Parley) or `redis` (two Parley
- * instances sharing Redis). Resolves to {urls, pids, stop()}.
+ * instances sharing Redis), with `env` added to Parley's environment. Resolves to {urls, pids, stop()}.
  */
-export async function startTarget(kind) {
+export async function startTarget(kind, env = {}) {
   const instances = kind === 'redis' ? 2 : 1;
   const procs = [];
   const urls = [];
@@ -98,6 +98,7 @@ export async function startTarget(kind) {
               LOG_LEVEL: 'warn',
               RESUME_SECRET: 'parley-bench-resume-secret-0123456789',
               ...(kind === 'redis' ? { REDIS_URL } : { REDIS_URL: '' }),
+              ...env,
             });
       procs.push(child);
       urls.push(url);
