@@ -20,13 +20,29 @@ const ARGS = [
   '--no-first-run',
 ];
 
-/** Runs in the page before the app: per remote tile's peer id, the first frame's time and a frame count. */
+/**
+ * Runs in the page before the app: per remote tile's peer id, when the tile appeared, its first
+ * frame's time and a frame count; and when each SFU offer arrived (the subscriber's renegotiations).
+ */
 function logTileFrames() {
   const first = {};
   const frames = {};
+  const appeared = {};
+  const offers = [];
   const watched = new WeakSet();
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (event) => {
+        if (typeof event.data === 'string' && event.data.startsWith('{"event":"sfu-offer"')) offers.push(Date.now());
+      });
+    }
+  };
   const watch = () => {
     for (const tile of document.querySelectorAll('[data-testid="remote-tile"]')) {
+      const id = tile.getAttribute('data-peer-id');
+      if (id) appeared[id] ??= Date.now();
       const video = tile.querySelector('video');
       if (!video || watched.has(video)) continue;
       watched.add(video);
@@ -42,7 +58,7 @@ function logTileFrames() {
     }
   };
   setInterval(watch, 100);
-  window.__benchFrames = { first, frames };
+  window.__benchFrames = { first, frames, appeared, offers };
 }
 
 /** Opens Chromium for `name`; resolves to the person (its browser's pid is the root of its process tree). */
@@ -76,6 +92,11 @@ export async function clickJoin(person) {
 /** Per remote peer id: when its tile first presented a frame (wall clock, ms). */
 export function firstFrames(person) {
   return person.page.evaluate(() => ({ ...window.__benchFrames.first }));
+}
+
+/** When each remote tile appeared (by peer id) and when each SFU offer arrived (wall clock, ms). */
+export function timeline(person) {
+  return person.page.evaluate(() => ({ appeared: { ...window.__benchFrames.appeared }, offers: [...window.__benchFrames.offers] }));
 }
 
 /** Per remote peer id: how many frames its tile presented so far. */
