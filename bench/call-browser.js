@@ -22,14 +22,41 @@ const ARGS = [
 
 /**
  * Runs in the page before the app: per remote tile's peer id, when the tile appeared, its first
- * frame's time and a frame count; and when each SFU offer arrived (the subscriber's renegotiations).
+ * frame's time and a frame count; when each SFU offer arrived and its answer left (the
+ * subscriber's renegotiations); each peer connection's states and how long each of its
+ * descriptions took to apply, with their times.
  */
 function logTileFrames() {
   const first = {};
   const frames = {};
   const appeared = {};
   const offers = [];
+  const answers = [];
+  const connections = [];
   const watched = new WeakSet();
+  const NativePeerConnection = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends NativePeerConnection {
+    constructor(...args) {
+      super(...args);
+      const states = [{ at: Date.now(), state: 'new' }];
+      connections.push(states);
+      this.addEventListener('connectionstatechange', () =>
+        states.push({ at: Date.now(), state: this.connectionState, role: this.localDescription?.type }),
+      );
+      // How long each description took to apply: a slow one holds up the renegotiation after it.
+      for (const method of ['setRemoteDescription', 'setLocalDescription']) {
+        const native = this[method].bind(this);
+        this[method] = async (...callArgs) => {
+          const start = Date.now();
+          try {
+            return await native(...callArgs);
+          } finally {
+            states.push({ at: start, state: `${method === 'setRemoteDescription' ? 'SRD' : 'SLD'} ${Date.now() - start} ms` });
+          }
+        };
+      }
+    }
+  };
   const NativeWebSocket = window.WebSocket;
   window.WebSocket = class extends NativeWebSocket {
     constructor(...args) {
@@ -37,6 +64,10 @@ function logTileFrames() {
       this.addEventListener('message', (event) => {
         if (typeof event.data === 'string' && event.data.startsWith('{"event":"sfu-offer"')) offers.push(Date.now());
       });
+    }
+    send(data) {
+      if (typeof data === 'string' && data.startsWith('{"event":"sfu-answer"')) answers.push(Date.now());
+      super.send(data);
     }
   };
   const watch = () => {
@@ -58,7 +89,7 @@ function logTileFrames() {
     }
   };
   setInterval(watch, 100);
-  window.__benchFrames = { first, frames, appeared, offers };
+  window.__benchFrames = { first, frames, appeared, offers, answers, connections };
 }
 
 /** Opens Chromium for `name`; resolves to the person (its browser's pid is the root of its process tree). */
@@ -94,9 +125,12 @@ export function firstFrames(person) {
   return person.page.evaluate(() => ({ ...window.__benchFrames.first }));
 }
 
-/** When each remote tile appeared (by peer id) and when each SFU offer arrived (wall clock, ms). */
+/** When each remote tile appeared (by peer id), each SFU offer arrived and each connection changed state (wall clock, ms). */
 export function timeline(person) {
-  return person.page.evaluate(() => ({ appeared: { ...window.__benchFrames.appeared }, offers: [...window.__benchFrames.offers] }));
+  return person.page.evaluate(() => {
+    const { appeared, offers, answers, connections } = window.__benchFrames;
+    return { appeared: { ...appeared }, offers: [...offers], answers: [...answers], connections: connections.map((states) => [...states]) };
+  });
 }
 
 /** Per remote peer id: how many frames its tile presented so far. */

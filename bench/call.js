@@ -131,6 +131,10 @@ async function runMode(mode, janus) {
     const since = (at) => (at === undefined ? null : Math.round(at - lastJoin));
     result.joinsMs = joins.map(since);
     result.offersMs = timelines.map(({ offers }) => offers.map(since));
+    result.answersMs = timelines.map(({ answers }) => answers.map(since));
+    result.connections = timelines.map(({ connections }) =>
+      connections.map((states) => states.map(({ at, state, role }) => `${since(at)} ${state}${role ? ` (${role})` : ''}`)),
+    );
     result.tiles = people.flatMap((viewer, i) =>
       people
         .map((sender, j) => ({ viewer: i, sender: j, appearedMs: since(timelines[i].appeared[sender.id]), firstMs: since(frames[i][sender.id]) }))
