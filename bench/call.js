@@ -140,8 +140,18 @@ async function runMode(mode, janus) {
         .map((sender, j) => ({ viewer: i, sender: j, appearedMs: since(timelines[i].appeared[sender.id]), firstMs: since(frames[i][sender.id]) }))
         .filter(({ sender }) => sender !== i),
     );
+    // The profile in three numbers: renegotiations, the slowest browser turnaround of an SFU offer,
+    // the slowest description to apply (a starved renderer holds everything queued behind it).
+    result.sfuOffers = sum(timelines.map(({ offers }) => offers.length));
+    result.slowestAnswerMs = Math.max(0, ...timelines.flatMap(({ offers, answers }) => answers.map((at, k) => at - offers[k])));
+    result.slowestApplyMs = Math.max(
+      0,
+      ...timelines.flatMap(({ connections }) => connections.flat().map(({ state }) => Number(/^S[RL]D (\d+) ms$/.exec(state)?.[1] ?? 0))),
+    );
     log(
-      `${mode}: ${shown.length}/${expected} remote videos played, all ${result.allPlayMs === null ? 'never' : `${result.allPlayMs} ms`} after the last join`,
+      `${mode}: ${shown.length}/${expected} remote videos played, all ${result.allPlayMs === null ? 'never' : `${result.allPlayMs} ms`} after the last join` +
+        (mode === 'sfu' ? `; ${result.sfuOffers} subscriber offers, slowest answered in ${result.slowestAnswerMs} ms` : '') +
+        `; slowest description applied in ${result.slowestApplyMs} ms`,
     );
 
     await sleep(CONFIG.settleMs);
@@ -180,8 +190,11 @@ async function runMode(mode, janus) {
     );
   } finally {
     await Promise.all(people.map(closePerson));
+    // Parley logs at warn: what it printed is part of the profile (a Janus request that timed out, say).
+    result.parleyLog = app.procs[0].logTail();
     await app.stop();
   }
+  if (result.parleyLog !== '(no output)') log(`${mode}: Parley said: ${result.parleyLog}`);
   return result;
 }
 
