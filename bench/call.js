@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { closePerson, clickJoin, CHROMIUM_BIN, firstFrames, frameCounts, launchPerson, openLobby, timeline } from './call-browser.js';
 import { janusInstalled, startJanus } from './janus.js';
-import { killAll, parleyBuilt, ROOT, startTarget } from './servers.js';
+import { parleyBuilt, ROOT, runBounded, startTarget } from './servers.js';
 import { cpuMs, fmt, machineJiffies, median, processTree } from './stats.js';
 
 const { values: args } = parseArgs({
@@ -278,14 +278,4 @@ async function main() {
   return results.every((r) => r.playing === r.expected && r.stillPlaying === r.expected) ? 0 : 1;
 }
 
-const deadline = setTimeout(() => {
-  console.error(`[bench:call] deadline of ${CONFIG.deadlineMs / 60000} min passed: stopping`);
-  killAll();
-  process.exit(2);
-}, CONFIG.deadlineMs);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => (killAll(), process.exit(130)));
-process.on('exit', killAll);
-main().then(
-  (code) => (clearTimeout(deadline), process.exit(code)),
-  (error) => (console.error('[bench:call]', error), killAll(), process.exit(1)),
-);
+runBounded(main, { label: 'bench:call', deadlineMs: CONFIG.deadlineMs });

@@ -175,3 +175,21 @@ export async function redisPid() {
     return undefined;
   }
 }
+
+/**
+ * Runs a benchmark's `main` (resolving to its exit code) within `deadlineMs`, and exits with its
+ * code, 1 on an error, 2 at the deadline or 130 on Ctrl-C, killing every child first, however it ends.
+ */
+export function runBounded(main, { label, deadlineMs }) {
+  const deadline = setTimeout(() => {
+    console.error(`[${label}] deadline of ${deadlineMs / 60000} min passed: stopping`);
+    killAll();
+    process.exit(2);
+  }, deadlineMs);
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => (killAll(), process.exit(130)));
+  process.on('exit', killAll);
+  main().then(
+    (code) => (clearTimeout(deadline), killAll(), process.exit(code)),
+    (error) => (console.error(`[${label}]`, error), killAll(), process.exit(1)),
+  );
+}
