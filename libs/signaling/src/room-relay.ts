@@ -58,10 +58,13 @@ export class RoomRelay implements OnModuleInit {
     await Promise.all([...byInstance].map(([instance, ids]) => this.deliver(instance, ids, frame, event)));
   }
 
-  /** Sends an encoded frame to peers held by `instance`; `at` is when a relayed signal arrived. */
-  async deliver(instance: string, to: string[], frame: string, event: keyof ServerEvents, at?: number): Promise<void> {
-    if (instance === this.bus.instanceId) this.#deliverHere(to, frame, event, at);
-    else await this.bus.publish(instance, { kind: 'deliver', to, frame, event, at: at ?? Date.now() });
+  /**
+   * Sends an encoded frame to peers held by `instance`; `at` is when a relayed signal arrived.
+   * Synchronous for this instance's peers; a promise only when the bus carries it.
+   */
+  deliver(instance: string, to: string[], frame: string, event: keyof ServerEvents, at?: number): void | Promise<void> {
+    if (instance === this.bus.instanceId) return this.#deliverHere(to, frame, event, at);
+    return this.bus.publish(instance, { kind: 'deliver', to, frame, event, at: at ?? Date.now() });
   }
 
   /** Tells the instance that held a peer that it resumed elsewhere. */

@@ -38,6 +38,12 @@ interface LocalPeer {
 
 const newId = () => randomBytes(12).toString('base64url');
 
+const signalFrame = (from: PeerRecord, dto: SignalDto) =>
+  encodeFrame('signal', {
+    from: from.peer.id,
+    ...(dto.description !== undefined ? { description: dto.description } : { candidate: dto.candidate ?? null }),
+  });
+
 /** Signals kept for a reconnecting peer; past that the oldest go, and ICE restarts recover. */
 const MISSED_SIGNALS = 256;
 
@@ -156,15 +162,24 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     if (!session.isOpen()) this.disconnect(session);
   }
 
-  async signal(session: PeerSession, dto: SignalDto): Promise<void> {
+  /**
+   * Relays a signal to a peer of the sender's room. Synchronous when the target's socket is here
+   * (no promise, no store call: most signals, and the hot path); otherwise the store says where.
+   */
+  signal(session: PeerSession, dto: SignalDto): void | Promise<void> {
     const self = this.#membership(session);
     const startedAt = Date.now();
+    const here = dto.to === self.record.peer.id ? undefined : this.#local.get(dto.to);
+    if (here?.session && here.record.room === self.record.room) {
+      return this.relay.deliver(this.relay.instanceId, [dto.to], signalFrame(self.record, dto), 'signal', startedAt);
+    }
+    return this.#signalElsewhere(self, dto, startedAt);
+  }
+
+  async #signalElsewhere(self: LocalPeer, dto: SignalDto, startedAt: number): Promise<void> {
     const target = dto.to === self.record.peer.id ? undefined : await this.store.get(self.record.room, dto.to);
     if (!target) throw new SignalingException(ErrorCode.UnknownPeer, `No peer ${dto.to} in this room`);
-    const frame = encodeFrame('signal', {
-      from: self.record.peer.id,
-      ...(dto.description !== undefined ? { description: dto.description } : { candidate: dto.candidate ?? null }),
-    });
+    const frame = signalFrame(self.record, dto);
     if (target.peer.connection === 'reconnecting') {
       await this.store.pushMissed(target.peer.id, frame, MISSED_SIGNALS, this.options.resumeGraceMs);
       return;
