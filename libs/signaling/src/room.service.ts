@@ -163,21 +163,29 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Relays a signal to a peer of the sender's room. Synchronous when the target's socket is here
-   * (no promise, no store call: most signals, and the hot path); otherwise the store says where.
+   * Relays a signal to a peer of the sender's room. Without a store call when the target's socket
+   * is here (synchronous: no promise at all) or the target is cached as online elsewhere (one
+   * publish); otherwise the store says where the target is, or that it is reconnecting.
    */
   signal(session: PeerSession, dto: SignalDto): void | Promise<void> {
     const self = this.#membership(session);
     const startedAt = Date.now();
-    const here = dto.to === self.record.peer.id ? undefined : this.#local.get(dto.to);
-    if (here?.session && here.record.room === self.record.room) {
-      return this.relay.deliver(this.relay.instanceId, [dto.to], signalFrame(self.record, dto), 'signal', startedAt);
+    const { room, peer } = self.record;
+    if (dto.to !== peer.id) {
+      const here = this.#local.get(dto.to);
+      if (here?.session && here.record.room === room) {
+        return this.relay.deliver(this.relay.instanceId, [dto.to], signalFrame(self.record, dto), 'signal', startedAt);
+      }
+      const there = this.relay.cachedMember(room, dto.to);
+      if (there && there.instance !== this.relay.instanceId && there.peer.connection === 'online') {
+        return this.relay.deliver(there.instance, [dto.to], signalFrame(self.record, dto), 'signal', startedAt);
+      }
     }
-    return this.#signalElsewhere(self, dto, startedAt);
+    return this.#signalThroughStore(self, dto, startedAt);
   }
 
-  async #signalElsewhere(self: LocalPeer, dto: SignalDto, startedAt: number): Promise<void> {
-    const target = dto.to === self.record.peer.id ? undefined : await this.store.get(self.record.room, dto.to);
+  async #signalThroughStore(self: LocalPeer, dto: SignalDto, startedAt: number): Promise<void> {
+    const target = dto.to === self.record.peer.id ? undefined : await this.relay.findMember(self.record.room, dto.to);
     if (!target) throw new SignalingException(ErrorCode.UnknownPeer, `No peer ${dto.to} in this room`);
     const frame = signalFrame(self.record, dto);
     if (target.peer.connection === 'reconnecting') {
@@ -422,6 +430,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
    * for them, and tell each one (`resync`) so it restarts ICE on its links.
    */
   async #resync(): Promise<void> {
+    this.relay.forgetMembers();
     for (const local of [...this.#local.values()]) {
       const { record, session } = local;
       const stored = await this.store.get(record.room, record.peer.id);
