@@ -128,7 +128,8 @@ async function stopAll(procs) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
-      if ((await Promise.race([exited.then(() => true), sleep(3000).then(() => false)])) === false) {
+      // A profiled server writes its profile as it exits, which takes long on a busy machine.
+      if ((await Promise.race([exited.then(() => true), sleep(profileDir ? 30_000 : 3000).then(() => false)])) === false) {
         child.kill('SIGKILL');
         await exited;
       }

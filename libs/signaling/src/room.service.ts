@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
   CloseCode,
@@ -18,6 +17,7 @@ import { InstanceRegistry } from './instance-registry.js';
 import { JoinLimiter } from './join-limiter.js';
 import { encodeFrame, type PeerSession } from './peer-session.js';
 import { resumeRefused, ResumeTokens, type ResumeClaims } from './resume-tokens.js';
+import { randomId } from './random-id.js';
 import { RoomRelay } from './room-relay.js';
 import { ROOM_STORE, type PeerRecord, type RoomStore } from './room-store.js';
 import { SfuRoomsService } from './sfu-rooms.service.js';
@@ -36,7 +36,7 @@ interface LocalPeer {
   graceTimer?: NodeJS.Timeout;
 }
 
-const newId = () => randomBytes(12).toString('base64url');
+const newId = () => randomId(12);
 
 const signalFrame = (from: PeerRecord, dto: SignalDto) =>
   encodeFrame('signal', {

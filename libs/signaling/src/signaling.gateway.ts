@@ -14,6 +14,7 @@ import type { WebSocket, WebSocketServer as Server } from 'ws';
 import { clientAddress, compileTrust, type ProxyTrust } from './client-address.js';
 import { Liveness } from './liveness.js';
 import { ChatDto, JoinDto, LeaveDto, MediaDto, SfuAnswerDto, SfuCandidateDto, SfuPublishDto, SignalDto } from './dto/index.js';
+import { fastJoin } from './dto/join.fast.js';
 import { fastSignal } from './dto/signal.fast.js';
 import { PeerSession } from './peer-session.js';
 import { RoomService } from './room.service.js';
@@ -46,8 +47,10 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
    * Messages the adapter hands straight to the service when their payload passes the fast check:
    * `signal` is most of the traffic, and Nest's pipe and dispatch were most of its cost.
    */
-  readonly hot: HotHandlers = new Map<string, HotHandler<SignalDto>>([
-    ['signal', { check: fastSignal, handle: (session, dto) => this.rooms.signal(session, dto) }],
+  readonly hot: HotHandlers = new Map<string, HotHandler>([
+    ['signal', { check: fastSignal, handle: (session, dto: SignalDto) => this.rooms.signal(session, dto) }],
+    // Once per connect, but its trip through Nest was a good part of what a connect cost.
+    ['join', { check: fastJoin, handle: (session, dto: JoinDto) => this.rooms.join(session, dto) }],
   ]);
 
   constructor(

@@ -1,5 +1,6 @@
-import { length, maxLength } from 'class-validator';
+import { length } from 'class-validator';
 import { LIMITS } from '@parley/protocol';
+import { COUNTED_APART, isPlainObject, optionalString, STRIPPED, within, withoutStripped } from './fast-check.js';
 import type { IceCandidateDto, SessionDescriptionDto, SignalDto } from './signal.dto.js';
 
 // `SignalDto` checked by hand: the hot message, which the DTO pipe (class-transformer, then
@@ -10,16 +11,7 @@ import type { IceCandidateDto, SessionDescriptionDto, SignalDto } from './signal
 // (test/signal-fast-path.spec.ts) holds the two to agreement on random and mutated frames.
 // A change to signal.dto.ts needs the same change here; that test fails until it has one.
 
-/** Keys Nest's pipe deletes from every object before validation (prototype pollution), rather than refusing them. */
-const STRIPPED = new Set(['__proto__', 'prototype', 'constructor']);
 const DESCRIPTION_TYPES = new Set(['offer', 'answer', 'pranswer', 'rollback']);
-
-// class-validator counts an astral character or a variation selector as one character less than
-// `.length` does, so `.length` within the limit settles it; only a longer string needs the count.
-const within = (value: string, max: number) => value.length <= max || maxLength(value, max);
-const optionalString = (value: unknown, max: number) => value === null || (typeof value === 'string' && within(value, max));
-// Only these make class-validator's count differ from `.length`.
-const COUNTED_APART = /[\uD800-\uDFFF]|\uFE0E|\uFE0F/;
 const validTo = (to: string) => (to.length >= 1 && to.length <= 64 && !COUNTED_APART.test(to)) || length(to, 1, 64);
 
 /**
@@ -110,14 +102,4 @@ function fastCandidate(value: unknown): IceCandidateDto | undefined {
   }
   if (!hasCandidate) return undefined;
   return (stripped ? withoutStripped(value) : value) as unknown as IceCandidateDto;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function withoutStripped(value: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const key in value) if (!STRIPPED.has(key)) out[key] = value[key];
-  return out;
 }
