@@ -16,7 +16,7 @@ import { ConnectionLimiter, HEADERS_TIMEOUT_MS } from './connection-limiter.js';
 import { dataProblem, frameTextProblem } from './frame-budget.js';
 import { RateLimiter } from './rate-limiter.js';
 import { resolveSignalingOptions, SIGNALING_GATEWAY, SIGNALING_OPTIONS } from './signaling.constants.js';
-import { answerFailure, refuseFrame, sendError } from './signaling-exception.filter.js';
+import { answerFailure, refuseFrame as refuse, sendError } from './signaling-exception.filter.js';
 import { SignalingGateway, type HotHandler, type HotHandlers } from './signaling.gateway.js';
 import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
 import { SignalingDrain } from './signaling-drain.js';
@@ -296,26 +296,26 @@ export class SignalingAdapter extends WsAdapter {
       client.close(CloseCode.PolicyViolation, 'Too many messages');
       return undefined;
     }
-    const fail = (code: ErrorCode, message: string, details?: FieldError[]) => {
-      refuseFrame(client, code, message, frame?.data, event, details);
-      return undefined;
-    };
     if (decision === 'reject') {
       this.#rateLimited(client, 'messages');
-      return fail(ErrorCode.RateLimited, 'Too many messages: slow down');
+      return refuseFrame(client, frame?.data, event, ErrorCode.RateLimited, 'Too many messages: slow down');
     }
-    if (tooBig) return fail(ErrorCode.InvalidMessage, `Invalid message: ${tooBig}`);
-    if (!frame) return fail(ErrorCode.InvalidMessage, 'A frame must be a JSON text frame: {"event": "...", "data": {...}}');
-    if (event === undefined) return fail(ErrorCode.InvalidMessage, 'A frame needs a string "event"');
+    if (tooBig) return refuseFrame(client, frame?.data, event, ErrorCode.InvalidMessage, `Invalid message: ${tooBig}`);
+    if (!frame)
+      return refuseFrame(client, undefined, event, ErrorCode.InvalidMessage, 'A frame must be a JSON text frame: {"event": "...", "data": {...}}');
+    if (event === undefined) return refuseFrame(client, frame?.data, event, ErrorCode.InvalidMessage, 'A frame needs a string "event"');
     const handler = byEvent.get(event);
-    if (!handler) return fail(ErrorCode.UnknownEvent, `Unknown event "${event.slice(0, 64)}"`);
+    if (!handler) return refuseFrame(client, frame?.data, event, ErrorCode.UnknownEvent, `Unknown event "${event.slice(0, 64)}"`);
     const data = frame.data === undefined ? {} : frame.data;
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) return fail(ErrorCode.InvalidMessage, '"data" must be an object');
+    if (data === null || typeof data !== 'object' || Array.isArray(data))
+      return refuseFrame(client, frame?.data, event, ErrorCode.InvalidMessage, '"data" must be an object');
     const overBudget = dataProblem(data);
     if (overBudget) {
       // Named like the validation pipe names fields: without the leading "data.".
       const field = overBudget.field.replace(/^data\.?/, '') || 'data';
-      return fail(ErrorCode.InvalidMessage, `Invalid message: check ${field}`, [{ field, problems: [overBudget.problem] }]);
+      return refuseFrame(client, frame?.data, event, ErrorCode.InvalidMessage, `Invalid message: check ${field}`, [
+        { field, problems: [overBudget.problem] },
+      ]);
     }
     const fast = hot?.get(event);
     const payload = fast?.check(data as Record<string, unknown>);
@@ -386,6 +386,19 @@ function refuseUpgrade(socket: Duplex, status: 400 | 404): void {
   const reason = status === 400 ? 'Bad Request' : 'Not Found';
   // Destroyed once written: the server's sockets allow half-open, and this one is done.
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+}
+
+/** Answers a frame refused before any handler; undefined: nothing of it is pending. */
+function refuseFrame(
+  client: WebSocket,
+  data: unknown,
+  event: string | undefined,
+  code: ErrorCode,
+  message: string,
+  details?: FieldError[],
+): undefined {
+  refuse(client, code, message, data, event, details);
+  return undefined;
 }
 
 function parseFrame(raw: unknown): { event?: unknown; data?: unknown } | undefined {
