@@ -45,7 +45,7 @@ const CONFIG = args.quick
       drainMs: 5000,
       settleMs: 500,
       concurrency: 20,
-      deadlineMs: 3 * 60_000,
+      deadlineMs: 5 * 60_000,
     }
   : {
       clients: 1500,

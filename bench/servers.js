@@ -46,7 +46,8 @@ function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves once a WebSocket to `url` opens; rejects when the process dies or time runs out. */
-async function waitReady(url, child, timeoutMs = 20_000) {
+// A server starts in about a second; on a saturated machine one took over 20 s.
+async function waitReady(url, child, timeoutMs = 60_000) {
   // PeerJS answers an upgrade without an id and token by closing: an opened socket is enough.
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
