@@ -3,18 +3,16 @@
  * (`prefers-color-scheme`, followed live). The page's colours are CSS variables that
  * `:root[data-theme='light']` overrides (app.css).
  */
+import { readStored, writeStored } from '../stored';
+
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
 const KEY = 'parley.theme';
 const CHOICES: readonly ThemeChoice[] = ['system', 'light', 'dark'];
 
 function saved(): ThemeChoice {
-  try {
-    const value = localStorage.getItem(KEY);
-    return CHOICES.find((choice) => choice === value) ?? 'system';
-  } catch {
-    return 'system';
-  }
+  const value = readStored(KEY);
+  return CHOICES.find((choice) => choice === value) ?? 'system';
 }
 
 const systemLight = matchMedia('(prefers-color-scheme: light)');
@@ -41,11 +39,7 @@ export const theme = {
   set(next: ThemeChoice): void {
     choice = next;
     apply();
-    try {
-      localStorage.setItem(KEY, next);
-    } catch {
-      // Private mode may refuse storage; the choice then lasts until the page closes.
-    }
+    writeStored(KEY, next);
   },
 };
 
