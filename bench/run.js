@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { killAll, parleyBuilt, profileServersInto, redisPid, redisReachable, REDIS_URL, ROOT, startTarget, track } from './servers.js';
+import { parleyBuilt, profileServersInto, redisPid, redisReachable, REDIS_URL, ROOT, runBounded, startTarget, track } from './servers.js';
 import { cpuMs, fmt, machineJiffies, median, ratio, rssKb, summary } from './stats.js';
 
 const { values: args } = parseArgs({
@@ -609,14 +609,4 @@ async function main() {
   return failed.length ? 1 : 0;
 }
 
-const deadline = setTimeout(() => {
-  console.error(`[bench] deadline of ${CONFIG.deadlineMs / 60000} min passed: stopping`);
-  killAll();
-  process.exit(2);
-}, CONFIG.deadlineMs);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => (killAll(), process.exit(130)));
-process.on('exit', killAll);
-main().then(
-  (code) => (clearTimeout(deadline), killAll(), process.exit(code)),
-  (error) => (console.error('[bench]', error), killAll(), process.exit(1)),
-);
+runBounded(main, { label: 'bench', deadlineMs: CONFIG.deadlineMs });

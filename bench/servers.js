@@ -28,7 +28,7 @@ export function killAll() {
 }
 
 /** A free TCP port on 127.0.0.1. */
-function freePort() {
+export function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();
@@ -78,9 +78,9 @@ function startProcess(script, env) {
 
 /**
  * Starts a target: `bare` (bench/bare-relay.js), `single` (one Parley) or `redis` (two Parley
- * instances sharing Redis). Resolves to {urls, pids, stop()}.
+ * instances sharing Redis), with `env` added to Parley's environment. Resolves to {urls, pids, stop()}.
  */
-export async function startTarget(kind) {
+export async function startTarget(kind, env = {}) {
   const instances = kind === 'redis' ? 2 : 1;
   const procs = [];
   const urls = [];
@@ -98,6 +98,7 @@ export async function startTarget(kind) {
               LOG_LEVEL: 'warn',
               RESUME_SECRET: 'parley-bench-resume-secret-0123456789',
               ...(kind === 'redis' ? { REDIS_URL } : { REDIS_URL: '' }),
+              ...env,
             });
       procs.push(child);
       urls.push(url);
@@ -173,4 +174,22 @@ export async function redisPid() {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Runs a benchmark's `main` (resolving to its exit code) within `deadlineMs`, and exits with its
+ * code, 1 on an error, 2 at the deadline or 130 on Ctrl-C, killing every child first, however it ends.
+ */
+export function runBounded(main, { label, deadlineMs }) {
+  const deadline = setTimeout(() => {
+    console.error(`[${label}] deadline of ${deadlineMs / 60000} min passed: stopping`);
+    killAll();
+    process.exit(2);
+  }, deadlineMs);
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => (killAll(), process.exit(130)));
+  process.on('exit', killAll);
+  main().then(
+    (code) => (clearTimeout(deadline), killAll(), process.exit(code)),
+    (error) => (console.error(`[${label}]`, error), killAll(), process.exit(1)),
+  );
 }

@@ -13,7 +13,8 @@ import { CloseCode } from '@parley/protocol';
 import type { WebSocket, WebSocketServer as Server } from 'ws';
 import { clientAddress, compileTrust, type ProxyTrust } from './client-address.js';
 import { Liveness } from './liveness.js';
-import { ChatDto, JoinDto, LeaveDto, MediaDto, SfuAnswerDto, SfuCandidateDto, SfuPublishDto, SignalDto } from './dto/index.js';
+import { ChatDto, JoinDto, LeaveDto, MediaDto, PathDto, SfuAnswerDto, SfuCandidateDto, SfuPublishDto, SignalDto } from './dto/index.js';
+import { IcePathsService } from './ice-paths.service.js';
 import { PeerSession } from './peer-session.js';
 import { RoomService } from './room.service.js';
 import { SfuRoomsService } from './sfu-rooms.service.js';
@@ -34,6 +35,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   constructor(
     private readonly rooms: RoomService,
     private readonly sfuRooms: SfuRoomsService,
+    private readonly icePaths: IcePathsService,
     private readonly liveness: Liveness,
     @InjectSignalingOptions() private readonly options: ResolvedSignalingOptions,
   ) {
@@ -109,5 +111,10 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   @SubscribeMessage('sfu-candidate')
   sfuCandidate(@Session() session: PeerSession, @MessageBody() dto: SfuCandidateDto) {
     return this.sfuRooms.candidate(session, dto);
+  }
+
+  @SubscribeMessage('path')
+  path(@Session() session: PeerSession, @MessageBody() dto: PathDto) {
+    return this.icePaths.report(session, dto);
   }
 }

@@ -6,3 +6,4 @@ export { IceCandidateDto, SessionDescriptionDto, SignalDto } from './signal.dto.
 export { SfuAnswerDto } from './sfu-answer.dto.js';
 export { SfuCandidateDto } from './sfu-candidate.dto.js';
 export { SfuPublishDto } from './sfu-publish.dto.js';
+export { PathDto } from './path.dto.js';
