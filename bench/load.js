@@ -1,11 +1,13 @@
 // A load worker, forked by bench/run.js. It holds whole rooms of clients (so a sender and its
 // receivers share this process's clock) and obeys commands over IPC:
-//   {type: 'connect', group, urls, rooms: [{name, size}], idle, concurrency, timeoutMs} -> 'connected'
+//   {type: 'connect', group, urls, protocol, rooms: [{name, size}], idle, concurrency, timeoutMs} -> 'connected'
 //   {type: 'run', group, runId, rate, durationMs, drainMs}                                -> 'ran'
 //   {type: 'close'}                                                                       -> exits
 // A group is the set of clients of one target, so one worker can load several targets in turn.
 // Each signal carries its run id, a per-sender sequence number and its send time, written into
 // the candidate line or the SDP text, because the server forwards only protocol fields.
+// `protocol` is `parley` (Parley and the bare relay) or `peerjs` (PeerJS's server, whose clients
+// pick their own ids, so room-mates are known in advance, and send a HEARTBEAT every 5 s).
 import { WebSocket } from 'ws';
 
 const now = () => performance.timeOrigin + performance.now(); // wall clock, ms, sub-ms precision
@@ -21,15 +23,45 @@ const SDP_BODY = (() => {
 })();
 
 /** One signal frame of the realistic mix: ~10% 4 KB descriptions, the rest ~200-byte candidates. */
-function signalFrame(to, runId, seq, sentAt) {
+function signalFrame(protocol, to, runId, seq, sentAt) {
   const stamp = Math.round(sentAt * 1000); // microseconds since the epoch
   if (Math.random() < 0.1) {
-    const sdp = `v=0\r\no=- ${runId} ${seq} ${stamp} IN IP4 127.0.0.1\r\n${SDP_BODY}`;
-    return JSON.stringify({ event: 'signal', data: { to, description: { type: 'offer', sdp } } });
+    const description = { type: 'offer', sdp: `v=0\r\no=- ${runId} ${seq} ${stamp} IN IP4 127.0.0.1\r\n${SDP_BODY}` };
+    if (protocol === 'peerjs') return JSON.stringify({ type: 'OFFER', dst: to, payload: { sdp: description } });
+    return JSON.stringify({ event: 'signal', data: { to, description } });
   }
-  const candidate = `candidate:${runId} 1 udp ${seq} ${stamp} 127.0.0.1 9 typ host generation 0 ufrag ${CANDIDATE_PAD}`;
-  return JSON.stringify({ event: 'signal', data: { to, candidate: { candidate, sdpMid: '0', sdpMLineIndex: 0 } } });
+  const candidate = {
+    candidate: `candidate:${runId} 1 udp ${seq} ${stamp} 127.0.0.1 9 typ host generation 0 ufrag ${CANDIDATE_PAD}`,
+    sdpMid: '0',
+    sdpMLineIndex: 0,
+  };
+  if (protocol === 'peerjs') return JSON.stringify({ type: 'CANDIDATE', dst: to, payload: { candidate } });
+  return JSON.stringify({ event: 'signal', data: { to, candidate } });
 }
+
+/** A PeerJS frame as the `{event, data}` of Parley's protocol, so one handler reads both. */
+function fromPeerJs(frame) {
+  switch (frame.type) {
+    case 'OPEN':
+      return { event: 'joined' };
+    case 'CANDIDATE':
+      return { event: 'signal', data: { from: frame.src, candidate: frame.payload.candidate } };
+    case 'OFFER':
+    case 'ANSWER':
+      return { event: 'signal', data: { from: frame.src, description: frame.payload.sdp } };
+    case 'ERROR':
+    case 'ID-TAKEN':
+      return { event: 'error', data: { code: frame.type, message: frame.payload?.msg } };
+    default:
+      return {};
+  }
+}
+
+/** PeerJS's client sends a HEARTBEAT every 5 s; one timer sends them for all of this worker's. */
+const peerJsClients = new Set();
+setInterval(() => {
+  for (const c of peerJsClients) if (c.ws.readyState === WebSocket.OPEN) c.ws.send('{"type":"HEARTBEAT"}');
+}, 5000).unref();
 
 /** [runId, seq, sentAtMicros] from a relayed signal, or undefined. */
 function stampOf(data) {
@@ -66,7 +98,9 @@ function onSignal(client, data) {
 function connectOne(client, timeoutMs) {
   return new Promise((resolve) => {
     const started = now();
-    const ws = new WebSocket(client.url, { perMessageDeflate: false, localAddress: client.localAddress });
+    const peerjs = client.protocol === 'peerjs';
+    const url = peerjs ? `${client.url}?key=peerjs&id=${client.id}&token=t${client.index}` : client.url;
+    const ws = new WebSocket(url, { perMessageDeflate: false, localAddress: client.localAddress });
     client.ws = ws;
     const timer = setTimeout(() => done(`no joined within ${timeoutMs} ms`), timeoutMs);
     let settled = false;
@@ -78,15 +112,18 @@ function connectOne(client, timeoutMs) {
       client.error = error;
       resolve();
     }
-    ws.on('open', () => ws.send(JSON.stringify({ event: 'join', data: { room: client.room, name: `c${client.index}`, protocol: 1 } })));
+    if (!peerjs) ws.on('open', () => ws.send(JSON.stringify({ event: 'join', data: { room: client.room, name: `c${client.index}`, protocol: 1 } })));
     ws.on('message', (raw) => {
       const frame = JSON.parse(raw);
-      const { event, data } = frame;
+      const { event, data } = peerjs ? fromPeerJs(frame) : frame;
       if (event === 'signal') return onSignal(client, data);
       if (event === 'joined') {
-        client.id = data.self.id;
+        if (peerjs) peerJsClients.add(client);
+        else {
+          client.id = data.self.id;
+          for (const peer of data.peers) client.mates.add(peer.id);
+        }
         byPeerId.set(client.id, client);
-        for (const peer of data.peers) client.mates.add(peer.id);
         return done();
       }
       if (event === 'peer-joined') return void client.mates.add(data.peer.id);
@@ -98,6 +135,7 @@ function connectOne(client, timeoutMs) {
     });
     ws.on('error', (error) => done(error.message));
     ws.on('close', (code) => {
+      peerJsClients.delete(client);
       client.closed = code;
       if (current) current.closes++;
       done(`closed ${code} before joined`);
@@ -112,10 +150,12 @@ function connectOne(client, timeoutMs) {
 const SOURCE_ADDRESSES = 1000;
 const sourceAddress = (n) => `127.0.${1 + (Math.floor(n / 250) % 4)}.${1 + (n % 250)}`;
 
-async function connect({ group, urls, rooms, concurrency, timeoutMs, idle, worker, workers }) {
+async function connect({ group, urls, protocol = 'parley', rooms, concurrency, timeoutMs, idle, worker, workers }) {
   const clients = [];
   groups.set(group, clients);
   for (const room of rooms) {
+    // PeerJS has no rooms: each client names itself, and its room-mates are the room's other names.
+    const ids = Array.from({ length: room.size }, (_, i) => `${room.name}-${i}`);
     for (let i = 0; i < room.size; i++) {
       const index = clients.length;
       const localAddress = sourceAddress((index * workers + worker) % SOURCE_ADDRESSES);
@@ -125,7 +165,9 @@ async function connect({ group, urls, rooms, concurrency, timeoutMs, idle, worke
         room: room.name,
         roomSize: room.size,
         url: urls[index % urls.length],
-        mates: new Set(),
+        protocol,
+        ...(protocol === 'peerjs' && { id: ids[i] }),
+        mates: new Set(protocol === 'peerjs' ? ids.filter((_, j) => j !== i) : []),
         lastSeqFrom: new Map(),
         seq: 0,
         sent: 0,
@@ -170,7 +212,7 @@ async function run({ group, runId, rate, durationMs, drainMs }) {
         const client = senders[cursor++ % senders.length];
         const mates = client.mateList;
         const to = mates[Math.floor(Math.random() * mates.length)];
-        client.ws.send(signalFrame(to, runId, client.seq++, now()));
+        client.ws.send(signalFrame(client.protocol, to, runId, client.seq++, now()));
         client.sent++;
       }
       if (elapsed >= durationMs) resolve();

@@ -35,7 +35,8 @@ const CATEGORIES = [
 ];
 const where = (url) => {
   if (!url) return '(native)';
-  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  // The innermost package: ws inside @nestjs/platform-ws is ws, not Nest.
+  const m = /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (m) return m[1];
   return url.replace(/^file:\/\//, '').replace(/^.*?\/(apps|libs|bench)\//, '$1/');
 };

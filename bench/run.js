@@ -1,7 +1,8 @@
-// `npm run bench`: Parley's signaling against a bare `ws` relay, measured in one run.
-// Usage: node bench/run.js [--quick] [--targets=bare,single,redis] [--clients=N] [--workers=N]
-//        [--idle=N] [--cpu-prof] | --report bench/results/<file>.json
-// Env: BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_PARLEY_MAIN (another build).
+// `npm run bench`: Parley's signaling against a bare `ws` relay and PeerJS's server, measured in one run.
+// Usage: node bench/run.js [--quick] [--targets=bare,peerjs,single,redis,base] [--clients=N] [--workers=N]
+//        [--idle=N] [--no-steps] [--cpu-prof] | --report bench/results/<file>.json
+// Env: BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_PARLEY_MAIN (another build),
+//      BENCH_PARLEY_BASE (the build the `base` target runs, to compare before and after in one run).
 // Exits 1 on a lost signal, a failed join or an unavailable target (a missing Redis excused).
 // See docs/benchmarks.md for what each number means.
 import { fork, spawnSync } from 'node:child_process';
@@ -9,16 +10,29 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { killAll, parleyBuilt, profileServersInto, redisPid, redisReachable, REDIS_URL, ROOT, startTarget, track } from './servers.js';
+import {
+  PARLEY_BASE,
+  parleyBuilt,
+  profileServersInto,
+  redisPid,
+  redisReachable,
+  REDIS_URL,
+  ROOT,
+  runBounded,
+  startTarget,
+  track,
+} from './servers.js';
 import { cpuMs, fmt, machineJiffies, median, ratio, rssKb, summary } from './stats.js';
 
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    targets: { type: 'string', default: 'bare,single,redis' },
+    targets: { type: 'string', default: 'bare,peerjs,single,redis' },
     clients: { type: 'string' },
     workers: { type: 'string' },
     idle: { type: 'string' },
+    // Only the steady rate and the idle phase: quicker, for before/after comparisons.
+    'no-steps': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     report: { type: 'string' },
   },
@@ -38,10 +52,11 @@ const CONFIG = args.quick
       steadyMs: 1500,
       steps: [200, 400],
       stepMs: 1000,
+      idleCpuMs: 2000,
       drainMs: 5000,
       settleMs: 500,
       concurrency: 20,
-      deadlineMs: 3 * 60_000,
+      deadlineMs: 5 * 60_000,
     }
   : {
       clients: 1500,
@@ -53,6 +68,7 @@ const CONFIG = args.quick
       steadyMs: 4000,
       steps: [500, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 10000, 12000, 14000, 16000, 20000, 24000, 28000, 32000, 40000, 48000, 56000],
       stepMs: 4000,
+      idleCpuMs: 10_000,
       drainMs: 15_000,
       settleMs: 2000,
       concurrency: 50,
@@ -61,6 +77,7 @@ const CONFIG = args.quick
 if (args.clients) CONFIG.clients = Number(args.clients);
 if (args.workers) CONFIG.workers = Number(args.workers);
 if (args.idle) CONFIG.idleSockets = Number(args.idle);
+if (args['no-steps']) CONFIG.steps = [];
 CONFIG.p99LimitMs = 50;
 /**
  * The machine is shared: a measurement during which other processes (not the servers, Redis, the
@@ -69,7 +86,15 @@ CONFIG.p99LimitMs = 50;
  */
 CONFIG.noisyExternalPct = 20;
 
-const TARGETS = { bare: 'bare ws relay', single: 'Parley, 1 instance', redis: 'Parley, 2 instances + Redis' };
+const TARGETS = {
+  bare: 'bare ws relay',
+  peerjs: 'PeerJS server',
+  single: 'Parley, 1 instance',
+  base: 'Parley, base build',
+  redis: 'Parley, 2 instances + Redis',
+};
+/** The references every Parley figure is divided by. */
+const REFERENCES = ['bare', 'peerjs'];
 const runTag = `b${Date.now().toString(36)}`;
 const log = (...parts) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...parts);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -100,7 +125,7 @@ async function stopWorkers(workers) {
 }
 
 /** Connects `sockets` clients in rooms of `roomSize`, whole rooms per worker. */
-async function connectClients(workers, urls, phase, sockets, roomSize) {
+async function connectClients(workers, { urls, protocol }, phase, sockets, roomSize) {
   const rooms = Array.from({ length: Math.ceil(sockets / roomSize) }, (_, i) => ({
     name: `${runTag}-${phase}-${i}`,
     size: Math.min(roomSize, sockets - i * roomSize),
@@ -114,6 +139,7 @@ async function connectClients(workers, urls, phase, sockets, roomSize) {
           worker: i,
           workers: workers.length,
           urls,
+          protocol,
           rooms: rooms.filter((_, r) => r % workers.length === i),
           idle: phase.startsWith('idle'),
           concurrency: CONFIG.concurrency,
@@ -250,7 +276,7 @@ async function prepare(kind, workers, result) {
     if (kind === 'redis') target.redisPid = await redisPid();
     if (target.redisPid) ourPids.add(target.redisPid);
     log(`${kind}: connecting ${CONFIG.clients} clients in rooms of ${CONFIG.roomSize} to ${target.urls.join(', ')}`);
-    const connected = await connectClients(workers, target.urls, target.group, CONFIG.clients, CONFIG.roomSize);
+    const connected = await connectClients(workers, target, target.group, CONFIG.clients, CONFIG.roomSize);
     result.connect = { sockets: CONFIG.clients, failed: connected.failed, ...summary(connected.connectMs) };
     delete result.connect.n;
     if (connected.failed) throw new Unavailable(`${connected.failed} clients failed to join: ${connected.firstError}`);
@@ -399,16 +425,23 @@ async function idlePhase(kind, result) {
   };
   try {
     const warm = startWorkers(1);
-    await connectClients(warm, target.urls, `idle-warm-${kind}`, 50, CONFIG.roomSize);
+    await connectClients(warm, target, `idle-warm-${kind}`, 50, CONFIG.roomSize);
     await stopWorkers(warm);
     await sleep(CONFIG.settleMs);
     const before = await sampleRss();
     const workers = startWorkers(CONFIG.workers);
     try {
       log(`${kind}: ${CONFIG.idleSockets} idle sockets`);
-      const connected = await connectClients(workers, target.urls, `idle-${kind}`, CONFIG.idleSockets, CONFIG.roomSize);
+      const serverCpu = () => target.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+      const connectCpu0 = serverCpu();
+      const connected = await connectClients(workers, target, `idle-${kind}`, CONFIG.idleSockets, CONFIG.roomSize);
+      const connectCpuMs = serverCpu() - connectCpu0;
       await sleep(CONFIG.settleMs);
       const after = await sampleRss();
+      // Idle: the sockets only ping (Parley), heartbeat (PeerJS) or nothing (bare); several ping rounds.
+      const [idleCpu0, idleMachine0, idleAt] = [serverCpu(), machineJiffies(), performance.now()];
+      await sleep(CONFIG.idleCpuMs);
+      const [idleCpu1, idleMachine1, idleWallMs] = [serverCpu(), machineJiffies(), performance.now() - idleAt];
       const joined = connected.connectMs.length;
       result.idle = {
         sockets: joined,
@@ -418,8 +451,15 @@ async function idlePhase(kind, result) {
         rssPerConnKb: joined ? (after - before) / joined : NaN,
         connectP50Ms: summary(connected.connectMs).p50,
         connectP99Ms: summary(connected.connectMs).p99,
+        // Server CPU while the sockets connected and joined (handshakes, `join`, announcements), per socket.
+        connectCpuUs: joined ? (connectCpuMs * 1000) / joined : NaN,
+        idleCpuPct: ((idleCpu1 - idleCpu0) / idleWallMs) * 100,
+        idleMachineBusyPct: ((idleMachine1.busy - idleMachine0.busy) / (idleMachine1.total - idleMachine0.total)) * 100,
       };
-      log(`${kind}: RSS ${fmt(before / 1024)} -> ${fmt(after / 1024)} MB for ${joined} sockets = ${fmt(result.idle.rssPerConnKb, 2)} kB/conn`);
+      log(
+        `${kind}: RSS ${fmt(before / 1024)} -> ${fmt(after / 1024)} MB for ${joined} sockets = ${fmt(result.idle.rssPerConnKb, 2)} kB/conn; ` +
+          `${fmt(result.idle.connectCpuUs, 0)} µs server CPU per connect; idle ${fmt(result.idle.idleCpuPct, 2)}% of a core`,
+      );
       if (connected.failed) throw new Error(`${connected.failed} of ${CONFIG.idleSockets} idle sockets failed to join: ${connected.firstError}`);
     } finally {
       await stopWorkers(workers);
@@ -482,7 +522,14 @@ function pad(cells, widths) {
 }
 
 function report(results) {
-  const bare = results.bare;
+  const refs = REFERENCES.filter((k) => results[k] && !results[k].unavailable && !results[k].error);
+  const refNames = refs.map((k) => (k === 'bare' ? 'bare' : k));
+  // "12.0 (1.40×, 1.25×)": a Parley figure and its ratio to each reference of the run.
+  const withRatios = (kind, get, digits = 1) => {
+    const value = get(results[kind]);
+    if (REFERENCES.includes(kind) || !refs.length) return fmt(value, digits);
+    return `${fmt(value, digits)} (${refs.map((k) => `${fmt(ratio(value, get(results[k])), 2)}×`).join(', ')})`;
+  };
   const rows = [
     [
       'target',
@@ -491,9 +538,12 @@ function report(results) {
       'lost',
       'ooo',
       'lat p50/p99/max ms',
-      'CPU µs/msg (×bare)',
-      'max rate/s (×bare)',
-      'RSS kB/conn (×bare)',
+      `p99 (×${refNames.join(', ×')})`,
+      `CPU µs/msg (×${refNames.join(', ×')})`,
+      'max rate/s',
+      `CPU µs/connect (×${refNames.join(', ×')})`,
+      `idle %core @${CONFIG.idleSockets}`,
+      `RSS kB/conn (×${refNames.join(', ×')})`,
     ],
   ];
   for (const [kind, r] of Object.entries(results)) {
@@ -502,7 +552,6 @@ function report(results) {
       continue;
     }
     const s = r.atSteadyRate ?? {};
-    const x = (value, base) => (kind === 'bare' ? '' : ` (${fmt(ratio(value, base), 2)}×)`);
     rows.push([
       TARGETS[kind],
       `${fmt(r.connect?.p50, 2)} / ${fmt(r.connect?.p99, 2)}`,
@@ -510,9 +559,12 @@ function report(results) {
       s.lost ?? '-',
       s.outOfOrder ?? '-',
       `${fmt(s.p50Ms, 2)} / ${fmt(s.p99Ms, 2)} / ${fmt(s.maxMs, 1)}`,
-      `${fmt(s.serverCpuUsPerMsg, 1)}${x(s.serverCpuUsPerMsg, bare?.atSteadyRate?.serverCpuUsPerMsg)}`,
-      `${r.maxRateIsFloor || r.maxRateInconclusive ? '≥' : ''}${r.maxRate ?? '-'}${r.maxRateInconclusive ? '?' : ''}${x(r.maxRate, bare?.maxRate)}`,
-      `${fmt(r.idle?.rssPerConnKb, 2)}${x(r.idle?.rssPerConnKb, bare?.idle?.rssPerConnKb)}`,
+      withRatios(kind, (x) => x?.atSteadyRate?.p99Ms, 2),
+      withRatios(kind, (x) => x?.atSteadyRate?.serverCpuUsPerMsg),
+      `${r.maxRateIsFloor || r.maxRateInconclusive ? '≥' : ''}${r.maxRate ?? '-'}${r.maxRateInconclusive ? '?' : ''}`,
+      withRatios(kind, (x) => x?.idle?.connectCpuUs, 0),
+      fmt(r.idle?.idleCpuPct, 2),
+      withRatios(kind, (x) => x?.idle?.rssPerConnKb, 2),
     ]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.filter((row) => row.length > 2).map((row) => String(row[i] ?? '').length)));
@@ -533,28 +585,41 @@ function report(results) {
   if (results.redis?.atSteadyRate?.redisCpuUsPerMsg)
     console.log(`  Redis server CPU: ${fmt(results.redis.atSteadyRate.redisCpuUsPerMsg)} µs/msg (not in the table's CPU column)`);
 
-  const single = results.single;
-  const redis = results.redis;
+  const { bare, single, redis } = results;
   const checks = [];
   const check = (name, value, limit, ok) => checks.push({ name, value, limit, pass: Number.isFinite(value) ? ok(value) : null });
   // (ok may return null: not decidable from this run)
   if (bare && single) {
+    const steady = (r) => r.atSteadyRate ?? {};
     const inconclusive = bare.maxRateInconclusive || single.maxRateInconclusive;
-    check(
-      `1 instance max rate ≥ 0.8× bare${inconclusive ? ' (inconclusive: a maximum was cut short by noise)' : bare.maxRateIsFloor ? " (bare's max is a lower bound, so this ratio is an upper bound)" : ''}`,
-      ratio(single.maxRate, bare.maxRate),
-      0.8,
-      (v) => (inconclusive ? null : v >= 0.8),
-    );
-    check('server CPU/msg ≤ 1.25× bare', ratio(single.atSteadyRate?.serverCpuUsPerMsg, bare.atSteadyRate?.serverCpuUsPerMsg), 1.25, (v) => v <= 1.25);
-    check('RSS/conn ≤ 2× bare', ratio(single.idle?.rssPerConnKb, bare.idle?.rssPerConnKb), 2, (v) => v <= 2);
+    if (CONFIG.steps.length)
+      check(
+        `1 instance max rate ≥ 0.8× bare${inconclusive ? ' (inconclusive: a maximum was cut short by noise)' : bare.maxRateIsFloor ? " (bare's max is a lower bound, so this ratio is an upper bound)" : ''}`,
+        ratio(single.maxRate, bare.maxRate),
+        0.8,
+        (v) => (inconclusive ? null : v >= 0.8),
+      );
+    check('server CPU/msg ≤ 1.1× bare', ratio(steady(single).serverCpuUsPerMsg, steady(bare).serverCpuUsPerMsg), 1.1, (v) => v <= 1.1);
+    check(`p99 @${CONFIG.steadyRate}/s ≤ 2× bare`, ratio(steady(single).p99Ms, steady(bare).p99Ms), 2, (v) => v <= 2);
+    check('server CPU/connect ≤ 1.5× bare', ratio(single.idle?.connectCpuUs, bare.idle?.connectCpuUs), 1.5, (v) => v <= 1.5);
+    check('RSS/conn ≤ 1.3× bare', ratio(single.idle?.rssPerConnKb, bare.idle?.rssPerConnKb), 1.3, (v) => v <= 1.3);
+    check(`idle CPU with ${CONFIG.idleSockets} sockets ≤ 3% of a core`, single.idle?.idleCpuPct, 3, (v) => v <= 3);
   }
+  if (results.peerjs && single)
+    check('server CPU/msg ≤ PeerJS', ratio(single.atSteadyRate?.serverCpuUsPerMsg, results.peerjs.atSteadyRate?.serverCpuUsPerMsg), 1, (v) => v <= 1);
   for (const [kind, r] of Object.entries(results))
-    if (kind !== 'bare' && r.atSteadyRate)
+    if (!REFERENCES.includes(kind) && r.atSteadyRate)
       check(`${TARGETS[kind]}: zero loss (steady + passing steps)`, r.atSteadyRate.lost + r.atSteadyRate.outOfOrder, 0, (v) => v === 0);
-  if (single && redis?.atSteadyRate)
+  if (single && redis?.atSteadyRate) {
     check(`Redis p99 @${CONFIG.steadyRate}/s ≤ 2× single`, ratio(redis.atSteadyRate.p99Ms, single.atSteadyRate?.p99Ms), 2, (v) => v <= 2);
-  console.log(`\nTargets (issue 4)${args.quick ? ': a --quick smoke, whose counts are too small for these to mean anything' : ''}:`);
+    check(
+      'Redis CPU/msg (both instances) ≤ 1.5× single',
+      ratio(redis.atSteadyRate.serverCpuUsPerMsg, single.atSteadyRate?.serverCpuUsPerMsg),
+      1.5,
+      (v) => v <= 1.5,
+    );
+  }
+  console.log(`\nTargets (issue 13)${args.quick ? ': a --quick smoke, whose counts are too small for these to mean anything' : ''}:`);
   for (const c of checks) console.log(`  ${c.pass === null ? 'n/a ' : c.pass ? 'PASS' : 'MISS'}  ${c.name}: ${fmt(c.value, 2)}`);
   return checks;
 }
@@ -570,7 +635,8 @@ async function main() {
     return 0;
   }
   const kinds = args.targets.split(',').filter((k) => k in TARGETS);
-  if (kinds.some((k) => k !== 'bare') && !parleyBuilt()) throw new Error('apps/api/dist/main.js is missing: run `npm run build` first');
+  if (kinds.some((k) => !REFERENCES.includes(k)) && !parleyBuilt()) throw new Error('apps/api/dist/main.js is missing: run `npm run build` first');
+  if (kinds.includes('base') && !PARLEY_BASE) throw new Error('the base target needs BENCH_PARLEY_BASE=<another build>/apps/api/dist/main.js');
   const started = new Date();
   const stamp = `${started.toISOString().replace(/[:.]/g, '-')}${args.quick ? '-quick' : ''}`;
   if (args['cpu-prof']) {
@@ -609,14 +675,4 @@ async function main() {
   return failed.length ? 1 : 0;
 }
 
-const deadline = setTimeout(() => {
-  console.error(`[bench] deadline of ${CONFIG.deadlineMs / 60000} min passed: stopping`);
-  killAll();
-  process.exit(2);
-}, CONFIG.deadlineMs);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => (killAll(), process.exit(130)));
-process.on('exit', killAll);
-main().then(
-  (code) => (clearTimeout(deadline), killAll(), process.exit(code)),
-  (error) => (console.error('[bench]', error), killAll(), process.exit(1)),
-);
+runBounded(main, { label: 'bench', deadlineMs: CONFIG.deadlineMs });

@@ -10,7 +10,10 @@ import { WebSocket } from 'ws';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // BENCH_PARLEY_MAIN points at another build (a patched copy, say) to compare it in the same way.
 export const PARLEY_MAIN = resolve(process.env.BENCH_PARLEY_MAIN ?? resolve(ROOT, 'apps/api/dist/main.js'));
+// BENCH_PARLEY_BASE the build the `base` target runs (a checkout of main, say): before and after in one run.
+export const PARLEY_BASE = process.env.BENCH_PARLEY_BASE ? resolve(process.env.BENCH_PARLEY_BASE) : undefined;
 const BARE_RELAY = resolve(ROOT, 'bench/bare-relay.js');
+const PEERJS_SERVER = resolve(ROOT, 'bench/peerjs-server.js');
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const children = new Set();
@@ -28,7 +31,7 @@ export function killAll() {
 }
 
 /** A free TCP port on 127.0.0.1. */
-function freePort() {
+export function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();
@@ -43,7 +46,9 @@ function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Resolves once a WebSocket to `url` opens; rejects when the process dies or time runs out. */
-async function waitReady(url, child, timeoutMs = 20_000) {
+// A server starts in about a second; on a saturated machine one took over 20 s.
+async function waitReady(url, child, timeoutMs = 60_000) {
+  // PeerJS answers an upgrade without an id and token by closing: an opened socket is enough.
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null)
@@ -77,27 +82,30 @@ function startProcess(script, env) {
 }
 
 /**
- * Starts a target: `bare` (bench/bare-relay.js), `single` (one Parley) or `redis` (two Parley
- * instances sharing Redis). Resolves to {urls, pids, stop()}.
+ * Starts a target: `bare` (bench/bare-relay.js), `peerjs` (PeerJS's server), `single` (one Parley),
+ * `base` (one Parley of the BENCH_PARLEY_BASE build) or `redis` (two Parley instances sharing Redis),
+ * with `env` added to Parley's environment.
+ * Resolves to {urls, pids, protocol, stop()}: `protocol` is `peerjs` for PeerJS, `parley` otherwise.
  */
-export async function startTarget(kind) {
+export async function startTarget(kind, env = {}) {
   const instances = kind === 'redis' ? 2 : 1;
   const procs = [];
   const urls = [];
   try {
     for (let i = 0; i < instances; i++) {
       const port = await freePort();
-      const url = `ws://127.0.0.1:${port}/ws`;
+      const url = kind === 'peerjs' ? `ws://127.0.0.1:${port}/peerjs` : `ws://127.0.0.1:${port}/ws`;
       const child =
-        kind === 'bare'
-          ? startProcess(BARE_RELAY, { PORT: String(port) })
-          : startProcess(PARLEY_MAIN, {
+        kind === 'bare' || kind === 'peerjs'
+          ? startProcess(kind === 'bare' ? BARE_RELAY : PEERJS_SERVER, { PORT: String(port) })
+          : startProcess(kind === 'base' ? PARLEY_BASE : PARLEY_MAIN, {
               PORT: String(port),
               HOST: '127.0.0.1',
               STUN_URLS: '',
               LOG_LEVEL: 'warn',
               RESUME_SECRET: 'parley-bench-resume-secret-0123456789',
               ...(kind === 'redis' ? { REDIS_URL } : { REDIS_URL: '' }),
+              ...env,
             });
       procs.push(child);
       urls.push(url);
@@ -109,6 +117,7 @@ export async function startTarget(kind) {
   }
   return {
     urls,
+    protocol: kind === 'peerjs' ? 'peerjs' : 'parley',
     pids: procs.map((p) => p.pid),
     procs,
     stop: () => stopAll(procs),
@@ -122,7 +131,8 @@ async function stopAll(procs) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
-      if ((await Promise.race([exited.then(() => true), sleep(3000).then(() => false)])) === false) {
+      // A profiled server writes its profile as it exits, which takes long on a busy machine.
+      if ((await Promise.race([exited.then(() => true), sleep(profileDir ? 30_000 : 3000).then(() => false)])) === false) {
         child.kill('SIGKILL');
         await exited;
       }
@@ -173,4 +183,22 @@ export async function redisPid() {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Runs a benchmark's `main` (resolving to its exit code) within `deadlineMs`, and exits with its
+ * code, 1 on an error, 2 at the deadline or 130 on Ctrl-C, killing every child first, however it ends.
+ */
+export function runBounded(main, { label, deadlineMs }) {
+  const deadline = setTimeout(() => {
+    console.error(`[${label}] deadline of ${deadlineMs / 60000} min passed: stopping`);
+    killAll();
+    process.exit(2);
+  }, deadlineMs);
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => (killAll(), process.exit(130)));
+  process.on('exit', killAll);
+  main().then(
+    (code) => (clearTimeout(deadline), killAll(), process.exit(code)),
+    (error) => (console.error(`[${label}]`, error), killAll(), process.exit(1)),
+  );
 }

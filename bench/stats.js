@@ -1,5 +1,5 @@
 // Small numeric helpers shared by the benchmark: percentiles, medians, /proc readers.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Percentile (0..100) of an array of numbers, nearest-rank; NaN when empty. */
 export function percentile(values, p) {
@@ -54,4 +54,28 @@ export function machineJiffies() {
   const idle = values[3] + (values[4] ?? 0); // idle + iowait
   const total = values.slice(0, 8).reduce((a, b) => a + b, 0); // user..steal
   return { busy: total - idle, total };
+}
+
+/** `pid` and every process below it (from each process's parent in /proc/<pid>/stat). */
+export function processTree(pid) {
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (!children.has(parent)) children.set(parent, []);
+    children.get(parent).push(Number(entry));
+  }
+  const tree = [];
+  for (const queue = [pid]; queue.length;) {
+    const next = queue.pop();
+    tree.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return tree;
 }

@@ -9,7 +9,17 @@
  * description carries the same ufrag. So a tile that shows someone else's video, a stream from a
  * stale connection, or one frozen track hidden behind a moving one, all fail.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { expect, type Page } from '@playwright/test';
+
+/**
+ * What these checks need of a page: Playwright's `Page`, or a Firefox page driven through
+ * puppeteer (e2e/firefox.ts), so one set of checks judges both browsers.
+ */
+export interface MediaPage {
+  evaluate<R>(pageFunction: () => R | Promise<R>): Promise<R>;
+  evaluate<R, Arg>(pageFunction: (arg: Arg) => R | Promise<R>, arg: Arg): Promise<R>;
+}
 
 declare global {
   interface Window {
@@ -143,7 +153,7 @@ export function instrumentPage() {
 
 const REMOTE_TILES = '[data-testid="remote-tile"]';
 
-function tileMedia(page: Page, selector = REMOTE_TILES): Promise<TileMedia[]> {
+function tileMedia(page: MediaPage, selector = REMOTE_TILES): Promise<TileMedia[]> {
   return page.evaluate((selector) => window.__tileMedia(selector), selector);
 }
 
@@ -167,9 +177,9 @@ function trackProblems(who: string, kind: 'video' | 'audio', first: TrackMedia |
  * Samples twice, a second apart, and lists every way in which the page does not show exactly
  * `count` remote people whose tiles play `kinds` from their own peer connections.
  */
-async function mediaProblems(page: Page, count: number, kinds: readonly ('video' | 'audio')[]): Promise<string[]> {
+async function mediaProblems(page: MediaPage, count: number, kinds: readonly ('video' | 'audio')[]): Promise<string[]> {
   const first = await tileMedia(page);
-  await page.waitForTimeout(1000);
+  await delay(1000);
   const second = await tileMedia(page);
   const problems: string[] = [];
   if (second.length !== count) problems.push(`${second.length} remote tiles, expected ${count}`);
@@ -204,14 +214,28 @@ async function untilNoProblems(what: string, check: () => Promise<string[]>, tim
   throw new Error(`${what}, still after ${timeoutMs} ms:\n  ${problems.join('\n  ')}`);
 }
 
+/** Waits (up to 20 s, as a locator would) until the page shows exactly `count` remote tiles. */
+function untilTileCount(page: MediaPage, count: number): Promise<void> {
+  return untilNoProblems(
+    `${count} remote tiles`,
+    async () => {
+      const shown = await page.evaluate((selector) => document.querySelectorAll(selector).length, REMOTE_TILES);
+      if (shown === count) return [];
+      await delay(100);
+      return [`${shown} remote tiles`];
+    },
+    20_000,
+  );
+}
+
 /**
  * Passes once exactly `count` remote tiles show video that really plays: each has a size and a
  * moving clock, its camera track is received by the peer connection of the tile's own peer id,
  * and that track's `framesDecoded` rises (per track: someone's moving screen share cannot hide
  * their frozen camera).
  */
-export async function expectRemoteVideosPlaying(page: Page, count: number): Promise<void> {
-  await expect(page.locator(REMOTE_TILES)).toHaveCount(count);
+export async function expectRemoteVideosPlaying(page: MediaPage, count: number): Promise<void> {
+  await untilTileCount(page, count);
   await untilNoProblems(`${count} remote videos playing`, () => mediaProblems(page, count, ['video']));
 }
 
@@ -219,8 +243,8 @@ export async function expectRemoteVideosPlaying(page: Page, count: number): Prom
  * Passes once the page hears each of exactly `count` remote people: the audio track in each tile
  * is received by that peer's own peer connection, and its inbound packets and audio energy rise.
  */
-export async function expectRemoteAudioHeard(page: Page, count: number): Promise<void> {
-  await expect(page.locator(REMOTE_TILES)).toHaveCount(count);
+export async function expectRemoteAudioHeard(page: MediaPage, count: number): Promise<void> {
+  await untilTileCount(page, count);
   await untilNoProblems(`${count} remote people heard`, () => mediaProblems(page, count, ['audio']));
 }
 

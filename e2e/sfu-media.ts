@@ -4,7 +4,9 @@
  * tile's video track is the receiver track of a transceiver whose `mid` the last `sfu-offer` listed
  * as that peer's. A tile showing someone else's video, or a frozen track, fails.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { expect, type Page } from '@playwright/test';
+import type { MediaPage } from './peer-media';
 
 declare global {
   interface Window {
@@ -42,38 +44,48 @@ export interface SfuTile {
   frames: number | null;
   /** Whose track it is by the server's map (null: not received on an SFU subscriber). */
   from: string | null;
+  /** The tile's audio track: its inbound packets and energy (null: none received), and whose it is by the map. */
+  audio: { packets: number; energy: number; from: string | null } | null;
 }
 
-export async function sfuTiles(page: Page): Promise<SfuTile[]> {
+export async function sfuTiles(page: MediaPage): Promise<SfuTile[]> {
   return page.evaluate(async () => {
-    const tracks = new Map<string, { frames: number | null; mid: string | null }>();
+    type Inbound = { type: string; trackIdentifier?: string; framesDecoded?: number; packetsReceived?: number; totalAudioEnergy?: number };
+    const tracks = new Map<string, { inbound: Inbound | null; mid: string | null }>();
     for (const pc of window.__pcs.filter((pc) => pc.connectionState !== 'closed')) {
-      const frames = new Map<string, number>();
-      (await pc.getStats()).forEach((report: { type: string; trackIdentifier?: string; framesDecoded?: number }) => {
-        if (report.type === 'inbound-rtp' && report.trackIdentifier) frames.set(report.trackIdentifier, report.framesDecoded ?? 0);
+      const inbound = new Map<string, Inbound>();
+      (await pc.getStats()).forEach((report: Inbound) => {
+        if (report.type === 'inbound-rtp' && report.trackIdentifier) inbound.set(report.trackIdentifier, report);
       });
       for (const transceiver of pc.getTransceivers()) {
         const id = transceiver.receiver.track.id;
-        tracks.set(id, { frames: frames.get(id) ?? null, mid: transceiver.mid });
+        tracks.set(id, { inbound: inbound.get(id) ?? null, mid: transceiver.mid });
       }
     }
+    const fromOf = (mid: string | null | undefined) => (mid != null ? (window.__sfuStreams[mid] ?? null) : null);
     return [...document.querySelectorAll('[data-testid="remote-tile"]')].map((tile) => {
       const video = tile.querySelector('video');
-      const track = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0];
-      const seen = track ? tracks.get(track.id) : undefined;
+      const stream = video?.srcObject as MediaStream | null;
+      const camera = stream?.getVideoTracks()[0];
+      const microphone = stream?.getAudioTracks()[0];
+      const seen = camera ? tracks.get(camera.id) : undefined;
+      const heard = microphone ? tracks.get(microphone.id) : undefined;
       return {
         peerId: tile.getAttribute('data-peer-id') ?? '',
         width: video?.videoWidth ?? 0,
         time: video?.currentTime ?? 0,
-        frames: seen?.frames ?? null,
-        from: seen?.mid != null ? (window.__sfuStreams[seen.mid] ?? null) : null,
+        frames: seen?.inbound ? (seen.inbound.framesDecoded ?? 0) : null,
+        from: fromOf(seen?.mid),
+        audio: heard?.inbound
+          ? { packets: heard.inbound.packetsReceived ?? 0, energy: heard.inbound.totalAudioEnergy ?? 0, from: fromOf(heard.mid) }
+          : null,
       };
     });
   });
 }
 
 /** The page's peer connections that are not closed. */
-export async function openConnections(page: Page): Promise<number> {
+export async function openConnections(page: MediaPage): Promise<number> {
   return page.evaluate(() => window.__pcs.filter((pc) => pc.connectionState !== 'closed').length);
 }
 
@@ -81,19 +93,20 @@ export async function openConnections(page: Page): Promise<number> {
  * Passes once the tiles (other than those of `besides`, left out) are exactly
  * `peerIds` and each plays: a size, a moving clock, and more
  * frames decoded on that very track from one sample to the next; with `sfu`, each tile's track is
- * the one the SFU's map gives its peer.
+ * the one the SFU's map gives its peer; with `heard`, its audio track is that peer's too, and its
+ * packets and audio energy rise.
  */
 export async function expectTilesPlaying(
-  page: Page,
+  page: MediaPage,
   peerIds: string[],
-  { sfu = true, timeout = 30_000, besides = [] as string[] } = {},
+  { sfu = true, heard = false, timeout = 30_000, besides = [] as string[] } = {},
 ): Promise<void> {
   const checked = async () => (await sfuTiles(page)).filter((tile) => !besides.includes(tile.peerId));
   await expect
     .poll(
       async () => {
         const first = await checked();
-        await page.waitForTimeout(1000);
+        await delay(1000);
         const second = await checked();
         const problems: string[] = [];
         const shown = second.map((v) => v.peerId).sort();
@@ -105,12 +118,23 @@ export async function expectTilesPlaying(
           if (!(tile.time > (before?.time ?? Infinity))) problems.push(`${tile.peerId}: currentTime stuck`);
           if (tile.frames === null) problems.push(`${tile.peerId}: no inbound stream for its track`);
           else if (!(tile.frames > (before?.frames ?? Infinity))) problems.push(`${tile.peerId}: framesDecoded ${tile.frames} not rising`);
+          if (heard) problems.push(...audioProblems(tile.peerId, before?.audio ?? null, tile.audio));
         }
         return problems;
       },
       { timeout, intervals: [250] },
     )
     .toEqual([]);
+}
+
+/** What is wrong with a tile's audio between two samples: not that peer's track by the map, or not flowing, or silent. */
+function audioProblems(peerId: string, first: SfuTile['audio'], second: SfuTile['audio']): string[] {
+  if (!second) return [`${peerId}: no inbound audio for its tile`];
+  const problems: string[] = [];
+  if (second.from !== peerId) problems.push(`${peerId}: hears ${second.from ?? 'no SFU track'}`);
+  if (!(second.packets > (first?.packets ?? Infinity))) problems.push(`${peerId}: audio packetsReceived ${second.packets} not rising`);
+  if (!(second.energy > (first?.energy ?? Infinity))) problems.push(`${peerId}: totalAudioEnergy ${second.energy} not rising (silent)`);
+  return problems;
 }
 
 /**

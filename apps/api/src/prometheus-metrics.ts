@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CLIENT_EVENTS, ErrorCode, SERVER_EVENTS } from '@parley/protocol';
+import { CLIENT_EVENTS, ErrorCode, ICE_PATHS, SERVER_EVENTS, type IcePath } from '@parley/protocol';
 import type { RefusedUpgrade, ResumeResult, SignalingMetrics } from '@parley/nest-signaling';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -39,6 +39,51 @@ class LabelledCounter<L extends string> {
     const count = this.#counts.get(value);
     if (count) count.total++;
     else this.#counts.set(value, { total: 1, exported: 0 });
+  }
+}
+
+/** prom-client's record of a histogram's observations (its `hashMap` entry for no labels). */
+interface HistogramValues {
+  bucketValues: Record<number, number>;
+  sum: number;
+  count: number;
+}
+
+/**
+ * A histogram without labels, counted in a typed array and handed to prom-client at scrape time:
+ * prom-client's observe() builds a closure and a labels object and hashes them on every call,
+ * and this one runs once per relayed signal (1.4% of the server's CPU in the benchmark).
+ */
+class LocalHistogram {
+  readonly #bounds: number[];
+  /** Observations per bucket (not cumulative); the last is above every bound. */
+  readonly #counts: Float64Array;
+  #sum = 0;
+
+  constructor(registry: Registry, name: string, help: string, buckets: number[]) {
+    const bounds = (this.#bounds = [...buckets].sort((a, b) => a - b));
+    const counts = (this.#counts = new Float64Array(bounds.length + 1));
+    const totals = () => this.#sum;
+    new Histogram({
+      name,
+      help,
+      buckets: bounds,
+      registers: [registry],
+      // The one entry of a histogram without labels, keyed ''; written whole before each export.
+      collect() {
+        const values = (this as unknown as { hashMap: Record<string, HistogramValues> }).hashMap[''];
+        bounds.forEach((bound, i) => (values.bucketValues[bound] = counts[i]));
+        values.sum = totals();
+        values.count = counts.reduce((a, b) => a + b, 0);
+      },
+    });
+  }
+
+  observe(value: number): void {
+    let i = 0;
+    while (i < this.#bounds.length && value > this.#bounds[i]) i++;
+    this.#counts[i]++;
+    this.#sum += value;
   }
 }
 
@@ -92,13 +137,20 @@ export class PrometheusMetrics implements SignalingMetrics {
     'problem',
     [],
   );
+  readonly #icePaths = new LabelledCounter<IcePath>(
+    this.registry,
+    'parley_ice_paths_total',
+    "Mesh links by the path their media took (the browsers' selected ICE pair): direct or relay",
+    'path',
+    ICE_PATHS,
+  );
   readonly #turnCredentials = new Counter({ name: 'parley_turn_credentials_total', help: 'TURN credentials handed out', registers: [this.registry] });
-  readonly #relay = new Histogram({
-    name: 'parley_relay_latency_seconds',
-    help: 'From a signal frame arriving to its relay reaching the target socket',
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers: [this.registry],
-  });
+  readonly #relay = new LocalHistogram(
+    this.registry,
+    'parley_relay_latency_seconds',
+    'From a signal frame arriving to its relay reaching the target socket',
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  );
 
   constructor() {
     // No prefix: process_* and nodejs_* keep the names stock dashboards and alerts query.
@@ -143,6 +195,9 @@ export class PrometheusMetrics implements SignalingMetrics {
   }
   turnCredentialIssued(): void {
     this.#turnCredentials.inc();
+  }
+  icePath(path: IcePath): void {
+    this.#icePaths.inc(path);
   }
   /** A message from another instance was dropped. */
   busRejected(problem: string): void {

@@ -2,6 +2,8 @@ import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';
 import { languageReady } from './lib/i18n/locale.svelte';
+// Sets the page's theme before the first render.
+import './lib/ui/theme.svelte';
 
 // The first render speaks the chosen language: its messages are fetched first (English needs nothing).
 void languageReady.then(() => mount(App, { target: document.getElementById('app')! }));

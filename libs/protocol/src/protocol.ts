@@ -235,6 +235,20 @@ export interface SfuCandidatePayload extends Referenced {
   candidate: IceCandidate | null;
 }
 
+/** How a link's media travels: straight between the two browsers, or through a TURN relay. */
+export const ICE_PATHS = ['direct', 'relay'] as const;
+export type IcePath = (typeof ICE_PATHS)[number];
+
+/**
+ * Which way the media of a mesh link goes, from the browser's selected ICE candidate pair: only
+ * counted by the server (relay usage for operators), never relayed to anyone.
+ */
+export interface PathPayload extends Referenced {
+  /** The other end of the link: a peer in your room. */
+  peer: string;
+  kind: IcePath;
+}
+
 /** Client-to-server events. */
 export interface ClientEvents {
   join: JoinPayload;
@@ -254,6 +268,7 @@ export interface ClientEvents {
   hand: HandPayload;
   'lower-hand': LowerHandPayload;
   react: ReactPayload;
+  path: PathPayload;
 }
 
 export interface JoinedPayload extends Referenced {
@@ -445,6 +460,7 @@ export const CLIENT_EVENTS = [
   'hand',
   'lower-hand',
   'react',
+  'path',
 ] as const satisfies readonly (keyof ClientEvents)[];
 
 /** The names of server events. */

@@ -60,30 +60,44 @@ export interface BudgetProblem {
   problem: string;
 }
 
+/** A value still to measure, and where it sits: its path is only spelled out for a problem. */
+interface Pending {
+  value: unknown;
+  depth: number;
+  parent?: Pending;
+  key: string;
+}
+
+const pathOf = (item: Pending): string => (item.parent ? `${pathOf(item.parent)}.${item.key}` : item.key);
+
 /** Why a client's parsed `data` is too big to validate, or undefined when it is within budget. */
 export function dataProblem(data: object): BudgetProblem | undefined {
   let entries = 0;
-  const pending: { value: unknown; depth: number; field: string }[] = [{ value: data, depth: 1, field: 'data' }];
+  const pending: Pending[] = [{ value: data, depth: 1, key: 'data' }];
   for (let next = pending.pop(); next; next = pending.pop()) {
-    const { value, depth, field } = next;
+    const { value, depth } = next;
     if (typeof value === 'string') {
-      if (value.length > LIMITS.maxDataStringLength) return { field, problem: `longer than ${LIMITS.maxDataStringLength} characters` };
+      if (value.length > LIMITS.maxDataStringLength) return { field: pathOf(next), problem: `longer than ${LIMITS.maxDataStringLength} characters` };
       continue;
     }
     if (value === null || typeof value !== 'object') continue;
-    if (depth > LIMITS.maxDataDepth) return { field, problem: tooDeep };
+    if (depth > LIMITS.maxDataDepth) return { field: pathOf(next), problem: tooDeep };
     if (Array.isArray(value)) {
       entries += value.length;
-      if (entries > LIMITS.maxDataEntries) return { field, problem: tooMany };
-      value.forEach((item, i) => pending.push({ value: item, depth: depth + 1, field: `${field}.${i}` }));
+      if (entries > LIMITS.maxDataEntries) return { field: pathOf(next), problem: tooMany };
+      value.forEach((item, i) => pending.push({ value: item, depth: depth + 1, parent: next, key: String(i) }));
       continue;
     }
     // for...in rather than Object.keys: it stops at the first key over budget. JSON.parse makes
     // plain objects, so every enumerable key is an own key.
     for (const key in value) {
-      if (++entries > LIMITS.maxDataEntries) return { field, problem: tooMany };
-      if (key.length > LIMITS.maxDataStringLength) return { field, problem: `has a key longer than ${LIMITS.maxDataStringLength} characters` };
-      pending.push({ value: (value as Record<string, unknown>)[key], depth: depth + 1, field: `${field}.${key}` });
+      if (++entries > LIMITS.maxDataEntries) return { field: pathOf(next), problem: tooMany };
+      if (key.length > LIMITS.maxDataStringLength)
+        return { field: pathOf(next), problem: `has a key longer than ${LIMITS.maxDataStringLength} characters` };
+      const child = (value as Record<string, unknown>)[key];
+      // Numbers, booleans and null need no visit; a short string neither: nothing to allocate for them.
+      if (child === null || (typeof child !== 'object' && (typeof child !== 'string' || child.length <= LIMITS.maxDataStringLength))) continue;
+      pending.push({ value: child, depth: depth + 1, parent: next, key });
     }
   }
   return undefined;

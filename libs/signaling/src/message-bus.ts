@@ -5,8 +5,12 @@ export const MESSAGE_BUS = Symbol('MESSAGE_BUS');
 
 /** What one instance asks of another. */
 export type BusMessage =
-  /** Send a frame to these peers, whose sockets the receiving instance holds; `at` is when the relay began. */
-  | { kind: 'deliver'; to: string[]; frame: string; event: keyof ServerEvents; at: number }
+  /**
+   * Send a frame to these peers, whose sockets the receiving instance holds; `at` is when the relay
+   * began. `room` names the room of a membership event (peer-joined, -left, -updated), whose cached
+   * members the receiver forgets; without it (an older sender) it forgets every room.
+   */
+  | { kind: 'deliver'; to: string[]; frame: string; event: keyof ServerEvents; at: number; room?: string }
   /** A peer resumed elsewhere: drop its old socket and grace timer here. */
   | { kind: 'takeover'; peerId: string }
   /** A host's decision about a peer (or a waiting person) whose socket the receiving instance holds. */
@@ -81,7 +85,7 @@ export function parseBusMessage(raw: string): { message: BusMessage } | { proble
     return isId(m.peerId) && order ? { message: { kind: 'order', peerId: m.peerId, order } } : { problem: 'bad-fields' };
   }
   if (m.kind !== 'deliver') return { problem: 'unknown-kind' };
-  const { to, frame, event, at } = m;
+  const { to, frame, event, at, room } = m;
   const ok =
     Array.isArray(to) &&
     to.length <= MAX_RECIPIENTS &&
@@ -90,8 +94,10 @@ export function parseBusMessage(raw: string): { message: BusMessage } | { proble
     typeof event === 'string' &&
     SERVER_EVENT_NAMES.has(event) &&
     typeof at === 'number' &&
-    Number.isFinite(at);
-  return ok
-    ? { message: { kind: 'deliver', to: to as string[], frame: frame as string, event: event as keyof ServerEvents, at: at as number } }
-    : { problem: 'bad-fields' };
+    Number.isFinite(at) &&
+    (room === undefined || isId(room));
+  if (!ok) return { problem: 'bad-fields' };
+  const message: BusMessage = { kind: 'deliver', to: to as string[], frame: frame as string, event: event as keyof ServerEvents, at: at as number };
+  if (room !== undefined) message.room = room as string;
+  return { message };
 }

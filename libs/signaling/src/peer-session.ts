@@ -1,12 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
 import type { ServerEvents } from '@parley/protocol';
 import { tooSlow } from './backpressure.js';
 import type { SignalingMetrics } from './signaling-metrics.interface.js';
-
-/** A random id: of a peer, a waiting person or a chat message. */
-export const newId = () => randomBytes(12).toString('base64url');
 
 /** One frame, serialized once so a broadcast does not stringify per recipient. */
 export function encodeFrame<E extends keyof ServerEvents>(event: E, data: ServerEvents[E]): string {

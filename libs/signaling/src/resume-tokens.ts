@@ -1,6 +1,7 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ErrorCode } from '@parley/protocol';
+import { randomId } from './random-id.js';
 import { SignalingException } from './signaling.exception.js';
 import { InjectSignalingOptions } from './signaling.decorators.js';
 import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
@@ -43,7 +44,7 @@ export class ResumeTokens {
 
   /** A new token with a fresh id. */
   issue(claims: Omit<ResumeClaims, 'expiresAt' | 'id'>, now = Date.now()): { token: string; id: string } {
-    const id = randomBytes(9).toString('base64url');
+    const id = randomId(9);
     const body = Buffer.from(JSON.stringify({ ...claims, id, expiresAt: now + this.ttlMs })).toString('base64url');
     return { token: `${body}.${this.#sign(body)}`, id };
   }

@@ -15,8 +15,9 @@ import { cleanText } from './dto/clean-text.js';
 import type { ChatDto, JoinDto, LeaveDto, MediaDto, SignalDto } from './dto/index.js';
 import { InstanceRegistry } from './instance-registry.js';
 import { JoinLimiter } from './join-limiter.js';
-import { encodeFrame, newId, type PeerSession } from './peer-session.js';
+import { encodeFrame, type PeerSession } from './peer-session.js';
 import { resumeRefused, ResumeTokens, type ResumeClaims } from './resume-tokens.js';
+import { randomId } from './random-id.js';
 import { RoomRelay } from './room-relay.js';
 import { ROOM_STORE, type PeerRecord, type RoomStore } from './room-store.js';
 import { SfuRoomsService } from './sfu-rooms.service.js';
@@ -37,6 +38,14 @@ interface LocalPeer {
   session?: PeerSession;
   graceTimer?: NodeJS.Timeout;
 }
+
+const newId = () => randomId(12);
+
+const signalFrame = (from: PeerRecord, dto: SignalDto) =>
+  encodeFrame('signal', {
+    from: from.peer.id,
+    ...(dto.description !== undefined ? { description: dto.description } : { candidate: dto.candidate ?? null }),
+  });
 
 /** Signals kept for a reconnecting peer; past that the oldest go, and ICE restarts recover. */
 const MISSED_SIGNALS = 256;
@@ -157,15 +166,32 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     if (!session.isOpen()) this.disconnect(session);
   }
 
-  async signal(session: PeerSession, dto: SignalDto): Promise<void> {
+  /**
+   * Relays a signal to a peer of the sender's room. Without a store call when the target's socket
+   * is here (synchronous: no promise at all) or the target is cached as online elsewhere (one
+   * publish); otherwise the store says where the target is, or that it is reconnecting.
+   */
+  signal(session: PeerSession, dto: SignalDto): void | Promise<void> {
     const self = this.#membership(session);
     const startedAt = Date.now();
-    const target = dto.to === self.record.peer.id ? undefined : await this.store.get(self.record.room, dto.to);
+    const { room, peer } = self.record;
+    if (dto.to !== peer.id) {
+      const here = this.#local.get(dto.to);
+      if (here?.session && here.record.room === room) {
+        return this.relay.deliver(this.relay.instanceId, [dto.to], signalFrame(self.record, dto), 'signal', startedAt);
+      }
+      const there = this.relay.cachedMember(room, dto.to);
+      if (there && there.instance !== this.relay.instanceId && there.peer.connection === 'online') {
+        return this.relay.deliver(there.instance, [dto.to], signalFrame(self.record, dto), 'signal', startedAt);
+      }
+    }
+    return this.#signalThroughStore(self, dto, startedAt);
+  }
+
+  async #signalThroughStore(self: LocalPeer, dto: SignalDto, startedAt: number): Promise<void> {
+    const target = dto.to === self.record.peer.id ? undefined : await this.relay.findMember(self.record.room, dto.to);
     if (!target) throw new SignalingException(ErrorCode.UnknownPeer, `No peer ${dto.to} in this room`);
-    const frame = encodeFrame('signal', {
-      from: self.record.peer.id,
-      ...(dto.description !== undefined ? { description: dto.description } : { candidate: dto.candidate ?? null }),
-    });
+    const frame = signalFrame(self.record, dto);
     if (target.peer.connection === 'reconnecting') {
       await this.store.pushMissed(target.peer.id, frame, MISSED_SIGNALS, this.options.resumeGraceMs);
       return;
@@ -507,6 +533,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
    * for them, and tell each one (`resync`) so it restarts ICE on its links.
    */
   async #resync(): Promise<void> {
+    this.relay.forgetMembers();
     for (const local of [...this.#local.values()]) {
       const { record, session } = local;
       const stored = await this.store.get(record.room, record.peer.id);

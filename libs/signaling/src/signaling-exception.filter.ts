@@ -86,12 +86,17 @@ function reply(socket: WebSocket, error: ErrorPayload): void {
   if (RateLimiter.of(socket).invalid() === 'abuse') socket.close(CloseCode.PolicyViolation, 'Too many invalid messages');
 }
 
+/** Answers a failure of a gateway handler: what isn't the client's doing is logged too. */
+export function answerFailure(socket: WebSocket, error: unknown, data: unknown, event: string): void {
+  if (!(error instanceof SignalingException) && !(error instanceof BadRequestException)) logger.error(error);
+  sendError(socket, error, data, event);
+}
+
 /** Turns every failure in a gateway handler into the protocol's `error` event. */
 @Catch()
 export class SignalingExceptionFilter implements WsExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const ws = host.switchToWs();
-    if (!(error instanceof SignalingException) && !(error instanceof BadRequestException)) logger.error(error);
-    sendError(ws.getClient<WebSocket>(), error, ws.getData(), ws.getPattern());
+    answerFailure(ws.getClient<WebSocket>(), error, ws.getData(), ws.getPattern());
   }
 }

@@ -2,13 +2,13 @@ import { Server as HttpServer, type IncomingMessage, type Server } from 'node:ht
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Server as TlsServer } from 'node:tls';
-import type { INestApplicationContext, WebSocketAdapter } from '@nestjs/common';
+import { ValidationPipe, type INestApplicationContext, type WebSocketAdapter } from '@nestjs/common';
+import type { ApplicationConfig } from '@nestjs/core';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { CloseCode, ErrorCode, LIMITS, type FieldError } from '@parley/protocol';
-import { EMPTY, from, fromEvent, type Observable } from 'rxjs';
-import { catchError, concatMap, filter, share, takeUntil } from 'rxjs/operators';
-import type { WebSocket, WebSocketServer } from 'ws';
+import type { Observable } from 'rxjs';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { PeerSession } from './peer-session.js';
 import { tooSlow } from './backpressure.js';
 import { compileTrust } from './client-address.js';
@@ -16,7 +16,8 @@ import { ConnectionLimiter, HEADERS_TIMEOUT_MS } from './connection-limiter.js';
 import { dataProblem, frameTextProblem } from './frame-budget.js';
 import { RateLimiter } from './rate-limiter.js';
 import { resolveSignalingOptions, SIGNALING_GATEWAY, SIGNALING_OPTIONS } from './signaling.constants.js';
-import { refuseFrame, sendError } from './signaling-exception.filter.js';
+import { answerFailure, refuseFrame as refuse, sendError } from './signaling-exception.filter.js';
+import { SignalingGateway, type HotHandler, type HotHandlers } from './signaling.gateway.js';
 import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
 import { SignalingDrain } from './signaling-drain.js';
 import { SignalingLog } from './signaling-log.js';
@@ -32,6 +33,10 @@ type HostAdapter = WebSocketAdapter & { dispose?(): unknown; forceCloseConnectio
  * frames that are not JSON or name no known event. Messages from one socket are handled
  * strictly in order, so an async `join` finishes before that socket's next signal.
  *
+ * The hot messages (`signal`) skip Nest's per-message machinery when their payload passes the
+ * gateway's fast check: the gateway's handler is called directly, synchronously when it can
+ * answer at once. See `SignalingGateway.hot`.
+ *
  * Nest takes one WebSocket adapter per app. A host whose gateways run on another one (socket.io's
  * `IoAdapter`) passes it as `host`: every gateway but Parley's is then created, bound and closed
  * by it, as if Parley were not there.
@@ -46,6 +51,7 @@ export class SignalingAdapter extends WsAdapter {
   readonly #upgradeListeners: (() => void)[] = [];
   /** Ends the count of a connection whose request headers were still arriving. */
   readonly #headersPending = new WeakMap<object, () => void>();
+  #hot?: HotHandlers | null;
 
   constructor(app: INestApplicationContext, host?: WebSocketAdapter) {
     super(app);
@@ -218,34 +224,68 @@ export class SignalingAdapter extends WsAdapter {
     if (this.#hostClients.has(client)) return this.#host!.bindMessageHandlers(client, handlers, transform);
     const byEvent = new Map(handlers.map((handler) => [handler.message as string, handler]));
     const limiter = RateLimiter.of(client);
-    const close$ = fromEvent(client, 'close').pipe(share());
-    fromEvent(client, 'message')
-      .pipe(
-        concatMap((message) => this.#safeDispatch(client, (message as MessageEvent).data, byEvent, limiter, transform)),
-        filter((reply) => reply !== undefined && reply !== null),
-        takeUntil(close$),
-      )
-      .subscribe((reply) => client.readyState === client.OPEN && !tooSlow(client) && client.send(JSON.stringify(reply)));
+    const hot = this.#hotHandlers();
+    // While a message's handling is pending (an async join, a store lookup), the socket's next
+    // messages wait behind it; when nothing is pending, a message is handled at once.
+    let pending: Promise<void> | undefined;
+    let closed = false;
+    const handle = (raw: unknown) => {
+      if (closed) return;
+      const result = this.#safeDispatch(client, raw, byEvent, limiter, transform, hot);
+      if (!result) return;
+      const settled: Promise<void> = result.then(() => {
+        if (pending === settled) pending = undefined;
+      });
+      pending = settled;
+    };
+    client.on('message', (data: RawData, isBinary: boolean) => {
+      // Text frames as strings, as Nest's adapter gives them; a binary frame is refused as not JSON.
+      const raw = isBinary ? data : data.toString();
+      if (pending) pending = pending.then(() => handle(raw));
+      else handle(raw);
+    });
+    client.once('close', () => (closed = true));
   }
 
-  // Whatever a frame does, it must not end this socket's stream or reach the process.
-  #safeDispatch(...args: Parameters<SignalingAdapter['dispatch']>): Observable<unknown> {
+  /**
+   * The gateway's handlers for hot messages, used only when no global guard, interceptor or
+   * pipe (other than a ValidationPipe, which accepts what the DTO accepts) would have seen them.
+   */
+  #hotHandlers(): HotHandlers | undefined {
+    if (this.#hot !== undefined) return this.#hot ?? undefined;
+    const config = (this.#app as { config?: ApplicationConfig } | undefined)?.config;
+    const enhanced =
+      !!config &&
+      (config.getGlobalGuards().length > 0 ||
+        config.getGlobalRequestGuards().length > 0 ||
+        config.getGlobalInterceptors().length > 0 ||
+        config.getGlobalRequestInterceptors().length > 0 ||
+        config.getGlobalRequestPipes().length > 0 ||
+        config.getGlobalPipes().some((pipe) => !(pipe instanceof ValidationPipe)));
+    this.#hot = (!enhanced && this.#optional(SignalingGateway)?.hot) || null;
+    return this.#hot ?? undefined;
+  }
+
+  // Whatever a frame does, it must not reach the process, nor stop the socket's later frames.
+  #safeDispatch(...args: Parameters<SignalingAdapter['dispatch']>): Promise<void> | undefined {
     try {
-      return this.dispatch(...args).pipe(catchError(() => EMPTY));
+      return this.dispatch(...args)?.catch(() => undefined);
     } catch (error) {
       this.logger.error(error);
       sendError(args[0], error, undefined);
-      return EMPTY;
+      return undefined;
     }
   }
 
+  /** Handles one frame; a promise when its handling goes on after this returns. */
   private dispatch(
     client: WebSocket,
     raw: unknown,
     byEvent: Map<string, MessageMappingProperties>,
     limiter: RateLimiter,
     transform: Transform,
-  ): Observable<unknown> {
+    hot: HotHandlers | undefined,
+  ): Promise<void> | undefined {
     const tooBig = typeof raw === 'string' ? frameTextProblem(raw) : undefined;
     const frame = tooBig ? undefined : parseFrame(raw);
     const event = typeof frame?.event === 'string' ? frame.event : undefined;
@@ -254,30 +294,57 @@ export class SignalingAdapter extends WsAdapter {
     if (decision === 'abuse') {
       this.#rateLimited(client, 'abuse');
       client.close(CloseCode.PolicyViolation, 'Too many messages');
-      return EMPTY;
+      return undefined;
     }
-    const fail = (code: ErrorCode, message: string, details?: FieldError[]) => {
-      refuseFrame(client, code, message, frame?.data, event, details);
-      return EMPTY;
-    };
     if (decision === 'reject') {
       this.#rateLimited(client, 'messages');
-      return fail(ErrorCode.RateLimited, 'Too many messages: slow down');
+      return refuseFrame(client, frame?.data, event, ErrorCode.RateLimited, 'Too many messages: slow down');
     }
-    if (tooBig) return fail(ErrorCode.InvalidMessage, `Invalid message: ${tooBig}`);
-    if (!frame) return fail(ErrorCode.InvalidMessage, 'A frame must be a JSON text frame: {"event": "...", "data": {...}}');
-    if (event === undefined) return fail(ErrorCode.InvalidMessage, 'A frame needs a string "event"');
+    if (tooBig) return refuseFrame(client, frame?.data, event, ErrorCode.InvalidMessage, `Invalid message: ${tooBig}`);
+    if (!frame)
+      return refuseFrame(client, undefined, event, ErrorCode.InvalidMessage, 'A frame must be a JSON text frame: {"event": "...", "data": {...}}');
+    if (event === undefined) return refuseFrame(client, frame?.data, event, ErrorCode.InvalidMessage, 'A frame needs a string "event"');
     const handler = byEvent.get(event);
-    if (!handler) return fail(ErrorCode.UnknownEvent, `Unknown event "${event.slice(0, 64)}"`);
+    if (!handler) return refuseFrame(client, frame?.data, event, ErrorCode.UnknownEvent, `Unknown event "${event.slice(0, 64)}"`);
     const data = frame.data === undefined ? {} : frame.data;
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) return fail(ErrorCode.InvalidMessage, '"data" must be an object');
+    if (data === null || typeof data !== 'object' || Array.isArray(data))
+      return refuseFrame(client, frame?.data, event, ErrorCode.InvalidMessage, '"data" must be an object');
     const overBudget = dataProblem(data);
     if (overBudget) {
       // Named like the validation pipe names fields: without the leading "data.".
       const field = overBudget.field.replace(/^data\.?/, '') || 'data';
-      return fail(ErrorCode.InvalidMessage, `Invalid message: check ${field}`, [{ field, problems: [overBudget.problem] }]);
+      return refuseFrame(client, frame?.data, event, ErrorCode.InvalidMessage, `Invalid message: check ${field}`, [
+        { field, problems: [overBudget.problem] },
+      ]);
     }
-    return from(transform(handler.callback(data, event)));
+    const fast = hot?.get(event);
+    const payload = fast?.check(data as Record<string, unknown>);
+    // What the fast check refuses goes through the pipe, which refuses it in its own words.
+    if (fast && payload !== undefined) return this.#handleHot(client, fast, payload, data, event);
+    return this.#handleThroughNest(client, handler, data, event, transform);
+  }
+
+  /** As Nest would run the gateway's method, and as its exception filter answers a failure. */
+  #handleHot(client: WebSocket, fast: HotHandler, payload: unknown, data: object, event: string): Promise<void> | undefined {
+    try {
+      return fast.handle(PeerSession.of(client), payload)?.catch((error: unknown) => answerFailure(client, error, data, event));
+    } catch (error) {
+      answerFailure(client, error, data, event);
+      return undefined;
+    }
+  }
+
+  /** Nest's handler (pipes, filters, the gateway method); its replies are sent as they come. */
+  #handleThroughNest(client: WebSocket, handler: MessageMappingProperties, data: object, event: string, transform: Transform): Promise<void> {
+    return new Promise((resolve) => {
+      transform(handler.callback(data, event)).subscribe({
+        next: (reply) => {
+          if (reply !== undefined && reply !== null && client.readyState === client.OPEN && !tooSlow(client)) client.send(JSON.stringify(reply));
+        },
+        error: () => resolve(),
+        complete: () => resolve(),
+      });
+    });
   }
 
   /** One line per socket that hit the message limits, and one when it is cut off. */
@@ -319,6 +386,19 @@ function refuseUpgrade(socket: Duplex, status: 400 | 404): void {
   const reason = status === 400 ? 'Bad Request' : 'Not Found';
   // Destroyed once written: the server's sockets allow half-open, and this one is done.
   socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+}
+
+/** Answers a frame refused before any handler; undefined: nothing of it is pending. */
+function refuseFrame(
+  client: WebSocket,
+  data: unknown,
+  event: string | undefined,
+  code: ErrorCode,
+  message: string,
+  details?: FieldError[],
+): undefined {
+  refuse(client, code, message, data, event, details);
+  return undefined;
 }
 
 function parseFrame(raw: unknown): { event?: unknown; data?: unknown } | undefined {

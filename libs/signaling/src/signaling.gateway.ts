@@ -20,6 +20,7 @@ import {
   LeaveDto,
   LockDto,
   MediaDto,
+  PathDto,
   PeerTargetDto,
   ReactDto,
   SfuAnswerDto,
@@ -27,6 +28,9 @@ import {
   SfuPublishDto,
   SignalDto,
 } from './dto/index.js';
+import { fastJoin } from './dto/join.fast.js';
+import { fastSignal } from './dto/signal.fast.js';
+import { IcePathsService } from './ice-paths.service.js';
 import { PeerSession } from './peer-session.js';
 import { RoomControls } from './room-controls.service.js';
 import { RoomService } from './room.service.js';
@@ -37,6 +41,17 @@ import type { ResolvedSignalingOptions } from './signaling-options.interface.js'
 import { SignalingExceptionFilter } from './signaling-exception.filter.js';
 import { signalingValidationPipe } from './signaling-validation.pipe.js';
 
+/**
+ * A hot message's way around Nest's dispatch: `check` accepts exactly what the event's DTO pipe
+ * accepts and returns what the pipe would (undefined sends the frame through the pipe, which
+ * answers the error); `handle` is what the gateway's method does with it.
+ */
+export interface HotHandler<T = unknown> {
+  check(data: Record<string, unknown>): T | undefined;
+  handle(session: PeerSession, payload: T): void | Promise<void>;
+}
+export type HotHandlers = ReadonlyMap<string, HotHandler>;
+
 /** Moves messages between sockets and `RoomService`; the rules live in the service. */
 @WebSocketGateway({ [SIGNALING_GATEWAY]: true, path: SIGNALING_GATEWAY_KEY_PATH })
 @UsePipes(signalingValidationPipe)
@@ -44,11 +59,21 @@ import { signalingValidationPipe } from './signaling-validation.pipe.js';
 export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
   @WebSocketServer() private readonly server!: Server;
   readonly #proxyTrust: ProxyTrust;
+  /**
+   * Messages the adapter hands straight to the service when their payload passes the fast check:
+   * `signal` is most of the traffic, and Nest's pipe and dispatch were most of its cost.
+   */
+  readonly hot: HotHandlers = new Map<string, HotHandler>([
+    ['signal', { check: fastSignal, handle: (session, dto: SignalDto) => this.rooms.signal(session, dto) }],
+    // Once per connect, but its trip through Nest was a good part of what a connect cost.
+    ['join', { check: fastJoin, handle: (session, dto: JoinDto) => this.rooms.join(session, dto) }],
+  ]);
 
   constructor(
     private readonly rooms: RoomService,
     private readonly controls: RoomControls,
     private readonly sfuRooms: SfuRoomsService,
+    private readonly icePaths: IcePathsService,
     private readonly liveness: Liveness,
     @InjectSignalingOptions() private readonly options: ResolvedSignalingOptions,
   ) {
@@ -124,6 +149,11 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   @SubscribeMessage('sfu-candidate')
   sfuCandidate(@Session() session: PeerSession, @MessageBody() dto: SfuCandidateDto) {
     return this.sfuRooms.candidate(session, dto);
+  }
+
+  @SubscribeMessage('path')
+  path(@Session() session: PeerSession, @MessageBody() dto: PathDto) {
+    return this.icePaths.report(session, dto);
   }
 
   @SubscribeMessage('lock')

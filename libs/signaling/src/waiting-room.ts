@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ErrorCode, LIMITS, type DeniedReason, type Waiter } from '@parley/protocol';
 import type { JoinDto } from './dto/index.js';
-import { newId, type PeerSession } from './peer-session.js';
+import type { PeerSession } from './peer-session.js';
+import { randomId } from './random-id.js';
 import { RoomRelay } from './room-relay.js';
 import { ROOM_STORE, type RoomStore, type WaiterRecord } from './room-store.js';
 import { SignalingException } from './signaling.exception.js';
@@ -50,7 +51,7 @@ export class WaitingRoom implements OnModuleDestroy {
     const { room } = dto;
     const timeoutMs = this.options.waitingTimeoutMs;
     const expiresAt = now + timeoutMs + STORE_SLACK_MS;
-    const record: WaiterRecord = { room, id: newId(), name, since: now, instance: this.relay.instanceId, expiresAt };
+    const record: WaiterRecord = { room, id: randomId(12), name, since: now, instance: this.relay.instanceId, expiresAt };
     if (!(await this.store.addWaiter(record, LIMITS.maxWaiting))) {
       throw new SignalingException(ErrorCode.RoomFull, `Room ${room} is locked and too many people are waiting to be let in: try again later`);
     }

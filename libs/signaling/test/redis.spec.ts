@@ -5,6 +5,7 @@ import { RoomService, type SignalingModuleOptions } from '../src/index.js';
 import { InstanceRegistry } from '../src/instance-registry.js';
 import { RedisConnections } from '../src/redis-connections.js';
 import { SIGNALING_REDIS } from '../src/signaling.providers.js';
+import { commandsDuring } from './redis-commands.js';
 import { TestApp } from './test-app.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -176,5 +177,72 @@ describe('rooms shared through Redis', () => {
     expect(took).toBeLessThan(5_000);
     bob.client.send('signal', { to: ada.id, candidate: null });
     expect(await ada.client.next('signal')).toEqual({ from: bob.id, candidate: null });
+  });
+
+  // Each instance caches the members of the rooms its peers signal in (MemberCache), so a signal
+  // to a peer on the other instance is one PUBLISH, with no read of the room; the cache must follow
+  // joins, leaves and drops made on the other instance.
+  it('relays signals to the other instance without reading the room from Redis', async () => {
+    const ada = await a.joined('cached', 'Ada');
+    const bob = await b.joined('cached', 'Bob');
+    bob.client.send('signal', { to: ada.id, candidate: null });
+    await ada.client.next('signal');
+
+    const commands = await commandsDuring(REDIS_URL, keyPrefix, async () => {
+      for (let i = 0; i < 20; i++) bob.client.send('signal', { to: ada.id, candidate: { candidate: `candidate:${i}` } });
+      for (let i = 0; i < 20; i++) expect(await ada.client.next('signal')).toEqual({ from: bob.id, candidate: { candidate: `candidate:${i}` } });
+    });
+    expect(commands.get('publish')).toBe(20);
+    expect([...commands.keys()].filter((name) => name !== 'publish')).toEqual([]);
+  });
+
+  it('follows joins, leaves and drops on the other instance', async () => {
+    const ada = await a.joined('moving', 'Ada');
+    const bob = await b.joined('moving', 'Bob');
+    bob.client.send('signal', { to: ada.id, candidate: null });
+    expect(await ada.client.next('signal')).toEqual({ from: bob.id, candidate: null });
+
+    // A join on A: B hears of it, and reaches the newcomer.
+    const cy = await a.joined('moving', 'Cy');
+    expect((await bob.client.next('peer-joined')).peer.id).toBe(cy.id);
+    bob.client.send('signal', { to: cy.id, description: offer });
+    expect(await cy.client.next('signal')).toEqual({ from: bob.id, description: offer });
+
+    // A leave on A: the cached record must not carry a signal to nowhere.
+    cy.client.send('leave', {});
+    expect(await bob.client.next('peer-left')).toEqual({ id: cy.id, reason: 'left' });
+    bob.client.send('signal', { to: cy.id, candidate: null, ref: 'gone' });
+    expect(await bob.client.next('error')).toMatchObject({ code: ErrorCode.UnknownPeer, ref: 'gone' });
+
+    // A drop on A: signals wait for the resume, which brings them.
+    ada.client.close();
+    expect(await bob.client.next('peer-updated')).toMatchObject({ peer: { id: ada.id, connection: 'reconnecting' } });
+    bob.client.send('signal', { to: ada.id, description: offer });
+    await bob.client.roundTrip();
+    const back = await a.client();
+    expect((await back.join('moving', 'Ada', { resume: ada.joined.resume })).self.id).toBe(ada.id);
+    expect(await back.next('signal')).toEqual({ from: bob.id, description: offer });
+
+    // Back online: relayed at once again.
+    expect(await bob.client.next('peer-updated')).toMatchObject({ peer: { id: ada.id, connection: 'online' } });
+    bob.client.send('signal', { to: ada.id, candidate: null });
+    expect(await back.next('signal')).toEqual({ from: bob.id, candidate: null });
+    expect(bob.client.received.filter((f) => f.event === 'error')).toEqual([]);
+  });
+
+  it('follows a peer that resumes on the other instance', async () => {
+    const ada = await a.joined('hop', 'Ada');
+    const bob = await b.joined('hop', 'Bob');
+    bob.client.send('signal', { to: ada.id, candidate: null });
+    await ada.client.next('signal');
+
+    // Ada moves from A to B: B's cached record said A.
+    ada.client.close();
+    await bob.client.next('peer-updated');
+    const back = await b.client();
+    await back.join('hop', 'Ada', { resume: ada.joined.resume });
+    expect(await bob.client.next('peer-updated')).toMatchObject({ peer: { id: ada.id, connection: 'online' } });
+    bob.client.send('signal', { to: ada.id, description: offer });
+    expect(await back.next('signal')).toEqual({ from: bob.id, description: offer });
   });
 });

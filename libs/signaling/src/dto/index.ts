@@ -6,6 +6,7 @@ export { IceCandidateDto, SessionDescriptionDto, SignalDto } from './signal.dto.
 export { SfuAnswerDto } from './sfu-answer.dto.js';
 export { SfuCandidateDto } from './sfu-candidate.dto.js';
 export { SfuPublishDto } from './sfu-publish.dto.js';
+export { PathDto } from './path.dto.js';
 export { HandDto } from './hand.dto.js';
 export { LockDto } from './lock.dto.js';
 export { PeerTargetDto } from './peer-target.dto.js';

@@ -104,7 +104,9 @@ declare module 'janode/plugins/videoroom' {
       | 'VIDEOROOM_ERROR'
       | 'VIDEOROOM_SLOWLINK'
       | 'VIDEOROOM_CONFIGURED'
-      | 'VIDEOROOM_DISPLAY',
+      | 'VIDEOROOM_DISPLAY'
+      | 'VIDEOROOM_SC_SUBSTREAM_LAYER'
+      | 'VIDEOROOM_SC_TEMPORAL_LAYERS',
       string
     >;
   };

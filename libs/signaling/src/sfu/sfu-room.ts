@@ -56,8 +56,16 @@ const PUBLISHER_EVENTS = new Set([
   VR.VIDEOROOM_DESTROYED,
 ]);
 const SUBSCRIBER_EVENTS = new Set([VR.VIDEOROOM_UPDATED, VR.VIDEOROOM_DESTROYED, VR.VIDEOROOM_LEAVING]);
-// Harmless reports Parley does not act on: logged at debug level only.
-const QUIET_EVENTS = new Set([VR.VIDEOROOM_SLOWLINK, VR.VIDEOROOM_CONFIGURED, VR.VIDEOROOM_TALKING]);
+// Harmless reports Parley does not act on: logged at debug level only. With simulcast, Janus
+// reports the layer it forwards of every subscribed video as it starts and at every fallback
+// (two warnings per video, 60 for a room of six, before these were quiet).
+const QUIET_EVENTS = new Set([
+  VR.VIDEOROOM_SLOWLINK,
+  VR.VIDEOROOM_CONFIGURED,
+  VR.VIDEOROOM_TALKING,
+  VR.VIDEOROOM_SC_SUBSTREAM_LAYER,
+  VR.VIDEOROOM_SC_TEMPORAL_LAYERS,
+]);
 
 export class SfuRoom {
   readonly #publishers = new Map<string, PublisherHandle>();

@@ -3,7 +3,7 @@
  * transport, the roster and resume, and reports what happens as typed events. It knows no runes and
  * no DOM; `CallState` turns its events into what components read.
  */
-import type { ChatEventPayload, ChatMessage, ErrorPayload, IceServer, JoinedPayload, Peer, RoomMode } from '@parley/protocol';
+import type { ChatEventPayload, ChatMessage, ErrorPayload, IcePath, IceServer, JoinedPayload, Peer, RoomMode } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import type { LocalTracks, ScreenStarter } from '../media/local-tracks';
 import type { MediaTransport, MediaTransportEvents, MediaTransportFactory, SignalingPort } from '../rtc/media-transport';
@@ -89,6 +89,8 @@ export class CallSession {
   #client: SignalingClient | null = null;
   #transport: MediaTransport | null = null;
   #mode: RoomMode = 'mesh';
+  /** `peer kind` of the paths told to the server on this socket (it counts each once anyway). */
+  #pathsReported = new Set<string>();
   /** While the room moves to the SFU: the mesh, kept until the SFU's media plays. */
   #switch: TransportSwitch | null = null;
   #leavingTransport: MediaTransport | null = null;
@@ -214,6 +216,17 @@ export class CallSession {
     return this.#phase === 'in-call' && !!this.#client?.send('chat', { text, ref });
   }
 
+  /**
+   * Tells the server which way a mesh link's media goes (the selected ICE pair), for the
+   * operators' relay-usage counter: once per link and kind on each socket. SFU links are not links
+   * between two people, so they are not reported.
+   */
+  reportPath(peerId: string, kind: IcePath): void {
+    const key = `${peerId} ${kind}`;
+    if (this.#phase !== 'in-call' || this.#mode !== 'mesh' || this.#pathsReported.has(key)) return;
+    if (this.#client?.send('path', { peer: peerId, kind })) this.#pathsReported.add(key);
+  }
+
   /** Shares the screen while in the call; a sentence when it could not. */
   async shareScreen(start: ScreenStarter): Promise<string | null> {
     if (this.#phase !== 'in-call') return null;
@@ -273,6 +286,8 @@ export class CallSession {
 
   #onJoined(client: SignalingClient, data: JoinedPayload): void {
     clearTimeout(this.#joinTimer);
+    // A new server session: it has counted nothing of ours yet.
+    this.#pathsReported.clear();
     const transport = this.#transport;
     const wasAway = this.#connection !== 'online';
     this.#maxPeers = data.limits.maxPeers;

@@ -5,17 +5,10 @@
  */
 import { baseLocale, overwriteGetLocale, type Locale } from '../../paraglide/runtime.js';
 import { catalogs, loadCatalog, type Catalog } from './catalogs';
+import { readStored, writeStored } from '../stored';
 import { pickLocale } from './pick-locale';
 
 const KEY = 'parley.locale';
-
-function saved(): string | null {
-  try {
-    return localStorage.getItem(KEY);
-  } catch {
-    return null;
-  }
-}
 
 let current = $state<Locale>(baseLocale);
 // For Paraglide's own helpers, and for code that runs the compiled messages unchanged.
@@ -47,13 +40,9 @@ export const language = {
   },
   async set(locale: Locale): Promise<void> {
     await use(locale);
-    try {
-      localStorage.setItem(KEY, locale);
-    } catch {
-      // Private mode may refuse storage; the choice then lasts until the page closes.
-    }
+    writeStored(KEY, locale);
   },
 };
 
 /** Settles once the language picked at start is loaded; English if its messages could not be fetched. */
-export const languageReady: Promise<void> = use(pickLocale(saved(), navigator.languages ?? [navigator.language])).catch(() => {});
+export const languageReady: Promise<void> = use(pickLocale(readStored(KEY), navigator.languages ?? [navigator.language])).catch(() => {});

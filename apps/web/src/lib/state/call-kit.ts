@@ -36,6 +36,7 @@ export function createCallKit({ room, token, tracks, signalingUrl, moderation: p
     connections: () => session.transport?.connections() ?? new Map(),
     expectsVideo: (id) => !!session.participants.find((p) => p.peer.id === id)?.peer.media.video,
     micOn: () => tracks.micOn,
+    pathSeen: (id, path) => session.reportPath(id, path.kind),
   });
   const governor = new Governor({
     links: () => (session.transport?.sending() ?? []).map(({ pc, senders }) => ({ estimate: () => readOutgoingEstimate(pc), senders })),

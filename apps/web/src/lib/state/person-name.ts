@@ -1,23 +1,16 @@
 import { LIMITS } from '@parley/protocol';
 import { m } from '../../paraglide/messages.js';
+import { readStored, writeStored } from '../stored';
 
 const NAME_KEY = 'parley.name';
 
 /** The name this browser joined with last time. */
 export function loadName(): string {
-  try {
-    return localStorage.getItem(NAME_KEY) ?? '';
-  } catch {
-    return '';
-  }
+  return readStored(NAME_KEY) ?? '';
 }
 
 export function saveName(name: string): void {
-  try {
-    localStorage.setItem(NAME_KEY, name);
-  } catch {
-    // Private mode may refuse storage; the name is then simply not remembered.
-  }
+  writeStored(NAME_KEY, name);
 }
 
 /** The name to join with, without control characters, or why it cannot be used. */
