@@ -2,6 +2,7 @@ import type { Page } from '@playwright/test';
 import { tileOf } from './call-helpers';
 import { expect, test } from './fixtures';
 import { joinRoom, remoteTiles, type Person } from './helpers';
+import { expectNoAxeViolations } from './axe';
 import { expectRemoteVideosPlaying } from './peer-media';
 
 /** Types the name and clicks Join in a locked room: the person waits instead of joining. */
@@ -41,6 +42,8 @@ test.describe('host controls', () => {
     await expect(ada.page.getByRole('button', { name: 'Admit Chidi' })).toBeVisible();
     await expect(ada.page.getByRole('button', { name: 'Deny Chidi' })).toBeVisible();
     await expect(announcement(ada.page)).toHaveText('Chidi is asking to join');
+    await expectNoAxeViolations(chidi.page, 'the waiting room');
+    await expectNoAxeViolations(ada.page, 'the call with someone knocking');
     // A guest is not asked, and nobody in the room sees the one waiting.
     await expect(brian.page.getByTestId('knocking')).toHaveCount(0);
     for (const person of [ada, brian]) await expect(tileOf(person.page, 'Chidi')).toHaveCount(0);
@@ -142,6 +145,9 @@ test.describe('hands and reactions', () => {
 
     await openPeople(ada.page);
     await expect(ada.page.getByTestId('participant')).toHaveCount(3);
+    await ada.page.getByRole('button', { name: 'Reactions' }).click();
+    await expectNoAxeViolations(ada.page, 'the host’s people list with hands up, and the reactions');
+    await ada.page.getByRole('button', { name: 'Reactions' }).click();
     const listed = ada.page.getByTestId('participant');
     await expect(listed.nth(0)).toHaveAttribute('data-name', 'Chidi');
     await expect(listed.nth(0)).toHaveAttribute('data-hand', '1');
