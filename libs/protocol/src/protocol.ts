@@ -67,6 +67,8 @@ export const LIMITS = {
   maxDataStringLength: 32 * 1024,
   /** Most fields an `error`'s `details` lists; the others are left out. */
   maxErrorDetails: 4,
+  /** Most videos one `sfu-view` lists (a page of tiles). */
+  maxSfuView: 20,
 } as const;
 
 /** Whether a participant's microphone, camera and screen share are on. */
@@ -182,6 +184,23 @@ export interface SfuCandidatePayload extends Referenced {
   candidate: IceCandidate | null;
 }
 
+/** One video the browser shows, and the simulcast layer its tile needs: 0 smallest, 2 largest. */
+export interface SfuViewItem {
+  peer: string;
+  layer: 0 | 1 | 2;
+}
+
+/**
+ * Whose video the browser shows, and at what size: the media server forwards only these videos
+ * (each at its layer) and pauses every other video; audio keeps flowing from everyone.
+ */
+export interface SfuViewPayload extends Referenced {
+  peers: SfuViewItem[];
+}
+
+/** The subscriber connection failed or hangs: the server answers with an `sfu-offer` that restarts ICE. */
+export type SfuIceRestartPayload = Referenced;
+
 /** Client-to-server events. */
 export interface ClientEvents {
   join: JoinPayload;
@@ -192,6 +211,8 @@ export interface ClientEvents {
   'sfu-publish': SfuPublishPayload;
   'sfu-answer': SfuAnswerPayload;
   'sfu-candidate': SfuCandidatePayload;
+  'sfu-view': SfuViewPayload;
+  'sfu-ice-restart': SfuIceRestartPayload;
 }
 
 export interface JoinedPayload extends Referenced {
@@ -278,6 +299,13 @@ export interface SfuCandidateEventPayload {
   candidate: IceCandidate | null;
 }
 
+/**
+ * The room moved to another media server (its own stopped answering): close both SFU connections,
+ * publish again on a new one (`sfu-publish`), answer the `sfu-offer`s that follow, and send the last
+ * `sfu-view` again.
+ */
+export type SfuRestartPayload = Record<string, never>;
+
 /** A new resume token during a long call; it replaces the one from `joined`. */
 export interface ResumeTokenPayload {
   resume: string;
@@ -313,6 +341,7 @@ export interface ServerEvents {
   'sfu-answer': SfuAnsweredPayload;
   'sfu-offer': SfuOfferPayload;
   'sfu-candidate': SfuCandidateEventPayload;
+  'sfu-restart': SfuRestartPayload;
 }
 
 /** The names of client events, for validating `event` at runtime. */
@@ -325,6 +354,8 @@ export const CLIENT_EVENTS = [
   'sfu-publish',
   'sfu-answer',
   'sfu-candidate',
+  'sfu-view',
+  'sfu-ice-restart',
 ] as const satisfies readonly (keyof ClientEvents)[];
 
 /** The names of server events. */
@@ -342,6 +373,7 @@ export const SERVER_EVENTS = [
   'sfu-answer',
   'sfu-offer',
   'sfu-candidate',
+  'sfu-restart',
 ] as const satisfies readonly (keyof ServerEvents)[];
 
 /** One frame on the wire. */

@@ -163,6 +163,16 @@ export class JanusPool {
     return this.#room(room).configureSubscriber(peer, settings);
   }
 
+  /** Forwards the videos of the peers in `view` (at their layers) to `peer`, and pauses the others. */
+  async applyView(room: string, peer: string, view: ReadonlyMap<string, 0 | 1 | 2>): Promise<void> {
+    return this.#room(room).applyView(peer, view);
+  }
+
+  /** Restarts ICE on `peer`'s subscriber connection; Janus's new offer. */
+  async restartIce(room: string, peer: string): Promise<SfuSubscriberOffer> {
+    return this.#room(room).restartIce(peer);
+  }
+
   /** The browser's answer to its latest subscriber offer. */
   async answerSubscriber(room: string, peer: string, answerSdp: string): Promise<void> {
     return this.#room(room).answerSubscriber(peer, answerSdp);
