@@ -13,7 +13,18 @@ import { CloseCode } from '@parley/protocol';
 import type { WebSocket, WebSocketServer as Server } from 'ws';
 import { clientAddress, compileTrust, type ProxyTrust } from './client-address.js';
 import { Liveness } from './liveness.js';
-import { ChatDto, JoinDto, LeaveDto, MediaDto, SfuAnswerDto, SfuCandidateDto, SfuIceRestartDto, SfuPublishDto, SfuViewDto, SignalDto } from './dto/index.js';
+import {
+  ChatDto,
+  JoinDto,
+  LeaveDto,
+  MediaDto,
+  SfuAnswerDto,
+  SfuCandidateDto,
+  SfuIceRestartDto,
+  SfuPublishDto,
+  SfuViewDto,
+  SignalDto,
+} from './dto/index.js';
 import { PeerSession } from './peer-session.js';
 import { RoomService } from './room.service.js';
 import { SfuRoomsService } from './sfu-rooms.service.js';

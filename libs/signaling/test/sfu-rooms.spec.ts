@@ -247,10 +247,16 @@ describeJanus('SFU rooms through the gateway', () => {
     await flowing(bobSubscriber, { [mids.adaVideo]: true, [mids.cyVideo]: false, [mids.cyAudio]: true });
   });
 
-  it('refuses an sfu-view naming another room\'s peer, yourself, or no one, and bad layers, with the field named', async () => {
+  it("refuses an sfu-view naming another room's peer, yourself, or no one, and bad layers, with the field named", async () => {
     const [ada, bob] = await sfuRoom('strict');
     const elsewhere = await join('other-room', 'Eve');
-    ada.client.send('sfu-view', { peers: [{ peer: bob.id, layer: 1 }, { peer: elsewhere.id, layer: 1 }], ref: 'x' });
+    ada.client.send('sfu-view', {
+      peers: [
+        { peer: bob.id, layer: 1 },
+        { peer: elsewhere.id, layer: 1 },
+      ],
+      ref: 'x',
+    });
     expect(await ada.client.next('error')).toMatchObject({ code: ErrorCode.UnknownPeer, event: 'sfu-view', ref: 'x' });
     ada.client.send('sfu-view', { peers: [{ peer: ada.id, layer: 1 }], ref: 'self' });
     expect(await ada.client.next('error')).toMatchObject({ code: ErrorCode.UnknownPeer, ref: 'self' });
@@ -271,7 +277,15 @@ describeJanus('SFU rooms through the gateway', () => {
       [{ peers: [{ peer: 'x'.repeat(65), layer: 1 }] }, 'peers.0.peer'],
       [{ peers: [{ peer: bob.id, layer: 1, mid: '0' }] }, 'peers.0.mid'],
       [{ peers: [bob.id] }, 'peers'],
-      [{ peers: [{ peer: bob.id, layer: 1 }, { peer: bob.id, layer: 2 }] }, 'peers'],
+      [
+        {
+          peers: [
+            { peer: bob.id, layer: 1 },
+            { peer: bob.id, layer: 2 },
+          ],
+        },
+        'peers',
+      ],
       [{ peers: [], room: 'other' }, 'room'],
     ];
     for (const [i, [data, field]] of cases.entries()) {
@@ -309,7 +323,10 @@ describeJanus('SFU rooms through the gateway', () => {
     ada.client.send('sfu-ice-restart', { ref: 'early' });
     expect(await ada.client.next('error')).toMatchObject({ code: ErrorCode.InvalidMessage, ref: 'early', message: expect.stringMatching(/ICE/) });
     ada.client.send('sfu-ice-restart', { restart: true });
-    expect(await ada.client.next('error')).toMatchObject({ code: ErrorCode.InvalidMessage, details: [expect.objectContaining({ field: 'restart' })] });
+    expect(await ada.client.next('error')).toMatchObject({
+      code: ErrorCode.InvalidMessage,
+      details: [expect.objectContaining({ field: 'restart' })],
+    });
 
     const meshy = await join('meshy', 'Mo');
     const other = await join('meshy', 'Ny');
@@ -318,7 +335,12 @@ describeJanus('SFU rooms through the gateway', () => {
       ['sfu-ice-restart', {}],
     ] as const) {
       meshy.client.send(event, { ...data, ref: event });
-      expect(await meshy.client.next('error')).toEqual({ code: ErrorCode.InvalidMessage, message: 'This room is not using the media server', event, ref: event });
+      expect(await meshy.client.next('error')).toEqual({
+        code: ErrorCode.InvalidMessage,
+        message: 'This room is not using the media server',
+        event,
+        ref: event,
+      });
     }
   });
 

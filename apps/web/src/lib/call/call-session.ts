@@ -338,7 +338,8 @@ export class CallSession {
       tracks: { audio: this.#tracks.track('audio'), video: this.#tracks.track('video') },
       screen: this.#tracks.screen,
     };
-    const transport = this.#options.createTransport?.(context, mode) ?? (mode === 'sfu' ? new SfuTransport(context) : new Mesh(context));
+    const transport: MediaTransport =
+      this.#options.createTransport?.(context, mode) ?? (mode === 'sfu' ? new SfuTransport(context) : new Mesh(context));
     for (const event of ['stream', 'screen', 'linkstate', 'linkfailure'] as const) {
       transport.events.on(event, (data: MediaTransportEvents[typeof event]) => this.#report(transport, event, data));
     }

@@ -24,13 +24,23 @@ describe(tileOrder.name, () => {
 
 describe(tilePage.name, () => {
   it('shows everyone, without "+N", when all fit', () => {
-    expect(tilePage({ peers: ['a', 'b'], speaker: null, pinned: none, slots: 3, page: 0 })).toEqual({ visible: ['a', 'b'], hidden: 0, page: 0, pages: 1 });
+    expect(tilePage({ peers: ['a', 'b'], speaker: null, pinned: none, slots: 3, page: 0 })).toEqual({
+      visible: ['a', 'b'],
+      hidden: 0,
+      page: 0,
+      pages: 1,
+    });
     expect(tilePage({ peers: [], speaker: 'a', pinned: none, slots: 2, page: 3 })).toEqual({ visible: [], hidden: 0, page: 0, pages: 1 });
   });
 
   it('keeps a slot for the local tile and one for "+N" when not everyone fits', () => {
     // Six slots: the local tile, four people, "+3".
-    expect(tilePage({ peers, speaker: null, pinned: none, slots: 6, page: 0 })).toEqual({ visible: ['a', 'b', 'c', 'd'], hidden: 3, page: 0, pages: 2 });
+    expect(tilePage({ peers, speaker: null, pinned: none, slots: 6, page: 0 })).toEqual({
+      visible: ['a', 'b', 'c', 'd'],
+      hidden: 3,
+      page: 0,
+      pages: 2,
+    });
     expect(tilePage({ peers, speaker: null, pinned: none, slots: 6, page: 1 })).toEqual({ visible: ['e', 'f', 'g'], hidden: 4, page: 1, pages: 2 });
   });
 
