@@ -73,7 +73,9 @@ async function roomJanus(room: string): Promise<string | undefined> {
   }
 }
 
-test('people on two instances share one Janus room; when that Janus is killed, media plays again within 5 s through the other', async ({ browser }) => {
+test('people on two instances share one Janus room; when that Janus is killed, media plays again within 5 s through the other', async ({
+  browser,
+}) => {
   const room = uniqueRoom('sfu-failover');
   // Ada and Chidi on one instance, Brian on the other: the room moves to Janus as Chidi arrives.
   const ada = await arrive(browser, 'Ada', one, room);

@@ -64,6 +64,8 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
   /** Views being applied, and peers whose view changed meanwhile (applied once more, the latest). */
   readonly #viewing = new Map<string, Promise<void>>();
   readonly #viewAgain = new Set<string>();
+  /** Local peers that published: one who resumes without a publisher here lost it to a failover. */
+  readonly #published = new Set<string>();
   /** Rooms whose media server was lost while no other answered: moved when one comes up. */
   readonly #stranded = new Set<string>();
 
@@ -121,17 +123,27 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
     return (await this.store.admit(record, maxPeers)) ? 'sfu' : null;
   }
 
-  /** A peer joined (or resumed into) an SFU room here: subscribe it to what is published. */
-  async joined(room: string, peer: string): Promise<void> {
+  /**
+   * A peer joined (or resumed into) an SFU room here: subscribe it to what is published now. One
+   * who resumes after its room moved to another media server (the `sfu-restart` went to its old
+   * socket) is told to publish and subscribe again.
+   */
+  async joined(room: string, peer: string, resumed = false): Promise<void> {
     const media = await this.store.roomMedia(room);
     if (!this.pool || !media?.sfu) return;
     await this.pool.ensureRoom(room, media.sfu);
+    if (resumed && this.#published.has(peer) && !this.pool.publishes(room, peer)) {
+      this.#subscribed.delete(peer);
+      this.#send(peer, 'sfu-restart', {});
+      return;
+    }
     this.#sync(room, peer);
   }
 
   /** A peer left its room (or timed out): its Janus handles go, and the VideoRoom with the last one. */
   async left(room: string, peer: string): Promise<void> {
     this.#subscribed.delete(peer);
+    this.#published.delete(peer);
     this.#views.delete(peer);
     if (!this.pool?.hasRoom(room)) return;
     await this.pool.leave(room, peer);
@@ -141,6 +153,7 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
   async publish(session: PeerSession, dto: SfuPublishDto): Promise<void> {
     const { room, peer, pool } = await this.#inSfuRoom(session);
     const sdp = await this.#call('publish', () => pool.publish(room, peer, dto.description.sdp));
+    this.#published.add(peer);
     session.send('sfu-answer', { description: { type: 'answer', sdp: clientSdp(sdp) }, ...(dto.ref !== undefined && { ref: dto.ref }) });
     this.#sync(room, peer);
   }

@@ -178,6 +178,11 @@ export class JanusPool {
     return this.#room(room).answerSubscriber(peer, answerSdp);
   }
 
+  /** Whether `peer` publishes in `room` through this instance (its handle lives). */
+  publishes(room: string, peer: string): boolean {
+    return this.#rooms.get(room)?.hasPublisher(peer) ?? false;
+  }
+
   /** The room's publishers, as known to this instance. */
   publishers(room: string): SfuPublisher[] {
     return this.#rooms.get(room)?.publishers ?? [];

@@ -83,6 +83,11 @@ export class SfuRoom {
     return [...new Set([...this.#publishers.keys(), ...this.#subscribers.keys()])];
   }
 
+  /** Whether `peer` publishes here through this instance. */
+  hasPublisher(peer: string): boolean {
+    return this.#publishers.has(peer);
+  }
+
   /** The room's publishers as this instance knows them. */
   get publishers(): SfuPublisher[] {
     return [...this.#feeds.values()];

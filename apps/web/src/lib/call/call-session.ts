@@ -252,6 +252,9 @@ export class CallSession {
     client.on('error', (error) => {
       if (this.#phase === 'joining' || error.event === 'join') this.#fail(joinFailure(error, this.#maxPeers ?? undefined));
       else if (error.event === 'chat') this.events.emit('chat-rejected', error);
+      // The SFU transport recovers by itself (a new offer, an ICE restart, a failover); an answer in
+      // flight to a lost media server is refused, and the person can do nothing about it.
+      else if (error.event?.startsWith('sfu-')) console.warn('[sfu] the server refused', error.event, error.message);
       else this.events.emit('notice', callNotice(error));
     });
     client.onStatus((status) => {
