@@ -17,6 +17,19 @@ FROM ${NODE_IMAGE} AS deps
 RUN apt-get update \
   && apt-get install -y --no-install-recommends python3 make g++ \
   && rm -rf /var/lib/apt/lists/*
+# node-gyp compiles against the running node's headers: the image's own (/usr/local/include/node in
+# the official images), else the same version's from the npm registry's node-linux-<arch> package,
+# so the build never downloads them from nodejs.org (a build network may reach only the registry).
+# janode is optional: were its addon not to build, npm would leave it out and JANUS_URLS would fail
+# at startup with a message saying so.
+RUN mkdir -p /opt/node-headers \
+  && if [ -f /usr/local/include/node/node.h ]; then ln -s /usr/local/include /opt/node-headers/include; \
+     else cd /tmp \
+       && npm pack --silent "node-linux-$(node -p process.arch)@$(node -p 'process.version.slice(1)')" \
+       && tar -xzf node-linux-*.tgz -C /opt/node-headers --strip-components=1 package/include \
+       && rm node-linux-*.tgz; \
+     fi
+ENV npm_config_nodedir=/opt/node-headers
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY libs/protocol/package.json libs/protocol/

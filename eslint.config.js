@@ -9,7 +9,16 @@ import svelteConfig from './apps/web/svelte.config.js';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/', '**/dist/', 'apps/web/dist/', 'bench/results/', 'test-results/', 'playwright-report/', 'examples/host-app/vendor/'],
+    ignores: [
+      '**/node_modules/',
+      '**/dist/',
+      'apps/web/dist/',
+      'bench/results/',
+      'test-results/',
+      'playwright-report/',
+      'examples/host-app/vendor/',
+      'apps/web/src/paraglide/',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommended,

@@ -15,6 +15,8 @@ const esm = (tsconfig) => ({
 
 export default {
   testTimeout: 30000,
+  // The web code imports the compiled message catalogs (apps/web/src/paraglide, generated).
+  globalSetup: '<rootDir>/apps/web/build/jest-global-setup.cjs',
   projects: [
     {
       ...esm('tsconfig.json'),

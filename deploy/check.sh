@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Static checks of the deployment files, with no Docker engine (run by .ci/run; a few seconds
 # once the tools are cached):
-#   - Dockerfile: `dockerfile-utils lint` (any warning or error fails) and no "# syntax=" line;
+#   - Dockerfiles (the app's, deploy/janus's, deploy/prometheus's): `dockerfile-utils lint` (any
+#     warning or error fails) and no "# syntax=" line;
 #   - docker-compose.yml: `docker compose config -q`, with and without the tls profile, using only
 #     the file's own defaults (no .env), and failing on warnings such as an unset variable; the
 #     production override refuses to run without its public addresses; in every variant the app
-#     reads its secrets from the `secrets` volume and gets TRUST_PROXY, and no secret has a default;
+#     reads its secrets (Janus's api_secret included) from the `secrets` volume and gets TRUST_PROXY,
+#     Janus's WebSocket API is not published, and no secret has a default;
 #     every service of every profile is hardened (read_only, cap_drop ALL, no-new-privileges,
 #     memory and CPU limits, log rotation).
 # The Compose v2 CLI is taken from, in order: `docker compose`, a `docker-compose` v2 on PATH,
@@ -20,15 +22,17 @@ status=0
 log() { printf 'deploy/check: %s\n' "$*" >&2; }
 fail() { log "FAIL: $*"; status=1; }
 
-# --- Dockerfile ----------------------------------------------------------------------------------
-log "dockerfile-utils lint Dockerfile"
-if ! out=$(npx -y -p "$DOCKERFILE_UTILS" dockerfile-utils lint Dockerfile 2>&1) || [ -n "$out" ]; then
-  printf '%s\n' "$out" >&2
-  fail "dockerfile-utils lint Dockerfile"
-fi
-if grep -qiE '^#[[:space:]]*syntax[[:space:]]*=' Dockerfile; then
-  fail "Dockerfile has a '# syntax=' line (BuildKit would pull that frontend from a registry)"
-fi
+# --- Dockerfiles ---------------------------------------------------------------------------------
+for dockerfile in Dockerfile deploy/janus/Dockerfile deploy/prometheus/Dockerfile; do
+  log "dockerfile-utils lint $dockerfile"
+  if ! out=$(npx -y -p "$DOCKERFILE_UTILS" dockerfile-utils lint "$dockerfile" 2>&1) || [ -n "$out" ]; then
+    printf '%s\n' "$out" >&2
+    fail "dockerfile-utils lint $dockerfile"
+  fi
+  if grep -qiE '^#[[:space:]]*syntax[[:space:]]*=' "$dockerfile"; then
+    fail "$dockerfile has a '# syntax=' line (BuildKit would pull that frontend from a registry)"
+  fi
+done
 
 # --- Compose v2 CLI ------------------------------------------------------------------------------
 fetch_compose() {  # Debian trixie's docker-compose (Compose v2) plugin, extracted into $CACHE
@@ -84,14 +88,14 @@ else
   # No secret in .env: the `secrets` service makes them.
   prod_env=$(mktemp)
   printf '%s\n' PARLEY_DOMAIN=meet.example.com \
-    'TURN_URLS=turn:meet.example.com:3478?transport=udp' TURN_EXTERNAL_IP=203.0.113.10/10.0.0.5 > "$prod_env"
+    'TURN_URLS=turn:meet.example.com:3478?transport=udp' TURN_EXTERNAL_IP=203.0.113.10/10.0.0.5 JANUS_NAT_1_1=203.0.113.10 > "$prod_env"
   if ! out=$("${compose[@]}" --env-file "$prod_env" --profile tls -f docker-compose.yml -f deploy/docker-compose.prod.yml config -q 2>&1) \
      || [ -n "$out" ]; then
     printf '%s\n' "$out" >&2
     fail "production override (deploy/docker-compose.prod.yml)"
   fi
   # ...and it must refuse to run without each public address.
-  for missing in PARLEY_DOMAIN TURN_URLS TURN_EXTERNAL_IP; do
+  for missing in PARLEY_DOMAIN TURN_URLS TURN_EXTERNAL_IP JANUS_NAT_1_1; do
     partial=$(mktemp); grep -v "^$missing=" "$prod_env" > "$partial"
     if "${compose[@]}" --env-file "$partial" --profile tls -f docker-compose.yml -f deploy/docker-compose.prod.yml config -q >/dev/null 2>&1; then
       fail "deploy/docker-compose.prod.yml accepts a missing $missing"
@@ -105,10 +109,10 @@ else
                  "--env-file $prod_env --profile tls -f docker-compose.yml -f deploy/docker-compose.prod.yml"; do
     # shellcheck disable=SC2086
     resolved=$("${compose[@]}" $variant config 2>/dev/null) || { fail "docker compose $variant config"; continue; }
-    for setting in RESUME_SECRET_FILE TURN_SECRET_FILE TRUST_PROXY; do
+    for setting in RESUME_SECRET_FILE TURN_SECRET_FILE JANUS_API_SECRET_FILE TRUST_PROXY; do
       grep -qE "^ +$setting: ." <<<"$resolved" || fail "docker compose $variant: the app gets no $setting"
     done
-    if grep -qE '(RESUME|TURN|AUTH)_SECRET: ("[^"]|[^" ])|static-auth-secret' <<<"$resolved"; then
+    if grep -qE '(RESUME|TURN|AUTH|JANUS_API)_SECRET: ("[^"]|[^" ])|static-auth-secret' <<<"$resolved"; then
       fail "docker compose $variant: a secret value is in the compose file"
     fi
   done
@@ -134,6 +138,8 @@ else
         if (!(Number(s.cpus) > 0)) missing.push("cpus");
         const log = s.logging ?? {};
         if (log.driver !== "json-file" || !log.options?.["max-size"] || !log.options?.["max-file"]) missing.push("logging: json-file with max-size and max-file");
+        // The Janus WebSocket API is for the app alone (the api_secret is all that guards it).
+        if (name === "janus" && (s.ports ?? []).some((p) => Number(p.target) === Number(s.environment?.JANUS_PORT ?? 8188))) missing.push("its WebSocket API published");
         if (missing.length) console.log(`${name}: ${missing.join(", ")}`);
       }' <<<"$resolved") || problems="could not read the resolved file"
     [ -z "$problems" ] || fail "docker compose $variant: not hardened: $problems"

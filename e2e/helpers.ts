@@ -6,6 +6,8 @@ export interface PersonOptions {
   baseURL?: string;
   /** Make getUserMedia fail as if the person had blocked the camera and microphone. */
   denyMedia?: boolean;
+  /** The browser's language (`navigator.language`), e.g. "de-DE"; Playwright's default is en-US. */
+  locale?: string;
 }
 
 export interface Person {
@@ -24,6 +26,7 @@ export async function newPerson(browser: Browser, name: string, options: PersonO
     baseURL: options.baseURL ?? BASE_URL,
     permissions: options.denyMedia ? [] : ['camera', 'microphone'],
     viewport: { width: 960, height: 640 },
+    locale: options.locale,
   });
   await context.addInitScript(instrumentPage);
   if (options.denyMedia) await context.addInitScript(denyUserMedia);

@@ -63,7 +63,14 @@ function selectedPairs(page: Page) {
   });
 }
 
+/** One sample of the server's `parley_ice_paths_total` (the browsers' `path` reports). */
+async function icePaths(server: AppServer, path: 'direct' | 'relay'): Promise<number> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  return Number(text.match(new RegExp(`^parley_ice_paths_total\\{path="${path}"\\} (\\d+)$`, 'm'))?.[1] ?? NaN);
+}
+
 test('a relay-only call connects through coturn, on relay candidates at both ends, and video plays', async ({ people, room }) => {
+  const [relayedBefore, directBefore] = [await icePaths(good, 'relay'), await icePaths(good, 'direct')];
   const ada = await relayPerson(people, 'Ada', good.url);
   const bob = await relayPerson(people, 'Bob', good.url);
   await joinRoom(ada, room);
@@ -74,6 +81,9 @@ test('a relay-only call connects through coturn, on relay candidates at both end
   for (const page of [ada.page, bob.page]) {
     await expect.poll(() => selectedPairs(page)).toEqual([{ local: 'relay', remote: 'relay' }]);
   }
+  // Both browsers report the link's path; the server counts the one link once, as relayed.
+  await expect.poll(() => icePaths(good, 'relay')).toBe(relayedBefore + 1);
+  expect(await icePaths(good, 'direct')).toBe(directBefore);
 });
 
 test('with a wrong TURN secret, the call says it could not connect through the relay', async ({ people, room }) => {

@@ -1,12 +1,20 @@
 import { fileURLToPath } from 'node:url';
+import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vite';
 import { bundleBudget } from './build/bundle-budget.ts';
+import { i18nOptions } from './build/i18n-options.js';
+import { lazyLocales } from './build/lazy-locales.ts';
 
 const api = 'http://localhost:3000';
 
 export default defineConfig({
-  plugins: [svelte(), bundleBudget()],
+  plugins: [
+    paraglideVitePlugin(i18nOptions),
+    lazyLocales({ outdir: i18nOptions.outdir, localeModule: fileURLToPath(new URL('src/lib/i18n/locale.svelte.ts', import.meta.url)) }),
+    svelte(),
+    bundleBudget(),
+  ],
   resolve: {
     alias: {
       '@parley/protocol': fileURLToPath(new URL('../../libs/protocol/src/index.ts', import.meta.url)),

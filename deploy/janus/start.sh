@@ -9,6 +9,8 @@
 #   JANUS_PORT        WebSocket API port (8188)
 #   JANUS_HOST        address the WebSocket API binds to (127.0.0.1); loopback or a private address
 #   JANUS_API_SECRET  the Janus API secret; a random one when unset (printed either way)
+#   JANUS_API_SECRET_FILE  a file holding it instead (a Docker or Kubernetes secret); then the
+#                     file's path is printed, never the secret, so it stays out of container logs
 #   JANUS_RTP_PORTS   UDP range for media, min-max (20000-20999)
 #   JANUS_NAT_1_1     public IP(s) to advertise in host candidates on a 1:1 NAT host (unset)
 #   JANUS_STUN        host:port of a STUN server, e.g. your coturn (unset)
@@ -26,6 +28,7 @@ die() { printf 'deploy/janus/start.sh: %s\n' "$*" >&2; exit 1; }
 port=${JANUS_PORT:-8188}
 host=${JANUS_HOST:-127.0.0.1}
 secret=${JANUS_API_SECRET:-}
+secret_file=${JANUS_API_SECRET_FILE:-}
 rtp_ports=${JANUS_RTP_PORTS:-20000-20999}
 nat_1_1=${JANUS_NAT_1_1:-}
 stun=${JANUS_STUN:-}
@@ -43,7 +46,13 @@ conf_dir=${JANUS_CONFIG_DIR:-${TMPDIR:-/tmp}/parley-janus-$port}
 [[ -z $stun || $stun =~ ^[A-Za-z0-9.-]+:[0-9]{1,5}$ ]] || die "JANUS_STUN must be host:port"
 [[ -z $ice_enforce || $ice_enforce =~ ^[A-Za-z0-9.:,_-]+$ ]] || die "JANUS_ICE_ENFORCE must be interfaces or addresses, comma-separated"
 [[ $debug_level =~ ^[0-7]$ ]] || die "JANUS_DEBUG_LEVEL must be 0-7"
-if [[ -z $secret ]]; then
+if [[ -n $secret_file ]]; then
+  [[ -z $secret ]] || die "set JANUS_API_SECRET or JANUS_API_SECRET_FILE, not both"
+  [[ -r $secret_file ]] || die "JANUS_API_SECRET_FILE: cannot read '$secret_file'"
+  secret=$(<"$secret_file")
+  secret=${secret%$'\n'}
+  [[ -n $secret ]] || die "JANUS_API_SECRET_FILE: '$secret_file' is empty"
+elif [[ -z $secret ]]; then
   secret=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
 fi
 [[ $secret =~ ^[A-Za-z0-9._~-]{16,128}$ ]] || die "JANUS_API_SECRET must be 16-128 characters of [A-Za-z0-9._~-]"
@@ -96,7 +105,11 @@ url_host=$host
 [[ $url_host == 0.0.0.0 ]] && url_host=127.0.0.1
 [[ $url_host == *:* ]] && url_host="[$url_host]"
 printf 'JANUS_URLS=ws://%s:%s\n' "$url_host" "$port"
-printf 'JANUS_API_SECRET=%s\n' "$secret"
+if [[ -n $secret_file ]]; then
+  printf 'JANUS_API_SECRET_FILE=%s\n' "$secret_file"
+else
+  printf 'JANUS_API_SECRET=%s\n' "$secret"
+fi
 printf 'JANUS_RTP_PORTS=%s\n' "$rtp_ports"
 
 exec "$bin" --configs-folder="$conf_dir" --config="$conf_dir/janus.jcfg" --disable-colors

@@ -65,27 +65,31 @@ describe('.env.example and docker-compose.yml', () => {
 
   it('passes the app every variable it reads, the secrets as files', () => {
     const environment = compose.services.app.environment as Record<string, string>;
-    // The two generated secrets arrive as files; AUTH_SECRET_FILE and JANUS_API_SECRET_FILE are for Docker secrets of your own.
-    const notPassed = new Set(['RESUME_SECRET', 'TURN_SECRET', 'AUTH_SECRET_FILE', 'JANUS_API_SECRET_FILE']);
+    // The three generated secrets arrive as files; AUTH_SECRET_FILE is for a Docker secret of your own.
+    const notPassed = new Set(['RESUME_SECRET', 'TURN_SECRET', 'JANUS_API_SECRET', 'AUTH_SECRET_FILE']);
     expect([...appReads].filter((name) => !notPassed.has(name) && !(name in environment))).toEqual([]);
     expect(environment).toMatchObject({
       RESUME_SECRET_FILE: '/run/parley-secrets/resume_secret',
       TURN_SECRET_FILE: '/run/parley-secrets/turn_secret',
+      JANUS_API_SECRET_FILE: '/run/parley-secrets/janus_api_secret',
     });
     expect(environment).not.toHaveProperty('RESUME_SECRET');
     expect(environment).not.toHaveProperty('TURN_SECRET');
+    expect(environment).not.toHaveProperty('JANUS_API_SECRET');
   });
 
-  it('starts the app and coturn only after the secrets service wrote the secrets they read', () => {
-    const { app, coturn, secrets } = compose.services;
+  it('starts the app, coturn and Janus only after the secrets service wrote the secrets they read', () => {
+    const { app, coturn, janus, secrets } = compose.services;
     expect(secrets.volumes).toContain('secrets:/run/parley-secrets');
-    for (const service of [app, coturn]) {
+    for (const service of [app, coturn, janus]) {
       expect(service.depends_on.secrets).toEqual({ condition: 'service_completed_successfully' });
       expect(service.volumes).toContain('secrets:/run/parley-secrets:ro');
     }
     expect(coturn.environment.TURN_SECRET_FILE).toBe(app.environment.TURN_SECRET_FILE);
     expect(coturn.entrypoint.join(' ')).toContain('start-turnserver.sh');
     expect(JSON.stringify(coturn.command ?? [])).not.toContain('static-auth-secret');
+    expect(janus.environment.JANUS_API_SECRET_FILE).toBe(app.environment.JANUS_API_SECRET_FILE);
+    expect(app.environment.JANUS_URLS).toMatch(/ws:\/\/janus:8188/);
   });
 
   it('ships no secret value: every *SECRET* in the compose files and .env.example is empty', () => {
@@ -100,17 +104,18 @@ describe('deploy/secrets/init-secrets.sh', () => {
     execFileSync('sh', [INIT_SECRETS], { env: { PATH: process.env.PATH, SECRETS_DIR: dir, ...env }, encoding: 'utf8' });
   const secret = (dir: string, name: string) => readFileSync(join(dir, name), 'utf8');
 
-  it('makes two different random 256-bit secrets, readable by the app and coturn, and keeps them', () => {
+  it('makes three different random 256-bit secrets, readable by the app, coturn and Janus, and keeps them', () => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-secrets-'));
     run(dir);
-    const first = { resume: secret(dir, 'resume_secret'), turn: secret(dir, 'turn_secret') };
-    expect(first.resume).toMatch(/^[0-9a-f]{64}$/);
-    expect(first.turn).toMatch(/^[0-9a-f]{64}$/);
-    expect(first.resume).not.toBe(first.turn);
+    const read = () => ({ resume: secret(dir, 'resume_secret'), turn: secret(dir, 'turn_secret'), janus: secret(dir, 'janus_api_secret') });
+    const first = read();
+    for (const value of Object.values(first)) expect(value).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set(Object.values(first)).size).toBe(3);
     expect(statSync(join(dir, 'turn_secret')).mode & 0o777).toBe(0o444);
+    expect(statSync(join(dir, 'janus_api_secret')).mode & 0o777).toBe(0o444);
 
     run(dir);
-    expect({ resume: secret(dir, 'resume_secret'), turn: secret(dir, 'turn_secret') }).toEqual(first);
+    expect(read()).toEqual(first);
 
     const other = mkdtempSync(join(tmpdir(), 'parley-secrets-'));
     run(other);
@@ -120,8 +125,9 @@ describe('deploy/secrets/init-secrets.sh', () => {
   it('writes the values given in the environment instead', () => {
     const dir = mkdtempSync(join(tmpdir(), 'parley-secrets-'));
     run(dir);
-    run(dir, { TURN_SECRET: 'from-dot-env-0123456789' });
+    run(dir, { TURN_SECRET: 'from-dot-env-0123456789', JANUS_API_SECRET: 'janus-from-dot-env-0123' });
     expect(secret(dir, 'turn_secret')).toBe('from-dot-env-0123456789');
+    expect(secret(dir, 'janus_api_secret')).toBe('janus-from-dot-env-0123');
     expect(secret(dir, 'resume_secret')).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -132,7 +138,7 @@ describe('deploy/secrets/init-secrets.sh', () => {
     const password = secret(grafana, 'grafana_admin_password');
     expect(password).toMatch(/^[0-9a-f]{64}$/);
     expect(readdirSync(grafana)).toEqual(['grafana_admin_password']);
-    expect(readdirSync(dir).sort()).toEqual(['resume_secret', 'turn_secret']);
+    expect(readdirSync(dir).sort()).toEqual(['janus_api_secret', 'resume_secret', 'turn_secret']);
     run(dir, { GRAFANA_SECRETS_DIR: grafana });
     expect(secret(grafana, 'grafana_admin_password')).toBe(password);
     run(dir, { GRAFANA_SECRETS_DIR: grafana, GRAFANA_ADMIN_PASSWORD: 'chosen-in-dot-env' });

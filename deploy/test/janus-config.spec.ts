@@ -2,17 +2,23 @@
  * The repo's Janus configuration (deploy/janus), run for real through deploy/janus/start.sh:
  * only the VideoRoom plugin and the WebSocket transport load, the API listens on loopback only
  * and wants the api_secret, there is no admin API, and start.sh refuses values that could break
- * out of the generated configuration.
+ * out of the generated configuration. The compose health check (healthcheck.sh) asks Janus's
+ * own API, and a secret given as a file (as compose does) never reaches the output.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { JANUS_START, janusMissing, startJanus, type JanusProcess } from '../../libs/signaling/test/janus-process.js';
 import { RawJanus } from '../../libs/signaling/test/janus-peers.js';
 
 const describeJanus = janusMissing ? describe.skip : describe;
+const HEALTHCHECK = fileURLToPath(new URL('../janus/healthcheck.sh', import.meta.url));
+const healthcheck = (port: number) => spawnSync('bash', [HEALTHCHECK, String(port)], { env: { PATH: process.env.PATH }, encoding: 'utf8' });
 
 function reachable(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -66,6 +72,54 @@ describeJanus('deploy/janus', () => {
     } finally {
       raw.close();
     }
+  });
+
+  it('healthcheck.sh passes while Janus answers info on its API, and fails when it does not', () => {
+    expect(healthcheck(janus.port)).toMatchObject({ status: 0, stdout: 'janus: server_info\n' });
+    janus.pause();
+    try {
+      // Janus frozen: the socket still accepts, but nothing answers.
+      expect(healthcheck(janus.port)).toMatchObject({ status: 1, stderr: expect.stringMatching(/janus: no/) });
+    } finally {
+      janus.resume();
+    }
+    expect(healthcheck(janus.port)).toMatchObject({ status: 0 });
+  });
+
+  it('healthcheck.sh fails when nothing listens', async () => {
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    expect(healthcheck(port).status).toBe(1);
+  });
+
+  it('start.sh reads JANUS_API_SECRET_FILE and prints its path, never the secret', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-janus-secret-'));
+    const secretFile = join(dir, 'janus_api_secret');
+    const secret = 'f00d'.repeat(16);
+    writeFileSync(secretFile, `${secret}\n`);
+    // JANUS_BIN=true: start.sh fills in the configuration and execs it instead of Janus.
+    const result = spawnSync('bash', [JANUS_START], {
+      env: { PATH: process.env.PATH, JANUS_BIN: '/bin/true', JANUS_API_SECRET_FILE: secretFile, JANUS_CONFIG_DIR: join(dir, 'conf') },
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout.split('\n')).toContain(`JANUS_API_SECRET_FILE=${secretFile}`);
+    expect(result.stdout + result.stderr).not.toContain(secret);
+    expect(readFileSync(join(dir, 'conf', 'janus.jcfg'), 'utf8')).toContain(`api_secret = "${secret}"`);
+    expect(readFileSync(join(dir, 'conf', 'janus.plugin.videoroom.jcfg'), 'utf8')).toContain(`admin_key = "${secret}"`);
+  });
+
+  it.each([
+    ['JANUS_API_SECRET_FILE', { JANUS_API_SECRET_FILE: '/nonexistent/janus_api_secret' }],
+    ['JANUS_API_SECRET_FILE', { JANUS_API_SECRET_FILE: '/dev/null' }],
+    ['JANUS_API_SECRET_FILE', { JANUS_API_SECRET_FILE: '/dev/null', JANUS_API_SECRET: 'a-long-enough-secret' }],
+  ])('start.sh refuses %s in %j', (name, env) => {
+    const result = spawnSync('bash', [JANUS_START], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(name);
+    expect(result.stdout).toBe('');
   });
 
   it.each([

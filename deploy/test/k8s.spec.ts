@@ -108,8 +108,8 @@ describe('deploy/k8s against the Kubernetes schemas', () => {
         'Service/redis',
         'ConfigMap/coturn-config',
         'DaemonSet/coturn',
-        'ConfigMap/janus-config',
-        'DaemonSet/janus',
+        'Deployment/janus',
+        'Service/janus',
       ].sort(),
     );
   });
@@ -190,7 +190,7 @@ describe('deploy/k8s for Parley', () => {
         .filter((w) => w.spec.template.spec.hostNetwork)
         .map(where)
         .sort(),
-    ).toEqual(['DaemonSet/coturn', 'DaemonSet/janus']);
+    ).toEqual(['DaemonSet/coturn', 'Deployment/janus']);
   });
 
   it('gives every Service pods to send to', () => {
@@ -228,8 +228,29 @@ describe('deploy/k8s for Parley', () => {
     expect(config.data['turnserver.conf']).toBe(readFileSync(join(ROOT, 'deploy/coturn/turnserver.conf'), 'utf8'));
   });
 
-  it('marks the Janus configuration as a placeholder until deploy/janus exists', () => {
-    const janus = named('ConfigMap', 'janus-config') as Manifest & { metadata: { annotations?: Record<string, string> } };
-    expect(janus.metadata.annotations?.['parley.io/placeholder']).toBeDefined();
+  it('runs Janus from the deploy/janus image, one pod behind the Service the app uses, the api_secret as a file', () => {
+    const janus = named('Deployment', 'janus') as Workload & { spec: { strategy?: { type: string } } };
+    expect(janus.spec.replicas).toBe(1);
+    expect(janus.spec.strategy?.type).toBe('Recreate');
+    const [container] = janus.spec.template.spec.containers as unknown as {
+      image: string;
+      env: { name: string; value?: string; valueFrom?: unknown }[];
+      livenessProbe?: { exec?: { command: string[] } };
+    }[];
+    expect(container.image).toBe('parley-janus');
+    expect(container.livenessProbe?.exec?.command).toEqual(['/opt/parley-janus/healthcheck.sh']);
+    const env = Object.fromEntries(container.env.map(({ name, value, valueFrom }) => [name, value ?? valueFrom]));
+    // start.sh prints a secret given as a value; a file's path instead.
+    expect(env).not.toHaveProperty('JANUS_API_SECRET');
+    expect(env.JANUS_API_SECRET_FILE).toBe('/run/parley-secrets/janus-api-secret');
+    expect(env.JANUS_HOST).toEqual({ fieldRef: { fieldPath: 'status.hostIP' } });
+    const config = named('ConfigMap', 'parley-config') as Manifest & { data: Record<string, string> };
+    const service = named('Service', 'janus') as Manifest & { spec: { ports: { port: number }[] } };
+    expect(config.data.JANUS_URLS).toBe(`ws://janus:${service.spec.ports[0].port}`);
+    const kustomization = parse(readFileSync(join(K8S, 'kustomization.yaml'), 'utf8')) as { images: { name: string }[] };
+    expect(kustomization.images.map((image) => image.name)).toEqual(expect.arrayContaining(['parley', 'parley-janus']));
+    // The image the manifest runs is the one deploy/janus builds, with the scripts it names.
+    const dockerfile = readFileSync(join(ROOT, 'deploy/janus/Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/COPY start\.sh healthcheck\.sh \/opt\/parley-janus\//);
   });
 });

@@ -28,6 +28,9 @@ export async function createApp(config: AppConfig): Promise<NestExpressApplicati
     // the clients' retry budget runs out before the process exits. The sockets have been told
     // to come back (1012) by then.
     forceCloseConnections: true,
+    // A provider that fails at startup (janode missing with JANUS_URLS set) rejects here, so main.ts
+    // prints its message and exits 1, instead of Nest's default process.abort() and a core dump.
+    abortOnError: false,
   });
   app.use(...securityHeaders());
   app.useWebSocketAdapter(new SignalingAdapter(app));

@@ -239,8 +239,11 @@ describe(loadConfig.name, () => {
 
 describe(effectiveConfig.name, () => {
   it('shows every setting but no secret, and no Redis password', () => {
-    const secrets = { RESUME_SECRET: `r-${STRONG}`, TURN_SECRET: `t-${STRONG}`, AUTH_SECRET: `a-${STRONG}` };
-    const config = loadConfig({ ...secrets, TURN_URLS: 'turn:a:3478', REDIS_URL: 'redis://:hunter2-password@r:6379/0', MAX_PEERS: '4' }, '/web');
+    const secrets = { RESUME_SECRET: `r-${STRONG}`, TURN_SECRET: `t-${STRONG}`, AUTH_SECRET: `a-${STRONG}`, JANUS_API_SECRET: `j-${STRONG}` };
+    const config = loadConfig(
+      { ...secrets, TURN_URLS: 'turn:a:3478', REDIS_URL: 'redis://:hunter2-password@r:6379/0', MAX_PEERS: '4', JANUS_URLS: 'ws://janus:8188' },
+      '/web',
+    );
     const shown = effectiveConfig(config);
     const text = JSON.stringify(shown);
     for (const value of [...Object.values(secrets), 'hunter2-password']) expect(text).not.toContain(value);
@@ -250,6 +253,7 @@ describe(effectiveConfig.name, () => {
       authSecret: 'set',
       turn: { urls: ['turn:a:3478'], secret: 'set' },
       redisUrl: 'redis://:redacted@r:6379/0',
+      janusServers: [{ url: 'ws://janus:8188/', apiSecret: 'set' }],
       shutdownDrainMs: 0,
     });
     expect(effectiveConfig(loadConfig({}, '/web'))).toMatchObject({ authSecret: 'unset', turn: 'off', redisUrl: 'unset: rooms in memory' });

@@ -238,9 +238,11 @@ const presence = (value: string | undefined) => (value ? 'set' : 'unset');
  * and a Redis URL without its password.
  */
 export function effectiveConfig(config: AppConfig): Record<string, unknown> {
-  const { resumeSecret, authSecret, turn, redisUrl, webRoot: _, ...rest } = config;
+  const { resumeSecret, authSecret, turn, redisUrl, janusServers, webRoot: _, ...rest } = config;
   return {
     ...rest,
+    // The URLs only: the api_secret is what guards Janus's API.
+    janusServers: janusServers.map(({ url, apiSecret }) => ({ url: withoutPassword(url), apiSecret: presence(apiSecret) })),
     resumeSecret: resumeSecret ? 'set' : 'unset: random, tokens do not survive a restart',
     authSecret: presence(authSecret),
     turn: turn ? { urls: turn.urls, ttlSeconds: turn.ttlSeconds, secret: presence(turn.secret) } : 'off',

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CLIENT_EVENTS, ErrorCode, SERVER_EVENTS } from '@parley/protocol';
+import { CLIENT_EVENTS, ErrorCode, ICE_PATHS, SERVER_EVENTS, type IcePath } from '@parley/protocol';
 import type { RefusedUpgrade, ResumeResult, SignalingMetrics } from '@parley/nest-signaling';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -92,6 +92,13 @@ export class PrometheusMetrics implements SignalingMetrics {
     'problem',
     [],
   );
+  readonly #icePaths = new LabelledCounter<IcePath>(
+    this.registry,
+    'parley_ice_paths_total',
+    "Mesh links by the path their media took (the browsers' selected ICE pair): direct or relay",
+    'path',
+    ICE_PATHS,
+  );
   readonly #turnCredentials = new Counter({ name: 'parley_turn_credentials_total', help: 'TURN credentials handed out', registers: [this.registry] });
   readonly #relay = new Histogram({
     name: 'parley_relay_latency_seconds',
@@ -143,6 +150,9 @@ export class PrometheusMetrics implements SignalingMetrics {
   }
   turnCredentialIssued(): void {
     this.#turnCredentials.inc();
+  }
+  icePath(path: IcePath): void {
+    this.#icePaths.inc(path);
   }
   /** A message from another instance was dropped. */
   busRejected(problem: string): void {

@@ -83,4 +83,36 @@ describe('metrics from the real paths', () => {
       await app.close();
     }
   });
+
+  it('counts a mesh link once by its ICE path, whichever end reports it', async () => {
+    const { app, base } = await start({});
+    try {
+      const a = await open(base);
+      const idA = ((await send(a, 'join', { room: 'p', name: 'A', protocol: 1 })).data.self as { id: string }).id;
+      const b = await open(base);
+      const idB = ((await send(b, 'join', { room: 'p', name: 'B', protocol: 1 })).data.self as { id: string }).id;
+      a.send(JSON.stringify({ event: 'path', data: { peer: idB, kind: 'relay' } }));
+      b.send(JSON.stringify({ event: 'path', data: { peer: idA, kind: 'relay' } }));
+      // `path` has no answer; one about oneself is refused, after the ones before it were handled.
+      const refusedAboutSelf = (socket: WebSocket, self: string) =>
+        new Promise<unknown>((resolve) => {
+          const listen = (raw: Buffer) => {
+            const frame = JSON.parse(raw.toString()) as { event: string; data: { code?: string } };
+            if (frame.event !== 'error') return;
+            socket.off('message', listen);
+            resolve(frame.data.code);
+          };
+          socket.on('message', listen);
+          socket.send(JSON.stringify({ event: 'path', data: { peer: self, kind: 'relay' } }));
+        });
+      expect(await refusedAboutSelf(a, idA)).toBe('unknown-peer');
+      expect(await refusedAboutSelf(b, idB)).toBe('unknown-peer');
+      const text = await scrape(base);
+      expect(sample(text, 'parley_ice_paths_total{path="relay"}')).toBe(1);
+      expect(sample(text, 'parley_ice_paths_total{path="direct"}')).toBe(0);
+      for (const s of [a, b]) s.close();
+    } finally {
+      await app.close();
+    }
+  });
 });

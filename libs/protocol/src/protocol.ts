@@ -201,6 +201,20 @@ export interface SfuViewPayload extends Referenced {
 /** The subscriber connection failed or hangs: the server answers with an `sfu-offer` that restarts ICE. */
 export type SfuIceRestartPayload = Referenced;
 
+/** How a link's media travels: straight between the two browsers, or through a TURN relay. */
+export const ICE_PATHS = ['direct', 'relay'] as const;
+export type IcePath = (typeof ICE_PATHS)[number];
+
+/**
+ * Which way the media of a mesh link goes, from the browser's selected ICE candidate pair: only
+ * counted by the server (relay usage for operators), never relayed to anyone.
+ */
+export interface PathPayload extends Referenced {
+  /** The other end of the link: a peer in your room. */
+  peer: string;
+  kind: IcePath;
+}
+
 /** Client-to-server events. */
 export interface ClientEvents {
   join: JoinPayload;
@@ -213,6 +227,7 @@ export interface ClientEvents {
   'sfu-candidate': SfuCandidatePayload;
   'sfu-view': SfuViewPayload;
   'sfu-ice-restart': SfuIceRestartPayload;
+  path: PathPayload;
 }
 
 export interface JoinedPayload extends Referenced {
@@ -356,6 +371,7 @@ export const CLIENT_EVENTS = [
   'sfu-candidate',
   'sfu-view',
   'sfu-ice-restart',
+  'path',
 ] as const satisfies readonly (keyof ClientEvents)[];
 
 /** The names of server events. */

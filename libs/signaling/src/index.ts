@@ -68,5 +68,10 @@ export { IceServers, turnCredential } from './turn-credentials.js';
 export { SfuRoomsService, JANUS_POOL } from './sfu-rooms.service.js';
 /** One Janus server (URL and api_secret), and where a room lives on the SFU (never shown to clients). */
 export type { JanusServerConfig, SfuRoomAssignment } from './sfu/sfu.types.js';
-/** The Janus adapter and the parser of JANUS_URLS. */
-export { JanusPool, parseJanusServers } from './sfu/janus-pool.js';
+/**
+ * The parser of JANUS_URLS, and the Janus adapter: janode is an optional dependency, so the
+ * adapter is loaded on demand (`new (await loadJanusPool())(options)`); its type is here.
+ */
+export { parseJanusServers } from './sfu/janus-urls.js';
+export { loadJanusPool, JANODE_MISSING, type JanusPoolClass } from './sfu-loader.js';
+export type { JanusPool, JanusPoolOptions } from './sfu/janus-pool.js';

@@ -5,7 +5,7 @@ import type { PeerSession } from './peer-session.js';
 import { encodeFrame } from './peer-session.js';
 import { RoomRelay } from './room-relay.js';
 import { ROOM_STORE, type PeerRecord, type RoomMedia, type RoomStore } from './room-store.js';
-import { JanusPool } from './sfu/janus-pool.js';
+import type { JanusPool } from './sfu/janus-pool.js';
 import { SfuError, SfuErrorKind } from './sfu/sfu-errors.js';
 import type { SfuEvents, SfuFeedRequest, SfuRoomAssignment, SfuSubscriberOffer } from './sfu/sfu.types.js';
 import { SignalingException } from './signaling.exception.js';

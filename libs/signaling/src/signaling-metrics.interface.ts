@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@parley/protocol';
+import type { ErrorCode, IcePath } from '@parley/protocol';
 
 /** Why an upgrade was refused before it became a WebSocket: a foreign origin (403) or the per-IP caps (429). */
 export type RefusedUpgrade = 'origin' | 'caps';
@@ -18,6 +18,8 @@ export interface SignalingMetrics {
   resumed?(result: ResumeResult): void;
   /** A TURN credential was handed out (in `joined`, or to the lobby's connectivity check). */
   turnCredentialIssued?(): void;
+  /** A mesh link's media took this path (a browser's `path` report); once per link and path. */
+  icePath?(path: IcePath): void;
 
   /** A frame arrived; `event` is the client event, or `invalid` when it named none. */
   received(event: string): void;
@@ -36,6 +38,7 @@ export const NO_METRICS: SignalingMetrics = {
   joined() {},
   resumed() {},
   turnCredentialIssued() {},
+  icePath() {},
   received() {},
   sent() {},
   error() {},

@@ -18,6 +18,7 @@ import {
   JoinDto,
   LeaveDto,
   MediaDto,
+  PathDto,
   SfuAnswerDto,
   SfuCandidateDto,
   SfuIceRestartDto,
@@ -25,6 +26,7 @@ import {
   SfuViewDto,
   SignalDto,
 } from './dto/index.js';
+import { IcePathsService } from './ice-paths.service.js';
 import { PeerSession } from './peer-session.js';
 import { RoomService } from './room.service.js';
 import { SfuRoomsService } from './sfu-rooms.service.js';
@@ -45,6 +47,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   constructor(
     private readonly rooms: RoomService,
     private readonly sfuRooms: SfuRoomsService,
+    private readonly icePaths: IcePathsService,
     private readonly liveness: Liveness,
     @InjectSignalingOptions() private readonly options: ResolvedSignalingOptions,
   ) {
@@ -130,5 +133,10 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   @SubscribeMessage('sfu-ice-restart')
   sfuIceRestart(@Session() session: PeerSession, @MessageBody() dto: SfuIceRestartDto) {
     return this.sfuRooms.restartIce(session, dto);
+  }
+
+  @SubscribeMessage('path')
+  path(@Session() session: PeerSession, @MessageBody() dto: PathDto) {
+    return this.icePaths.report(session, dto);
   }
 }

@@ -9,6 +9,7 @@ import { JoinLimiter } from './join-limiter.js';
 import { ResumeTokens } from './resume-tokens.js';
 import { Liveness } from './liveness.js';
 import { IceServers } from './turn-credentials.js';
+import { IcePathsService } from './ice-paths.service.js';
 import { SfuRoomsService } from './sfu-rooms.service.js';
 import { SIGNALING_REDIS, sfuProviders, storageProviders } from './signaling.providers.js';
 import { SignalingDrain } from './signaling-drain.js';
@@ -31,6 +32,7 @@ import { MESSAGE_BUS } from './message-bus.js';
     InstanceRegistry,
     ...sfuProviders,
     SfuRoomsService,
+    IcePathsService,
     RoomService,
     SignalingGateway,
     SignalingHealthIndicator,

@@ -7,7 +7,7 @@ import { RedisMessageBus } from './redis-message-bus.js';
 import { RedisRoomStore } from './redis-room-store.js';
 import { ROOM_STORE } from './room-store.js';
 import { JANUS_POOL } from './sfu-rooms.service.js';
-import { JanusPool } from './sfu/janus-pool.js';
+import { loadJanusPool } from './sfu-loader.js';
 import { SIGNALING_OPTIONS } from './signaling.constants.js';
 import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
 
@@ -40,11 +40,11 @@ export const storageProviders: Provider[] = [
   },
 ];
 
-/** The Janus pool when `sfu` is configured, else `null` (rooms stay mesh). */
+/** The Janus pool when `sfu` is configured, else `null` (rooms stay mesh); janode is loaded only then. */
 export const sfuProviders: Provider[] = [
   {
     provide: JANUS_POOL,
-    useFactory: ({ sfu }: ResolvedSignalingOptions) => (sfu ? new JanusPool({ servers: sfu.servers }) : null),
+    useFactory: async ({ sfu }: ResolvedSignalingOptions) => (sfu ? new (await loadJanusPool())({ servers: sfu.servers }) : null),
     inject: [SIGNALING_OPTIONS],
   },
 ];

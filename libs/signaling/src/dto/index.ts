@@ -8,3 +8,4 @@ export { SfuCandidateDto } from './sfu-candidate.dto.js';
 export { SfuPublishDto } from './sfu-publish.dto.js';
 export { SfuIceRestartDto } from './sfu-ice-restart.dto.js';
 export { SfuViewDto } from './sfu-view.dto.js';
+export { PathDto } from './path.dto.js';

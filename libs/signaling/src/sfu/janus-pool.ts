@@ -47,22 +47,8 @@ const DEFAULTS = {
   publisherBitrate: 1_500_000,
 };
 
-/**
- * Parses JANUS_URLS (comma-separated ws:// or wss:// URLs) with the one JANUS_API_SECRET they
- * share. Throws on a malformed URL so a typo fails at startup, not at the first big room.
- */
-export function parseJanusServers(urls: string | undefined, apiSecret: string | undefined): JanusServerConfig[] {
-  const list = (urls ?? '')
-    .split(',')
-    .map((url) => url.trim())
-    .filter(Boolean);
-  if (list.length > 0 && !apiSecret) throw new Error('JANUS_URLS is set but JANUS_API_SECRET is not');
-  return list.map((url) => {
-    const parsed = new URL(url);
-    if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') throw new Error(`JANUS_URLS: ${url} is not a ws:// or wss:// URL`);
-    return { url, apiSecret: apiSecret! };
-  });
-}
+/** The parser of JANUS_URLS lives apart, without janode; re-exported for the adapter's users. */
+export { parseJanusServers } from './janus-urls.js';
 
 export class JanusPool {
   readonly #options: Required<Omit<JanusPoolOptions, 'servers' | 'logger'>>;

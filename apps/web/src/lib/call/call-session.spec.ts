@@ -439,6 +439,35 @@ describe(CallSession.name, () => {
     });
   });
 
+  describe('path reports', () => {
+    const paths = (ws: FakeSocket) => ws.sent.filter((frame) => frame.event === 'path');
+
+    it('tells the server each mesh link’s path once per kind, and again on a new server session', async () => {
+      const { sut, socket, inCall } = setup();
+      await inCall();
+      sut.reportPath('a', 'relay');
+      sut.reportPath('a', 'relay');
+      sut.reportPath('b', 'direct');
+      sut.reportPath('a', 'direct');
+      expect(paths(socket())).toEqual([
+        { event: 'path', data: { peer: 'a', kind: 'relay' } },
+        { event: 'path', data: { peer: 'b', kind: 'direct' } },
+        { event: 'path', data: { peer: 'a', kind: 'direct' } },
+      ]);
+      socket().receive('joined', joined('me', ['a', 'b']));
+      sut.reportPath('a', 'relay');
+      expect(paths(socket())).toHaveLength(4);
+    });
+
+    it('reports nothing before the call, nor for SFU connections', async () => {
+      const { sut, socket, inCall } = setup();
+      sut.reportPath('a', 'relay');
+      await inCall(joined('me', ['a', 'b'], { mode: 'sfu' }));
+      sut.reportPath('a', 'relay');
+      expect(paths(socket())).toEqual([]);
+    });
+  });
+
   describe('leaving', () => {
     it('says goodbye, then closes the socket and the transport', async () => {
       const { sut, socket, transport, inCall } = setup();

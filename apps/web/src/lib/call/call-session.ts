@@ -3,7 +3,7 @@
  * transport, the roster and resume, and reports what happens as typed events. It knows no runes and
  * no DOM; `CallState` turns its events into what components read.
  */
-import type { ChatEventPayload, ChatMessage, ErrorPayload, IceServer, JoinedPayload, Peer, RoomMode, SfuViewItem } from '@parley/protocol';
+import type { ChatEventPayload, ChatMessage, ErrorPayload, IcePath, IceServer, JoinedPayload, Peer, RoomMode, SfuViewItem } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import type { LocalTracks, ScreenStarter } from '../media/local-tracks';
 import type { MediaTransport, MediaTransportEvents, MediaTransportFactory, SignalingPort } from '../rtc/media-transport';
@@ -81,6 +81,8 @@ export class CallSession {
   #client: SignalingClient | null = null;
   #transport: MediaTransport | null = null;
   #mode: RoomMode = 'mesh';
+  /** `peer kind` of the paths told to the server on this socket (it counts each once anyway). */
+  #pathsReported = new Set<string>();
   /** While the room moves to the SFU: the mesh, kept until the SFU's media plays. */
   #switch: TransportSwitch | null = null;
   #leavingTransport: MediaTransport | null = null;
@@ -178,11 +180,11 @@ export class CallSession {
     try {
       await client.connect();
     } catch {
-      if (this.#client === client) this.#fail(unreachable);
+      if (this.#client === client) this.#fail(unreachable());
       return;
     }
     if (this.#client !== client) return;
-    this.#joinTimer = setTimeout(() => this.#fail(joinTimedOut), this.#options.joinTimeoutMs ?? JOIN_TIMEOUT_MS);
+    this.#joinTimer = setTimeout(() => this.#fail(joinTimedOut()), this.#options.joinTimeoutMs ?? JOIN_TIMEOUT_MS);
     const { room, token } = this.#options;
     client.join({ room, name, ...(token && { token }) });
   }
@@ -214,6 +216,17 @@ export class CallSession {
   /** Sends a chat message; `false` when it cannot go out. */
   sendChat(text: string, ref: string): boolean {
     return this.#phase === 'in-call' && !!this.#client?.send('chat', { text, ref });
+  }
+
+  /**
+   * Tells the server which way a mesh link's media goes (the selected ICE pair), for the
+   * operators' relay-usage counter: once per link and kind on each socket. SFU links are not links
+   * between two people, so they are not reported.
+   */
+  reportPath(peerId: string, kind: IcePath): void {
+    const key = `${peerId} ${kind}`;
+    if (this.#phase !== 'in-call' || this.#mode !== 'mesh' || this.#pathsReported.has(key)) return;
+    if (this.#client?.send('path', { peer: peerId, kind })) this.#pathsReported.add(key);
   }
 
   /** Shares the screen while in the call; a sentence when it could not. */
@@ -263,14 +276,16 @@ export class CallSession {
       if (status !== 'closed') return;
       // Giving up on the server does not end the call: the media flows without it.
       if (client.closeReason === 'lost' && this.#phase === 'in-call') this.#setConnection('lost');
-      else if (client.closeReason === 'lost') this.#fail(connectionLost);
-      else if (client.closeReason === 'rejected') this.#fail(connectionRejected);
-      else if (client.closeReason === 'replaced') this.#fail(connectionReplaced);
+      else if (client.closeReason === 'lost') this.#fail(connectionLost());
+      else if (client.closeReason === 'rejected') this.#fail(connectionRejected());
+      else if (client.closeReason === 'replaced') this.#fail(connectionReplaced());
     });
   }
 
   #onJoined(client: SignalingClient, data: JoinedPayload): void {
     clearTimeout(this.#joinTimer);
+    // A new server session: it has counted nothing of ours yet.
+    this.#pathsReported.clear();
     const transport = this.#transport;
     const wasAway = this.#connection !== 'online';
     this.#maxPeers = data.limits.maxPeers;

@@ -35,5 +35,3 @@ export function formatTime(at: number, now = Date.now()): string {
 export function continues(previous: ChatMessage | undefined, message: ChatMessage): boolean {
   return !!previous && previous.from === message.from && message.at - previous.at < 2 * 60_000;
 }
-
-export const RATE_LIMITED_NOTE = 'Easy there — you can send a few messages a second. Your message is back in the box; send it again in a moment.';

@@ -7,6 +7,7 @@
  * from `GET /api/ice-servers`, which hands out the same servers a peer gets in `joined`, to a page
  * that shows the server's ticket (from `GET /api/config`) and, where rooms need one, a room token.
  */
+import { m } from '../../paraglide/messages.js';
 import type { IceServer } from '@parley/protocol';
 import { collect, describePath, type MediaPath } from '../rtc/stats';
 
@@ -58,13 +59,13 @@ export interface DoctorDeps {
   timeoutMs?: number;
 }
 
-const LABELS: Record<CheckId, string> = {
-  devices: 'Camera and microphone',
-  signaling: 'Parley server',
-  direct: 'Direct connection',
-  'relay-udp': 'Relay (TURN) over UDP',
-  'relay-tcp': 'Relay (TURN) over TCP',
-  'relay-tls': 'Relay (TURN) over TLS',
+const LABELS: Record<CheckId, () => string> = {
+  devices: m.check_devices,
+  signaling: m.check_signaling,
+  direct: m.check_direct,
+  'relay-udp': m.check_relay_udp,
+  'relay-tcp': m.check_relay_tcp,
+  'relay-tls': m.check_relay_tls,
 };
 
 /** How a TURN URL is reached: `turns:` is TLS; `?transport=tcp` is TCP; anything else UDP. */
@@ -103,25 +104,25 @@ export async function runDoctor(deps: DoctorDeps, onprogress: (checks: CheckResu
   const order: CheckId[] = ['devices', 'signaling', 'direct', ...relays.map((t) => `relay-${t}` as CheckId)];
   if (relays.length === 0) order.push('relay-udp');
   const set = (id: CheckId, status: CheckStatus, detail: string) => {
-    checks.set(id, { id, label: LABELS[id], status, detail });
+    checks.set(id, { id, label: LABELS[id](), status, detail });
     onprogress(order.flatMap((key) => checks.get(key) ?? []));
   };
-  for (const id of order) set(id, 'running', 'Checking…');
+  for (const id of order) set(id, 'running', m.check_running());
 
   const devices = deps
     .devices()
     .catch(() => ({ camera: false, microphone: false }))
     .then(({ camera, microphone }) => {
-      if (camera && microphone) set('devices', 'ok', 'Found a camera and a microphone.');
-      else if (camera || microphone) set('devices', 'warn', `No ${camera ? 'microphone' : 'camera'} found.`);
-      else set('devices', 'warn', 'No camera or microphone found. You can still watch and listen.');
+      if (camera && microphone) set('devices', 'ok', m.check_devices_ok());
+      else if (camera || microphone) set('devices', 'warn', camera ? m.check_no_microphone() : m.check_no_camera());
+      else set('devices', 'warn', m.check_no_devices());
     });
 
   const signaling = deps
     .signaling()
     .catch(() => false)
     .then((ok) => {
-      set('signaling', ok ? 'ok' : 'fail', ok ? 'The server answers.' : 'The server cannot be reached.');
+      set('signaling', ok ? 'ok' : 'fail', ok ? m.check_server_ok() : m.check_server_fail());
       return ok;
     });
 
@@ -129,9 +130,9 @@ export async function runDoctor(deps: DoctorDeps, onprogress: (checks: CheckResu
     .catch((): PathResult => ({ connected: false, gathered: [], ms: 0 }))
     .then((result) => {
       const reachesStun = result.gathered.includes('srflx');
-      if (!result.connected) set('direct', 'fail', 'Browsers could not connect directly.');
-      else if (stun && !reachesStun) set('direct', 'warn', 'Works on this network, but UDP to the internet seems blocked (STUN did not answer).');
-      else set('direct', 'ok', `Works (${result.path?.transport.toUpperCase() ?? 'UDP'}, ${result.ms} ms).`);
+      if (!result.connected) set('direct', 'fail', m.check_direct_fail());
+      else if (stun && !reachesStun) set('direct', 'warn', m.check_direct_local());
+      else set('direct', 'ok', m.check_direct_ok({ transport: result.path?.transport.toUpperCase() ?? 'UDP', ms: result.ms }));
       return { ...result, reachesStun };
     });
 
@@ -140,13 +141,13 @@ export async function runDoctor(deps: DoctorDeps, onprogress: (checks: CheckResu
       .catch((): PathResult => ({ connected: false, gathered: [], ms: 0 }))
       .then((result) => {
         const ok = result.connected && result.path?.kind === 'relay';
-        const why = result.gathered.includes('relay') ? 'the relay could not carry media' : 'the relay did not answer';
-        set(`relay-${transport}`, ok ? 'ok' : 'fail', ok ? `Works (${result.ms} ms).` : `Does not work: ${why}.`);
+        const failed = result.gathered.includes('relay') ? m.check_relay_no_media() : m.check_relay_no_answer();
+        set(`relay-${transport}`, ok ? 'ok' : 'fail', ok ? m.check_relay_ok({ ms: result.ms }) : failed);
         return [transport, ok] as const;
       }),
   );
   if (relays.length === 0) {
-    set('relay-udp', 'skipped', iceProblem ? RELAY_UNKNOWN[iceProblem] : 'This server has no relay (TURN) set up.');
+    set('relay-udp', 'skipped', iceProblem ? RELAY_UNKNOWN[iceProblem]() : m.check_no_relay());
   }
 
   const [, signalingOk, directResult, relayResults] = await Promise.all([devices, signaling, direct, Promise.all(relayed)]);
@@ -176,47 +177,41 @@ export interface VerdictInput {
   iceServersKnown?: boolean;
 }
 
-const RELAY_UNKNOWN: Record<IceServersProblem, string> = {
-  refused: 'Not checked: the server would not hand out its relay details to this page (the room may need a link with a token).',
-  unavailable: 'Not checked: could not get the relay details from the server.',
+const RELAY_UNKNOWN: Record<IceServersProblem, () => string> = {
+  refused: m.check_relay_refused,
+  unavailable: m.check_relay_unavailable,
 };
 
 /** The answer in one or two sentences. */
 export function verdict(input: VerdictInput): Verdict {
   const { signaling, direct, relaysOffered, relaysWorking } = input;
   if (!signaling) {
-    return { level: 'fail', text: 'Calls can’t start: Parley’s server can’t be reached from this network.' };
+    return { level: 'fail', text: m.verdict_no_server() };
   }
   const udpRelay = relaysWorking.has('udp');
   const streamRelay = relaysWorking.has('tcp') || relaysWorking.has('tls');
   if (direct) {
-    if (relaysWorking.size > 0) return { level: 'ok', text: 'Calls will work, directly between browsers, with a relay (TURN) as a fallback.' };
+    if (relaysWorking.size > 0) return { level: 'ok', text: m.verdict_direct_and_relay() };
     if (relaysOffered.length > 0) {
-      return { level: 'warn', text: 'Calls will work directly. The relay (TURN) did not work, so people on strict networks may not reach you.' };
+      return { level: 'warn', text: m.verdict_direct_relay_failed() };
     }
     if (input.iceServersKnown === false) {
-      return {
-        level: 'warn',
-        text: 'Calls will work directly. The relay (TURN) could not be checked, because the server did not hand out its details.',
-      };
+      return { level: 'warn', text: m.verdict_direct_relay_unknown() };
     }
-    return { level: 'ok', text: 'Calls will work, directly between browsers.' };
+    return { level: 'ok', text: m.verdict_direct() };
   }
-  if (udpRelay) return { level: 'ok', text: 'Calls will work, relayed through TURN.' };
+  if (udpRelay) return { level: 'ok', text: m.verdict_udp_relay() };
   if (streamRelay) {
     const over = relaysWorking.has('tcp') ? 'TCP' : 'TLS';
-    return { level: 'warn', text: `Your network blocks UDP; only TURN over ${over} works. Calls will work, relayed, with a little more delay.` };
+    return { level: 'warn', text: m.verdict_stream_relay({ over }) };
   }
   if (input.directLocalOnly) {
     return {
       level: 'warn',
-      text:
-        relaysOffered.length > 0
-          ? 'Your network seems to block UDP and the relay (TURN) did not work, so calls may only work with people on this network.'
-          : 'Your network seems to block UDP and this server has no relay (TURN), so calls may only work with people on this network.',
+      text: relaysOffered.length > 0 ? m.verdict_local_relay_failed() : m.verdict_local_no_relay(),
     };
   }
-  return { level: 'fail', text: 'Calls will probably fail: browsers cannot connect from this network, directly or through a relay.' };
+  return { level: 'fail', text: m.verdict_fail() };
 }
 
 /** Connects two peer connections in this page to each other and reports the path they chose. */

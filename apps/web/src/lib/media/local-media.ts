@@ -1,3 +1,4 @@
+import { m } from '../../paraglide/messages.js';
 import type { TrackKind } from '../rtc/peer-link';
 import { deviceConstraints } from './devices';
 
@@ -99,26 +100,21 @@ export function stopTrack(track: MediaStreamTrack | null | undefined): void {
   track?.stop();
 }
 
-const deviceNames: Record<TrackKind, string> = { audio: 'microphone', video: 'camera' };
+const SENTENCES: Record<MediaProblem, (inputs: { devices: 'microphone' | 'camera' | 'both' }) => string> = {
+  denied: m.media_denied,
+  missing: m.media_missing,
+  busy: m.media_busy,
+  insecure: m.media_insecure,
+  unknown: m.media_failed,
+};
 
 /** One sentence about what went wrong with the devices, and what still works. */
 export function describeMediaProblems(problems: AcquiredMedia['problems']): string | null {
   const kinds = (Object.keys(problems) as TrackKind[]).filter((kind) => problems[kind]);
   if (kinds.length === 0) return null;
-  const what = kinds.map((kind) => deviceNames[kind]).join(' and ');
-  const reasons = new Set(kinds.map((kind) => problems[kind]));
-  const plural = kinds.length > 1;
-  let sentence: string;
-  if (reasons.size === 1 && reasons.has('denied')) {
-    sentence = `Access to your ${what} is blocked. To use ${plural ? 'them' : 'it'}, allow access in your browser's site settings and try again.`;
-  } else if (reasons.size === 1 && reasons.has('missing')) {
-    sentence = `No ${what} found.`;
-  } else if (reasons.size === 1 && reasons.has('busy')) {
-    sentence = `Your ${what} ${plural ? 'are' : 'is'} in use by another app or could not be started.`;
-  } else if (reasons.size === 1 && reasons.has('insecure')) {
-    sentence = `This page cannot use your ${what}: it needs HTTPS (or localhost).`;
-  } else {
-    sentence = `Your ${what} could not be started.`;
-  }
-  return `${sentence} You can still join and see and hear the others.`;
+  const devices = kinds.length > 1 ? 'both' : kinds[0] === 'audio' ? 'microphone' : 'camera';
+  const reasons = new Set(kinds.map((kind) => problems[kind]!));
+  // One sentence per reason; mixed reasons get the general one.
+  const sentence = reasons.size === 1 ? SENTENCES[[...reasons][0]!] : m.media_failed;
+  return `${sentence({ devices })} ${m.media_still_join()}`;
 }

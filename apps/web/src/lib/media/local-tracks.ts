@@ -1,12 +1,13 @@
+import { m } from '../../paraglide/messages.js';
 import { Emitter } from '../emitter';
 import type { ScreenSource, TrackKind } from '../rtc/peer-link';
-import { acquireMedia, acquireRemembered, acquireTrack, describeMediaProblems, stopTrack, type DeviceIds } from './local-media';
+import { acquireMedia, acquireRemembered, acquireTrack, describeMediaProblems, stopTrack, type AcquiredMedia, type DeviceIds } from './local-media';
 import type { ScreenShare, ShareOptions, ShareProblem } from './screen-share';
 
-const SHARE_PROBLEMS: Record<ShareProblem, string | null> = {
+const SHARE_PROBLEMS: Record<ShareProblem, (() => string) | null> = {
   cancelled: null,
-  unsupported: 'This browser cannot share the screen.',
-  failed: 'Your screen could not be shared.',
+  unsupported: m.share_unsupported,
+  failed: m.share_failed,
 };
 
 /** What changed: one kind's track (a new device, on, off), the screen, or only the problem text. */
@@ -27,8 +28,13 @@ export type ScreenStarter = (options: ShareOptions) => Promise<ScreenShare | { p
  */
 export class LocalTracks {
   readonly events = new Emitter<LocalTracksEvents>();
-  /** Why a device is not available, in a sentence; null when all is well. */
-  problem: string | null = null;
+  /** Which devices are not available, and why; empty when all is well. */
+  problems: AcquiredMedia['problems'] = {};
+
+  /** The problems in a sentence, in the language of the moment; null when all is well. */
+  get problem(): string | null {
+    return describeMediaProblems(this.problems);
+  }
   readonly #tracks: Record<TrackKind, MediaStreamTrack | null> = { audio: null, video: null };
   #share: ScreenShare | null = null;
   /** Bumped by `stop()`: a device that finishes opening for an older generation is not wanted. */
@@ -61,7 +67,7 @@ export class LocalTracks {
     }
     this.#set('audio', media.audio);
     this.#set('video', media.video);
-    this.problem = describeMediaProblems(media.problems);
+    this.problems = media.problems;
     this.events.emit('change', undefined);
   }
 
@@ -110,7 +116,7 @@ export class LocalTracks {
         onended();
       },
     });
-    if ('problem' in share) return SHARE_PROBLEMS[share.problem];
+    if ('problem' in share) return SHARE_PROBLEMS[share.problem]?.() ?? null;
     if (generation !== this.#generation || this.#share) {
       share.stop();
       return null;
@@ -143,13 +149,13 @@ export class LocalTracks {
       return false;
     }
     if (!track) {
-      this.problem = describeMediaProblems({ [kind]: problem ?? 'unknown' });
+      this.problems = { [kind]: problem ?? 'unknown' };
       this.events.emit('change', undefined);
       return false;
     }
     track.enabled = enabled;
     this.#set(kind, track);
-    this.problem = null;
+    this.problems = {};
     this.events.emit('change', undefined);
     return true;
   }

@@ -2,6 +2,7 @@
  * Link quality from `getStats()`: the numbers a person can read in a tile's details, and one word
  * for the badge. Rates need two reports, so each sample keeps the counters the next one needs.
  */
+import { m } from '../../paraglide/messages.js';
 import { collect, describePath, inbound, max, num, outbound, selectedPair, str, sum, type MediaPath, type StatsLike } from './stats';
 
 export type QualityLevel = 'good' | 'fair' | 'poor' | 'unknown';
@@ -134,5 +135,5 @@ export function formatBitrate(bps: number | undefined): string {
 export function formatPath(path: MediaPath | undefined): string {
   if (!path) return '–';
   const transport = path.transport.toUpperCase();
-  return path.kind === 'relay' ? `Relayed through TURN (${transport})` : `Direct (${transport})`;
+  return path.kind === 'relay' ? m.path_relay({ transport }) : m.path_direct({ transport });
 }

@@ -1,49 +1,18 @@
 import { ErrorCode } from '@parley/protocol';
 import type { ErrorPayload } from '@parley/protocol';
+import { m } from '../../paraglide/messages.js';
+import type { Failure } from './failure';
 
-/** A problem that ends the call, in words for the person in it. */
-export interface Failure {
-  kind: 'room-full' | 'unreachable' | 'lost' | 'rejected' | 'error';
-  title: string;
-  message: string;
-  /** Whether trying again could help. */
-  retry: boolean;
-}
+export { unreachable, type Failure } from './failure';
 
-export const unreachable: Failure = {
-  kind: 'unreachable',
-  title: 'Can’t reach the server',
-  message: 'Parley’s server did not answer. Check your connection, then try again.',
-  retry: true,
-};
+// Functions rather than constants: the words are those of the language chosen when it happens.
+export const connectionLost = (): Failure => ({ kind: 'lost', title: m.error_lost_title(), message: m.error_lost(), retry: true });
 
-export const connectionLost: Failure = {
-  kind: 'lost',
-  title: 'Connection lost',
-  message: 'The connection to the server was lost and could not be restored.',
-  retry: true,
-};
+export const connectionRejected = (): Failure => ({ kind: 'rejected', title: m.error_rejected_title(), message: m.error_rejected(), retry: true });
 
-export const connectionRejected: Failure = {
-  kind: 'rejected',
-  title: 'Disconnected by the server',
-  message: 'The server closed the connection. Try again, or come back in a moment.',
-  retry: true,
-};
+export const connectionReplaced = (): Failure => ({ kind: 'rejected', title: m.error_replaced_title(), message: m.error_replaced(), retry: true });
 
-export const connectionReplaced: Failure = {
-  kind: 'rejected',
-  title: 'You joined from somewhere else',
-  message: 'This room is open in another tab or window, so this one was disconnected.',
-  retry: true,
-};
-
-export const joinTimedOut: Failure = {
-  kind: 'error',
-  title: 'Joining took too long',
-  message: 'The server did not let you into the room in time.',
-  retry: true,
-};
+export const joinTimedOut = (): Failure => ({ kind: 'error', title: m.error_timeout_title(), message: m.error_timeout(), retry: true });
 
 /** What a server `error` means for someone trying to join. */
 export function joinFailure(error: ErrorPayload, maxPeers?: number): Failure {
@@ -51,31 +20,31 @@ export function joinFailure(error: ErrorPayload, maxPeers?: number): Failure {
     case ErrorCode.RoomFull:
       return {
         kind: 'room-full',
-        title: 'This room is full',
-        message: `A room holds up to ${maxPeers ?? 'a few'} people, and everyone’s seat is taken. Try again later or start a new room.`,
+        title: m.error_full_title(),
+        message: m.error_full({ max: maxPeers ?? m.error_full_few() }),
         retry: true,
       };
     case ErrorCode.Unauthorized:
-      return { kind: 'error', title: 'Not allowed', message: 'You are not allowed to join this room.', retry: false };
+      return { kind: 'error', title: m.error_unauthorized_title(), message: m.error_unauthorized(), retry: false };
     case ErrorCode.UnsupportedProtocol:
       return {
         kind: 'error',
-        title: 'Update needed',
-        message: 'This page is out of date with the server. Reload the page to get the new version.',
+        title: m.error_update_title(),
+        message: m.error_update(),
         retry: false,
       };
     case ErrorCode.RateLimited:
       // The server also limits how many rooms one network may try to enter: no guessing room names.
       return {
         kind: 'error',
-        title: 'Too many attempts',
-        message: 'Too many attempts from your network to join rooms. Wait a minute, then try again.',
+        title: m.error_rate_title(),
+        message: m.error_rate(),
         retry: true,
       };
     case ErrorCode.InvalidMessage:
-      return { kind: 'error', title: 'Could not join', message: describeInvalid(error), retry: true };
+      return { kind: 'error', title: m.error_invalid_title(), message: describeInvalid(error), retry: true };
     default:
-      return { kind: 'error', title: 'Something went wrong', message: `The server said: ${error.message}`, retry: true };
+      return { kind: 'error', title: m.error_other_title(), message: m.error_server_said({ message: error.message }), retry: true };
   }
 }
 
@@ -83,15 +52,15 @@ export function joinFailure(error: ErrorPayload, maxPeers?: number): Failure {
 export function callNotice(error: ErrorPayload): string {
   switch (error.code) {
     case ErrorCode.RateLimited:
-      return 'You are sending too fast; some updates were dropped.';
+      return m.notice_rate_limited();
     case ErrorCode.UnknownPeer:
-      return 'Someone left before a message could reach them.';
+      return m.notice_unknown_peer();
     default:
-      return `The server reported a problem: ${error.message}`;
+      return m.notice_server_problem({ message: error.message });
   }
 }
 
 function describeInvalid(error: ErrorPayload): string {
   const fields = error.details?.map((d) => `${d.field}: ${d.problems.join(', ')}`).join('; ');
-  return fields ? `The server rejected the request (${fields}).` : `The server rejected the request: ${error.message}`;
+  return fields ? m.error_invalid_fields({ fields }) : m.error_invalid({ message: error.message });
 }

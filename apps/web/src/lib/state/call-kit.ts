@@ -31,6 +31,7 @@ export function createCallKit({ room, token, tracks, signalingUrl }: CallKitOpti
     // A video off the page is paused by the SFU on purpose: that is not a starved link.
     expectsVideo: (id) => !!session.participants.find((p) => p.peer.id === id)?.peer.media.video && session.showsVideoOf(id),
     micOn: () => tracks.micOn,
+    pathSeen: (id, path) => session.reportPath(id, path.kind),
   });
   const governor = new Governor({
     links: () => (session.transport?.sending() ?? []).map(({ pc, senders }) => ({ estimate: () => readOutgoingEstimate(pc), senders })),

@@ -2,8 +2,9 @@ import type { SfuViewItem } from '@parley/protocol';
 import type { CallPhase, CallSession, ServerConnection } from '../call/call-session';
 import type { RemoteParticipant } from '../call/roster';
 import { layerFor, slotsFor, tilePage, tileWidthFor, type TilePage } from '../call/tile-page';
+import { describeMediaProblems, type AcquiredMedia } from '../media/local-media';
 import { LocalTracks } from '../media/local-tracks';
-import { unreachable, type Failure } from '../signaling/error-messages';
+import { unreachable, type Failure } from '../signaling/failure';
 import { takeRoomToken } from '../signaling/room-token';
 import { serverConfig, serverSignalingUrl } from '../signaling/server-config';
 import type { CallKit } from './call-kit';
@@ -29,7 +30,7 @@ export class CallState {
   /** The camera, for the preview and the local tile. */
   localStream = $state.raw<MediaStream | null>(null);
   mediaPending = $state(true);
-  mediaProblem = $state<string | null>(null);
+  #mediaProblems = $state.raw<AcquiredMedia['problems']>({});
   remotes = $state.raw<readonly RemoteParticipant[]>([]);
   connection = $state<ServerConnection>('online');
   maxPeers = $state<number | null>(null);
@@ -112,6 +113,11 @@ export class CallState {
       token: this.#token,
     });
     this.#tracks.events.on('change', () => this.#onTracks());
+  }
+
+  /** Why a device is not available, in a sentence; read when shown, so it follows a language switch. */
+  get mediaProblem(): string | null {
+    return describeMediaProblems(this.#mediaProblems);
   }
 
   /** A note about something that went wrong without ending the call. */
@@ -218,7 +224,7 @@ export class CallState {
     this.#loadKit().then(
       ({ session }) => this.phase === 'joining' && !this.#destroyed && void session.join(this.name),
       () => {
-        this.failure = unreachable;
+        this.failure = unreachable();
         this.phase = 'failed';
       },
     );
@@ -237,7 +243,7 @@ export class CallState {
     const tracks = this.#tracks;
     this.micOn = tracks.micOn;
     this.camOn = tracks.camOn;
-    this.mediaProblem = tracks.problem;
+    this.#mediaProblems = tracks.problems;
     const camera = tracks.track('video');
     if (this.localStream?.getVideoTracks()[0] !== camera) this.localStream = camera ? new MediaStream([camera]) : null;
     this.sharing = !!tracks.screen;

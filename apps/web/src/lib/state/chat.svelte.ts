@@ -1,6 +1,7 @@
 import { ErrorCode, LIMITS } from '@parley/protocol';
 import type { ChatEventPayload, ChatMessage, ErrorPayload } from '@parley/protocol';
-import { cleanDraft, mergeMessages, RATE_LIMITED_NOTE } from '../chat/chat-log';
+import { m } from '../../paraglide/messages.js';
+import { cleanDraft, mergeMessages } from '../chat/chat-log';
 
 /** A message on its way: shown dimmed until the server's copy (with the same `ref`) comes back. */
 export interface PendingMessage {
@@ -49,12 +50,12 @@ export class ChatState {
     const text = cleanDraft(this.draft);
     if (!text) return false;
     if (text.length > LIMITS.maxChatLength) {
-      this.#note(`That message is too long: keep it under ${LIMITS.maxChatLength} characters.`);
+      this.#note(m.chat_too_long({ max: LIMITS.maxChatLength }));
       return false;
     }
     const ref = `chat-${++this.#serial}`;
     if (!this.#send(text, ref)) {
-      this.#note('Not connected to the server; your message was not sent.');
+      this.#note(m.chat_offline());
       return false;
     }
     this.pending = [...this.pending, { ref, text }];
@@ -67,7 +68,7 @@ export class ChatState {
     const pending = this.pending.find((p) => p.ref === error.ref);
     this.pending = this.pending.filter((p) => p !== pending);
     if (pending) this.draft = this.draft.trim() ? `${this.draft}\n${pending.text}` : pending.text;
-    this.#note(error.code === ErrorCode.RateLimited ? RATE_LIMITED_NOTE : `Your message was not sent: ${error.message}`);
+    this.#note(error.code === ErrorCode.RateLimited ? m.chat_rate_limited() : m.chat_not_sent({ message: error.message }));
   }
 
   setOpen(open: boolean): void {

@@ -1,6 +1,7 @@
 import { audioEnergy, levelBetween, SpeakerDetector, type AudioEnergy } from '../media/speaking';
 import type { StatsConnection } from '../rtc/media-transport';
 import { classify, readQuality, type QualityLevel, type QualitySample } from '../rtc/quality';
+import type { MediaPath } from '../rtc/stats';
 
 export interface LinkQuality {
   sample: QualitySample;
@@ -14,6 +15,8 @@ export interface LinkStatsSource {
   expectsVideo(peerId: string): boolean;
   /** Whether our own microphone is on. */
   micOn(): boolean;
+  /** Each link's media path as each sample finds it (the server counts relayed links). */
+  pathSeen?(peerId: string, path: MediaPath): void;
 }
 
 /** The id the local person has in `speaking` and `active`. */
@@ -76,6 +79,7 @@ export class LinkStats {
         try {
           const sample = readQuality(await pc.getStats(), this.quality[id]?.sample);
           next[id] = { sample, level: classify(sample, { expectVideo: this.#source.expectsVideo(id) }) };
+          if (sample.path) this.#source.pathSeen?.(id, sample.path);
         } catch {
           // A connection closing between the listing and getStats; it is gone next round.
         }

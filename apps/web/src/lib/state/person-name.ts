@@ -1,4 +1,5 @@
 import { LIMITS } from '@parley/protocol';
+import { m } from '../../paraglide/messages.js';
 
 const NAME_KEY = 'parley.name';
 
@@ -22,7 +23,7 @@ export function saveName(name: string): void {
 /** The name to join with, without control characters, or why it cannot be used. */
 export function cleanName(name: string): { name: string } | { problem: string } {
   const clean = name.replace(/\p{Cc}/gu, '').trim();
-  if (!clean) return { problem: 'Enter your name so the others know who you are.' };
-  if (clean.length > LIMITS.maxNameLength) return { problem: `Use at most ${LIMITS.maxNameLength} characters.` };
+  if (!clean) return { problem: m.name_missing() };
+  if (clean.length > LIMITS.maxNameLength) return { problem: m.name_too_long({ max: LIMITS.maxNameLength }) };
   return { name: clean };
 }
