@@ -159,10 +159,16 @@ describe('docs/asyncapi.yaml', () => {
         'SfuPublishPayload',
         'SfuAnswerPayload',
         'SfuCandidatePayload',
+        'SfuViewPayload',
+        'SfuIceRestartPayload',
         'ErrorPayload',
       ]) {
         expect(prop(name, 'ref').maxLength).toBe(LIMITS.maxRefLength);
       }
+    });
+
+    it('caps sfu-view at LIMITS.maxSfuView videos', () => {
+      expect(prop('SfuViewPayload', 'peers').maxItems).toBe(LIMITS.maxSfuView);
     });
 
     it('states LIMITS.maxFrameBytes in RoomLimits and LIMITS.chatHistory as the joined chat maxItems', () => {
@@ -181,6 +187,8 @@ describe('docs/asyncapi.yaml', () => {
       'SfuPublishPayload',
       'SfuAnswerPayload',
       'SfuCandidatePayload',
+      'SfuViewPayload',
+      'SfuIceRestartPayload',
       'SessionDescription',
       'IceCandidate',
     ])('%s rejects unknown fields (additionalProperties: false)', (name) => {

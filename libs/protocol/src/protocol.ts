@@ -67,6 +67,8 @@ export const LIMITS = {
   maxDataStringLength: 32 * 1024,
   /** Most fields an `error`'s `details` lists; the others are left out. */
   maxErrorDetails: 4,
+  /** Most videos one `sfu-view` lists (a page of tiles). */
+  maxSfuView: 20,
 } as const;
 
 /** Whether a participant's microphone, camera and screen share are on. */
@@ -182,6 +184,23 @@ export interface SfuCandidatePayload extends Referenced {
   candidate: IceCandidate | null;
 }
 
+/** One video the browser shows, and the simulcast layer its tile needs: 0 smallest, 2 largest. */
+export interface SfuViewItem {
+  peer: string;
+  layer: 0 | 1 | 2;
+}
+
+/**
+ * Whose video the browser shows, and at what size: the media server forwards only these videos
+ * (each at its layer) and pauses every other video; audio keeps flowing from everyone.
+ */
+export interface SfuViewPayload extends Referenced {
+  peers: SfuViewItem[];
+}
+
+/** The subscriber connection failed or hangs: the server answers with an `sfu-offer` that restarts ICE. */
+export type SfuIceRestartPayload = Referenced;
+
 /** How a link's media travels: straight between the two browsers, or through a TURN relay. */
 export const ICE_PATHS = ['direct', 'relay'] as const;
 export type IcePath = (typeof ICE_PATHS)[number];
@@ -206,6 +225,8 @@ export interface ClientEvents {
   'sfu-publish': SfuPublishPayload;
   'sfu-answer': SfuAnswerPayload;
   'sfu-candidate': SfuCandidatePayload;
+  'sfu-view': SfuViewPayload;
+  'sfu-ice-restart': SfuIceRestartPayload;
   path: PathPayload;
 }
 
@@ -293,6 +314,13 @@ export interface SfuCandidateEventPayload {
   candidate: IceCandidate | null;
 }
 
+/**
+ * The room moved to another media server (its own stopped answering): close both SFU connections,
+ * publish again on a new one (`sfu-publish`), answer the `sfu-offer`s that follow, and send the last
+ * `sfu-view` again.
+ */
+export type SfuRestartPayload = Record<string, never>;
+
 /** A new resume token during a long call; it replaces the one from `joined`. */
 export interface ResumeTokenPayload {
   resume: string;
@@ -328,6 +356,7 @@ export interface ServerEvents {
   'sfu-answer': SfuAnsweredPayload;
   'sfu-offer': SfuOfferPayload;
   'sfu-candidate': SfuCandidateEventPayload;
+  'sfu-restart': SfuRestartPayload;
 }
 
 /** The names of client events, for validating `event` at runtime. */
@@ -340,6 +369,8 @@ export const CLIENT_EVENTS = [
   'sfu-publish',
   'sfu-answer',
   'sfu-candidate',
+  'sfu-view',
+  'sfu-ice-restart',
   'path',
 ] as const satisfies readonly (keyof ClientEvents)[];
 
@@ -358,6 +389,7 @@ export const SERVER_EVENTS = [
   'sfu-answer',
   'sfu-offer',
   'sfu-candidate',
+  'sfu-restart',
 ] as const satisfies readonly (keyof ServerEvents)[];
 
 /** One frame on the wire. */

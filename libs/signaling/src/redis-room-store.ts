@@ -1,6 +1,7 @@
 import type { ChatMessage } from '@parley/protocol';
 import type { Redis } from 'ioredis';
 import type { PeerRecord, RoomMedia, RoomStore } from './room-store.js';
+import type { SfuRoomAssignment } from './sfu/sfu.types.js';
 
 // Capacity is checked and the peer added in one step, so concurrent joins on different
 // instances admit exactly maxPeers.
@@ -40,11 +41,21 @@ const CLAIM_MEDIA = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then return ARGV[1] end
 return redis.call('GET', KEYS[1])`;
 
+// Replaces the media state only while it still names VideoRoom ARGV[1]: one instance's move wins.
+const MOVE_MEDIA = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local current = cjson.decode(raw)
+if type(current.sfu) ~= 'table' or current.sfu.janusRoom ~= ARGV[1] then return raw end
+redis.call('SET', KEYS[1], ARGV[2])
+return ARGV[2]`;
+
 interface Scripts {
   admit(room: string, index: string, id: string, record: string, max: number, entry: string): Promise<number>;
   update(room: string, index: string, id: string, record: string, entry: string, resumeId: string): Promise<number>;
   removePeer(room: string, chat: string, media: string, id: string, instance: string, prefix: string, entry: string): Promise<string | null>;
   claimMedia(key: string, media: string): Promise<string>;
+  moveMedia(key: string, fromRoom: string, media: string): Promise<string | null>;
 }
 
 /** Rooms in Redis, shared by every instance with the same key prefix. */
@@ -59,6 +70,7 @@ export class RedisRoomStore implements RoomStore {
     redis.defineCommand('update', { numberOfKeys: 2, lua: UPDATE });
     redis.defineCommand('removePeer', { numberOfKeys: 3, lua: REMOVE });
     redis.defineCommand('claimMedia', { numberOfKeys: 1, lua: CLAIM_MEDIA });
+    redis.defineCommand('moveMedia', { numberOfKeys: 1, lua: MOVE_MEDIA });
     this.#redis = redis as Redis & Scripts;
   }
 
@@ -119,6 +131,11 @@ export class RedisRoomStore implements RoomStore {
 
   async claimRoomMedia(room: string, media: RoomMedia): Promise<RoomMedia> {
     return JSON.parse(await this.#redis.claimMedia(this.#media(room), JSON.stringify(media))) as RoomMedia;
+  }
+
+  async moveRoomMedia(room: string, from: SfuRoomAssignment, media: RoomMedia): Promise<RoomMedia | undefined> {
+    const raw = await this.#redis.moveMedia(this.#media(room), from.janusRoom, JSON.stringify(media));
+    return raw ? (JSON.parse(raw) as RoomMedia) : undefined;
   }
 
   async pushChat(room: string, message: ChatMessage, keep: number): Promise<void> {

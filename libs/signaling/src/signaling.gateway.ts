@@ -13,7 +13,19 @@ import { CloseCode } from '@parley/protocol';
 import type { WebSocket, WebSocketServer as Server } from 'ws';
 import { clientAddress, compileTrust, type ProxyTrust } from './client-address.js';
 import { Liveness } from './liveness.js';
-import { ChatDto, JoinDto, LeaveDto, MediaDto, PathDto, SfuAnswerDto, SfuCandidateDto, SfuPublishDto, SignalDto } from './dto/index.js';
+import {
+  ChatDto,
+  JoinDto,
+  LeaveDto,
+  MediaDto,
+  PathDto,
+  SfuAnswerDto,
+  SfuCandidateDto,
+  SfuIceRestartDto,
+  SfuPublishDto,
+  SfuViewDto,
+  SignalDto,
+} from './dto/index.js';
 import { fastJoin } from './dto/join.fast.js';
 import { fastSignal } from './dto/signal.fast.js';
 import { IcePathsService } from './ice-paths.service.js';
@@ -133,6 +145,16 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   @SubscribeMessage('sfu-candidate')
   sfuCandidate(@Session() session: PeerSession, @MessageBody() dto: SfuCandidateDto) {
     return this.sfuRooms.candidate(session, dto);
+  }
+
+  @SubscribeMessage('sfu-view')
+  sfuView(@Session() session: PeerSession, @MessageBody() dto: SfuViewDto) {
+    return this.sfuRooms.view(session, dto);
+  }
+
+  @SubscribeMessage('sfu-ice-restart')
+  sfuIceRestart(@Session() session: PeerSession, @MessageBody() dto: SfuIceRestartDto) {
+    return this.sfuRooms.restartIce(session, dto);
   }
 
   @SubscribeMessage('path')

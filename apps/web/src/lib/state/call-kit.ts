@@ -28,7 +28,8 @@ export function createCallKit({ room, token, tracks, signalingUrl }: CallKitOpti
   const session = new CallSession({ room, token, tracks, signalingUrl });
   const stats = new LinkStats({
     connections: () => session.transport?.connections() ?? new Map(),
-    expectsVideo: (id) => !!session.participants.find((p) => p.peer.id === id)?.peer.media.video,
+    // A video off the page is paused by the SFU on purpose: that is not a starved link.
+    expectsVideo: (id) => !!session.participants.find((p) => p.peer.id === id)?.peer.media.video && session.showsVideoOf(id),
     micOn: () => tracks.micOn,
     pathSeen: (id, path) => session.reportPath(id, path.kind),
   });
