@@ -190,3 +190,48 @@ export async function stopTileFrameLog(page: Page): Promise<Record<string, { lon
     return result;
   });
 }
+
+/** Per peer, by the SFU's map: frames decoded of its video and packets of its audio received now. */
+export async function inboundByPeer(page: Page): Promise<Record<string, { videoFrames: number; audioPackets: number }>> {
+  return page.evaluate(async () => {
+    const byPeer: Record<string, { videoFrames: number; audioPackets: number }> = {};
+    for (const pc of window.__pcs.filter((pc) => pc.connectionState !== 'closed')) {
+      (await pc.getStats()).forEach((report: { type: string; kind?: string; mid?: string; framesDecoded?: number; packetsReceived?: number }) => {
+        const peer = report.type === 'inbound-rtp' && report.mid != null ? window.__sfuStreams[report.mid] : undefined;
+        if (!peer) return;
+        const entry = (byPeer[peer] ??= { videoFrames: 0, audioPackets: 0 });
+        if (report.kind === 'video') entry.videoFrames += report.framesDecoded ?? 0;
+        else entry.audioPackets += report.packetsReceived ?? 0;
+      });
+    }
+    return byPeer;
+  });
+}
+
+/**
+ * Passes once, over one second, the video of each of `paused` decodes no new frame while its audio
+ * keeps arriving, and the video of each of `playing` decodes more.
+ */
+export async function expectVideoPaused(page: Page, paused: string[], playing: string[], { timeout = 20_000 } = {}): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const before = await inboundByPeer(page);
+        await page.waitForTimeout(1000);
+        const after = await inboundByPeer(page);
+        const problems: string[] = [];
+        for (const id of paused) {
+          if (!after[id]) problems.push(`${id}: nothing received`);
+          else if (after[id].videoFrames > (before[id]?.videoFrames ?? 0)) problems.push(`${id}: video still decoding`);
+          if (!(after[id]?.audioPackets ?? 0) || after[id]!.audioPackets <= (before[id]?.audioPackets ?? 0))
+            problems.push(`${id}: audio not arriving`);
+        }
+        for (const id of playing) {
+          if (!((after[id]?.videoFrames ?? 0) > (before[id]?.videoFrames ?? Infinity))) problems.push(`${id}: video not decoding`);
+        }
+        return problems;
+      },
+      { timeout, intervals: [250] },
+    )
+    .toEqual([]);
+}

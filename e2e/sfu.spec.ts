@@ -6,7 +6,15 @@ import { expect, test, type Browser } from '@playwright/test';
 import { janusMissing, startJanus, type JanusProcess } from '../libs/signaling/test/janus-process';
 import { appServer, type AppServer } from './app-server';
 import { joinRoom, newPerson, selfId, uniqueRoom, type Person } from './helpers';
-import { expectTilesPlaying, firstTileFrames, instrumentSfu, openConnections, startTileFrameLog, stopTileFrameLog } from './sfu-media';
+import {
+  expectTilesPlaying,
+  expectVideoPaused,
+  firstTileFrames,
+  instrumentSfu,
+  openConnections,
+  startTileFrameLog,
+  stopTileFrameLog,
+} from './sfu-media';
 
 test.skip(!!janusMissing, janusMissing ?? '');
 
@@ -242,4 +250,39 @@ test('in a room on Janus, a person without camera and microphone receives everyo
     const other = two.find((p) => p !== person)!;
     await expectTilesPlaying(person.page, [peerIds.get(other)!], { timeout: 60_000, besides: [peerIds.get(bea!)!] });
   }
+});
+
+test('on a small screen a person sees one page of tiles and "+N": the video of people off the page is paused, their audio flows', async ({
+  browser,
+}) => {
+  const room = uniqueRoom('sfu-page');
+  const three = await arrive(browser, ['Ada', 'Brian', 'Chidi'], room);
+  const [ada, brian, chidi] = three as [Person, Person, Person];
+  const dora = await newPerson(browser, 'Dora', { baseURL: app.url });
+  await dora.context.addInitScript(instrumentSfu);
+  people.push(dora);
+  // Room for the local tile and one more: one person, then "+2".
+  await dora.page.setViewportSize({ width: 420, height: 640 });
+  await joinRoom(dora, room);
+  // Microphones off (they still send silence): no one is the active speaker, so pages follow arrival order.
+  for (const person of [...three, dora]) {
+    await person.page.keyboard.press('m');
+    await expect(person.page.getByRole('button', { name: 'Unmute microphone' })).toBeVisible();
+  }
+  const id = await ids([...three, dora]);
+
+  await expect(dora.page.getByTestId('more-tile')).toHaveText('+2', { timeout: 60_000 });
+  await expectTilesPlaying(dora.page, [id.get(ada)!], { timeout: 60_000 });
+  await expectVideoPaused(dora.page, [id.get(brian)!, id.get(chidi)!], [id.get(ada)!]);
+  // Off the page, people are still played (their audio).
+  await expect(dora.page.locator('.off-page video')).toHaveCount(2);
+
+  // "+2" shows the next page: Brian plays, and Ada's video pauses while her audio still arrives.
+  await dora.page.getByTestId('more-tile').click();
+  await expectTilesPlaying(dora.page, [id.get(brian)!], { timeout: 30_000 });
+  await expectVideoPaused(dora.page, [id.get(ada)!, id.get(chidi)!], [id.get(brian)!]);
+  await dora.page.getByTestId('more-tile').click();
+  await expectTilesPlaying(dora.page, [id.get(chidi)!], { timeout: 30_000 });
+  // The others, on larger screens, still receive everyone.
+  await expectTilesPlaying(brian.page, [id.get(ada)!, id.get(chidi)!, id.get(dora)!]);
 });

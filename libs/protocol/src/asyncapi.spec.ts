@@ -167,10 +167,16 @@ describe('docs/asyncapi.yaml', () => {
         'PeerTargetPayload',
         'HandPayload',
         'ReactPayload',
+        'SfuViewPayload',
+        'SfuIceRestartPayload',
         'ErrorPayload',
       ]) {
         expect(prop(name, 'ref').maxLength).toBe(LIMITS.maxRefLength);
       }
+    });
+
+    it('caps sfu-view at LIMITS.maxSfuView videos', () => {
+      expect(prop('SfuViewPayload', 'peers').maxItems).toBe(LIMITS.maxSfuView);
     });
 
     it('states LIMITS.maxFrameBytes in RoomLimits and LIMITS.chatHistory as the joined chat maxItems', () => {
@@ -193,6 +199,8 @@ describe('docs/asyncapi.yaml', () => {
       'PeerTargetPayload',
       'HandPayload',
       'ReactPayload',
+      'SfuViewPayload',
+      'SfuIceRestartPayload',
       'SessionDescription',
       'IceCandidate',
     ])('%s rejects unknown fields (additionalProperties: false)', (name) => {

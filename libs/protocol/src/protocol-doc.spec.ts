@@ -33,6 +33,7 @@ describe('docs/protocol.md', () => {
       LIMITS.maxDataStringLength,
       LIMITS.maxErrorDetails,
       LIMITS.maxWaiting,
+      LIMITS.maxSfuView,
     ];
     for (const n of numbers) expect(doc).toContain(`**${n}**`);
     expect(doc).toContain('1 to 64 characters of `[A-Za-z0-9_-]`');

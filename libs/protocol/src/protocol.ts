@@ -69,6 +69,8 @@ export const LIMITS = {
   maxErrorDetails: 4,
   /** Most people waiting to be let into one locked room; the next one gets `room-full`. */
   maxWaiting: 20,
+  /** Most videos one `sfu-view` lists (a page of tiles). */
+  maxSfuView: 20,
 } as const;
 
 /** The reactions a client may send (`react`); anything else is `invalid-message`. */
@@ -235,6 +237,23 @@ export interface SfuCandidatePayload extends Referenced {
   candidate: IceCandidate | null;
 }
 
+/** One video the browser shows, and the simulcast layer its tile needs: 0 smallest, 2 largest. */
+export interface SfuViewItem {
+  peer: string;
+  layer: 0 | 1 | 2;
+}
+
+/**
+ * Whose video the browser shows, and at what size: the media server forwards only these videos
+ * (each at its layer) and pauses every other video; audio keeps flowing from everyone.
+ */
+export interface SfuViewPayload extends Referenced {
+  peers: SfuViewItem[];
+}
+
+/** The subscriber connection failed or hangs: the server answers with an `sfu-offer` that restarts ICE. */
+export type SfuIceRestartPayload = Referenced;
+
 /** How a link's media travels: straight between the two browsers, or through a TURN relay. */
 export const ICE_PATHS = ['direct', 'relay'] as const;
 export type IcePath = (typeof ICE_PATHS)[number];
@@ -268,6 +287,8 @@ export interface ClientEvents {
   hand: HandPayload;
   'lower-hand': LowerHandPayload;
   react: ReactPayload;
+  'sfu-view': SfuViewPayload;
+  'sfu-ice-restart': SfuIceRestartPayload;
   path: PathPayload;
 }
 
@@ -397,6 +418,13 @@ export interface SfuCandidateEventPayload {
   candidate: IceCandidate | null;
 }
 
+/**
+ * The room moved to another media server (its own stopped answering): close both SFU connections,
+ * publish again on a new one (`sfu-publish`), answer the `sfu-offer`s that follow, and send the last
+ * `sfu-view` again.
+ */
+export type SfuRestartPayload = Record<string, never>;
+
 /** A new resume token during a long call; it replaces the one from `joined`. */
 export interface ResumeTokenPayload {
   resume: string;
@@ -439,6 +467,7 @@ export interface ServerEvents {
   muted: MutedPayload;
   'room-locked': RoomLockedPayload;
   reaction: ReactionPayload;
+  'sfu-restart': SfuRestartPayload;
 }
 
 /** The names of client events, for validating `event` at runtime. */
@@ -460,6 +489,8 @@ export const CLIENT_EVENTS = [
   'hand',
   'lower-hand',
   'react',
+  'sfu-view',
+  'sfu-ice-restart',
   'path',
 ] as const satisfies readonly (keyof ClientEvents)[];
 
@@ -485,6 +516,7 @@ export const SERVER_EVENTS = [
   'muted',
   'room-locked',
   'reaction',
+  'sfu-restart',
 ] as const satisfies readonly (keyof ServerEvents)[];
 
 /** One frame on the wire. */

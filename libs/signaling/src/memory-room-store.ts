@@ -1,5 +1,6 @@
 import type { ChatMessage } from '@parley/protocol';
 import { acceptsResume, type PeerRecord, type ResumeRevocation, type RoomMedia, type RoomStore, type WaiterRecord } from './room-store.js';
+import type { SfuRoomAssignment } from './sfu/sfu.types.js';
 
 /** The embedded default: rooms in this process. There are no other instances to watch. */
 export class MemoryRoomStore implements RoomStore {
@@ -57,6 +58,13 @@ export class MemoryRoomStore implements RoomStore {
   async claimRoomMedia(room: string, media: RoomMedia): Promise<RoomMedia> {
     const held = this.#media.get(room);
     if (held) return held;
+    this.#media.set(room, media);
+    return media;
+  }
+
+  async moveRoomMedia(room: string, from: SfuRoomAssignment, media: RoomMedia): Promise<RoomMedia | undefined> {
+    const held = this.#media.get(room);
+    if (held?.sfu?.janusRoom !== from.janusRoom) return held;
     this.#media.set(room, media);
     return media;
   }

@@ -1,6 +1,7 @@
 import type { ChatMessage } from '@parley/protocol';
 import type { Redis } from 'ioredis';
 import type { PeerRecord, ResumeRevocation, RoomMedia, RoomStore, WaiterRecord } from './room-store.js';
+import type { SfuRoomAssignment } from './sfu/sfu.types.js';
 
 // Capacity is checked and the peer added in one step, so concurrent joins on different
 // instances admit exactly maxPeers.
@@ -60,6 +61,15 @@ const CLAIM_MEDIA = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then return ARGV[1] end
 return redis.call('GET', KEYS[1])`;
 
+// Replaces the media state only while it still names VideoRoom ARGV[1]: one instance's move wins.
+const MOVE_MEDIA = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local current = cjson.decode(raw)
+if type(current.sfu) ~= 'table' or current.sfu.janusRoom ~= ARGV[1] then return raw end
+redis.call('SET', KEYS[1], ARGV[2])
+return ARGV[2]`;
+
 interface Scripts {
   admit(room: string, index: string, id: string, record: string, max: number, entry: string): Promise<number>;
   update(room: string, index: string, id: string, record: string, entry: string, resumeId: string): Promise<number>;
@@ -76,6 +86,7 @@ interface Scripts {
   addWaiter(key: string, id: string, record: string, max: number, now: number, expiresAt: number): Promise<number>;
   takeWaiter(key: string, id: string): Promise<string | null>;
   claimMedia(key: string, media: string): Promise<string>;
+  moveMedia(key: string, fromRoom: string, media: string): Promise<string | null>;
 }
 
 /** Rooms in Redis, shared by every instance with the same key prefix. */
@@ -92,6 +103,7 @@ export class RedisRoomStore implements RoomStore {
     redis.defineCommand('addWaiter', { numberOfKeys: 1, lua: ADD_WAITER });
     redis.defineCommand('takeWaiter', { numberOfKeys: 1, lua: TAKE_WAITER });
     redis.defineCommand('claimMedia', { numberOfKeys: 1, lua: CLAIM_MEDIA });
+    redis.defineCommand('moveMedia', { numberOfKeys: 1, lua: MOVE_MEDIA });
     this.#redis = redis as Redis & Scripts;
   }
 
@@ -182,6 +194,11 @@ export class RedisRoomStore implements RoomStore {
 
   async claimRoomMedia(room: string, media: RoomMedia): Promise<RoomMedia> {
     return JSON.parse(await this.#redis.claimMedia(this.#media(room), JSON.stringify(media))) as RoomMedia;
+  }
+
+  async moveRoomMedia(room: string, from: SfuRoomAssignment, media: RoomMedia): Promise<RoomMedia | undefined> {
+    const raw = await this.#redis.moveMedia(this.#media(room), from.janusRoom, JSON.stringify(media));
+    return raw ? (JSON.parse(raw) as RoomMedia) : undefined;
   }
 
   async pushChat(room: string, message: ChatMessage, keep: number): Promise<void> {

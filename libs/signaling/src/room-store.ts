@@ -60,6 +60,12 @@ export interface RoomStore {
    * first instance to switch a room wins, the others adopt its state. Forgotten when the room empties.
    */
   claimRoomMedia(room: string, media: RoomMedia): Promise<RoomMedia>;
+  /**
+   * Replaces the room's media state if its SFU assignment is still `from` (same VideoRoom id), and
+   * returns the one that holds: when a media server is lost, the first instance to move the room
+   * wins and the others adopt its new assignment. Undefined when the room has emptied meanwhile.
+   */
+  moveRoomMedia(room: string, from: SfuRoomAssignment, media: RoomMedia): Promise<RoomMedia | undefined>;
 
   /** Appends to the room's chat, keeping the last `keep` messages. */
   pushChat(room: string, message: ChatMessage, keep: number): Promise<void>;

@@ -321,7 +321,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     await this.#sendJoined(session, record, resume, { ref: dto.ref, resumed: resumed && 'token', mode });
     await this.relay.broadcast(record.room, 'peer-joined', { peer: record.peer }, record.peer.id);
     if (host) await this.waitingRoom.tellHost(session, record.room);
-    if (mode === 'sfu') this.#background(this.sfuRooms.joined(record.room, record.peer.id));
+    if (mode === 'sfu') this.#background(this.sfuRooms.joined(record.room, record.peer.id, !!resumed));
   }
 
   #checkResume(token: string, room: string): ResumeClaims {
@@ -345,7 +345,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     for (const frame of await this.store.takeMissed(id)) session.sendFrame(frame, 'signal');
     await this.relay.broadcast(record.room, 'peer-updated', { peer: record.peer }, id);
     if (record.peer.host) await this.waitingRoom.tellHost(session, record.room);
-    if (mode === 'sfu') this.#background(this.sfuRooms.joined(record.room, id));
+    if (mode === 'sfu') this.#background(this.sfuRooms.joined(record.room, id, true));
   }
 
   /** Forgets a peer's old socket and grace timer here, without telling anyone it left. */

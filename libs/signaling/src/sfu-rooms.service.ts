@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { ErrorCode, type RoomMode, type ServerEvents, type SfuOfferPayload } from '@parley/protocol';
-import type { SfuAnswerDto, SfuCandidateDto, SfuPublishDto } from './dto/index.js';
+import type { SfuAnswerDto, SfuCandidateDto, SfuIceRestartDto, SfuPublishDto, SfuViewDto } from './dto/index.js';
 import type { PeerSession } from './peer-session.js';
 import { encodeFrame } from './peer-session.js';
 import { RoomRelay } from './room-relay.js';
@@ -25,7 +25,7 @@ interface Subscription {
   requested: Set<string>;
 }
 
-type Operation = 'publish' | 'answer' | 'candidate' | 'room';
+type Operation = 'publish' | 'answer' | 'candidate' | 'room' | 'view' | 'ice';
 
 // What a client is told when Janus fails; Janus's own text may name its room ids, so it only goes to the log.
 const REFUSED: Record<Operation, string> = {
@@ -33,6 +33,8 @@ const REFUSED: Record<Operation, string> = {
   answer: 'The media server refused the answer: answer the last sfu-offer',
   candidate: 'The media server refused the candidate: send sfu-publish, or answer an sfu-offer, first',
   room: 'The media server does not know this room',
+  view: 'The media server refused the view',
+  ice: 'The media server cannot restart ICE now: answer the last sfu-offer first',
 };
 const UNAVAILABLE = 'The media server is unavailable: try again in a moment';
 
@@ -57,6 +59,15 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
   readonly #syncs = new Map<string, Promise<void>>();
   readonly #syncQueued = new Set<string>();
   readonly #switching = new Map<string, Promise<RoomMedia>>();
+  /** Each local peer's last `sfu-view`: whose video it shows, at which layer (absent: everyone's). */
+  readonly #views = new Map<string, ReadonlyMap<string, 0 | 1 | 2>>();
+  /** Views being applied, and peers whose view changed meanwhile (applied once more, the latest). */
+  readonly #viewing = new Map<string, Promise<void>>();
+  readonly #viewAgain = new Set<string>();
+  /** Local peers that published: one who resumes without a publisher here lost it to a failover. */
+  readonly #published = new Set<string>();
+  /** Rooms whose media server was lost while no other answered: moved when one comes up. */
+  readonly #stranded = new Set<string>();
 
   constructor(
     @InjectSignalingOptions() private readonly options: ResolvedSignalingOptions,
@@ -73,9 +84,13 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
     pool.on('publishers', ({ room }) => this.#background(this.#syncRoom(room)));
     pool.on('connection', this.#onConnection);
     pool.on('peer-dropped', this.#onDropped);
-    pool.on('server-lost', ({ server, rooms }) =>
-      this.#logger.warn(`a Janus server stopped answering; ${rooms.length} room(s) on it lose their media (${server})`),
-    );
+    pool.on('server-lost', ({ server, rooms }) => {
+      this.#logger.warn(`a Janus server stopped answering; ${rooms.length} room(s) on it move to another (${server})`);
+      for (const room of rooms) this.#background(this.#failover(room));
+    });
+    pool.on('server-up', () => {
+      for (const room of this.#stranded) this.#background(this.#failover(room));
+    });
     const live = await pool.start();
     if (live === 0) this.#logger.warn('no Janus server answers yet: rooms past the mesh size are refused until one does');
   }
@@ -108,17 +123,28 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
     return (await this.store.admit(record, maxPeers)) ? 'sfu' : null;
   }
 
-  /** A peer joined (or resumed into) an SFU room here: subscribe it to what is published. */
-  async joined(room: string, peer: string): Promise<void> {
+  /**
+   * A peer joined (or resumed into) an SFU room here: subscribe it to what is published now. One
+   * who resumes after its room moved to another media server (the `sfu-restart` went to its old
+   * socket) is told to publish and subscribe again.
+   */
+  async joined(room: string, peer: string, resumed = false): Promise<void> {
     const media = await this.store.roomMedia(room);
     if (!this.pool || !media?.sfu) return;
     await this.pool.ensureRoom(room, media.sfu);
+    if (resumed && this.#published.has(peer) && !this.pool.publishes(room, peer)) {
+      this.#subscribed.delete(peer);
+      this.#send(peer, 'sfu-restart', {});
+      return;
+    }
     this.#sync(room, peer);
   }
 
   /** A peer left its room (or timed out): its Janus handles go, and the VideoRoom with the last one. */
   async left(room: string, peer: string): Promise<void> {
     this.#subscribed.delete(peer);
+    this.#published.delete(peer);
+    this.#views.delete(peer);
     if (!this.pool?.hasRoom(room)) return;
     await this.pool.leave(room, peer);
     if ((await this.store.members(room)).length === 0) await this.pool.destroyRoom(room);
@@ -127,6 +153,7 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
   async publish(session: PeerSession, dto: SfuPublishDto): Promise<void> {
     const { room, peer, pool } = await this.#inSfuRoom(session);
     const sdp = await this.#call('publish', () => pool.publish(room, peer, dto.description.sdp));
+    this.#published.add(peer);
     session.send('sfu-answer', { description: { type: 'answer', sdp: clientSdp(sdp) }, ...(dto.ref !== undefined && { ref: dto.ref }) });
     this.#sync(room, peer);
   }
@@ -134,6 +161,25 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
   async answer(session: PeerSession, dto: SfuAnswerDto): Promise<void> {
     const { room, peer, pool } = await this.#inSfuRoom(session);
     await this.#call('answer', () => pool.answerSubscriber(room, peer, dto.description.sdp));
+    // The answered offer may carry new videos, which Janus starts sending: pause those off the view.
+    this.#applyView(room, peer);
+  }
+
+  /** The videos the browser shows: those are forwarded at their layers, the others paused. */
+  async view(session: PeerSession, dto: SfuViewDto): Promise<void> {
+    const { room, peer } = await this.#inSfuRoom(session);
+    const members = new Set((await this.store.members(room)).map((member) => member.peer.id));
+    const stranger = dto.peers.find((item) => item.peer === peer || !members.has(item.peer));
+    if (stranger) throw new SignalingException(ErrorCode.UnknownPeer, 'sfu-view names someone who is not another person in your room');
+    this.#views.set(peer, new Map(dto.peers.map((item) => [item.peer, item.layer])));
+    this.#applyView(room, peer);
+  }
+
+  /** The browser's subscriber connection failed: Janus offers again with new ICE credentials. */
+  async restartIce(session: PeerSession, _dto: SfuIceRestartDto): Promise<void> {
+    const { room, peer, pool } = await this.#inSfuRoom(session);
+    const offer = await this.#call('ice', () => pool.restartIce(room, peer));
+    this.#sendOffer(peer, offer);
   }
 
   async candidate(session: PeerSession, dto: SfuCandidateDto): Promise<void> {
@@ -211,6 +257,63 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
     this.#logger.log(`room ${room} moved to the SFU`);
     await this.relay.broadcast(room, 'room-mode', { mode: 'sfu' });
     return held;
+  }
+
+  /**
+   * The room's media server was lost: the room gets a VideoRoom on another one, stored so that
+   * every instance agrees (the first to move it wins, the others adopt its assignment), and each
+   * browser held here is told to publish and subscribe again there (`sfu-restart`).
+   */
+  async #failover(room: string): Promise<void> {
+    const pool = this.pool!;
+    const media = await this.store.roomMedia(room);
+    if (media?.mode !== 'sfu' || !media.sfu) return;
+    let assignment = media.sfu;
+    try {
+      if (!pool.liveServers().includes(assignment.server)) {
+        // ensureRoom with the lost assignment makes a new VideoRoom on a live server.
+        const fresh = await pool.ensureRoom(room, assignment);
+        const held = await this.store.moveRoomMedia(room, assignment, { mode: 'sfu', sfu: fresh });
+        if (!held?.sfu) return void (await pool.destroyRoom(room));
+        if (!sameAssignment(held.sfu, fresh)) {
+          await pool.destroyRoom(room);
+          await pool.ensureRoom(room, held.sfu);
+        }
+        assignment = held.sfu;
+      } else {
+        // Another instance moved it first.
+        await pool.ensureRoom(room, assignment);
+      }
+    } catch (error) {
+      this.#stranded.add(room);
+      this.#logger.warn(`room ${room} has no media server until one answers: ${message(error)}`);
+      return;
+    }
+    this.#stranded.delete(room);
+    this.#logger.log(`room ${room} moved to the media server at ${assignment.server}`);
+    for (const { peer, instance } of await this.store.members(room)) {
+      if (instance !== this.relay.instanceId) continue;
+      this.#subscribed.delete(peer.id);
+      this.#send(peer.id, 'sfu-restart', {});
+    }
+  }
+
+  // One view change at a time per peer, the latest last: a flood of sfu-view costs Janus little.
+  #applyView(room: string, peer: string): void {
+    if (this.#viewing.has(peer)) {
+      this.#viewAgain.add(peer);
+      return;
+    }
+    const view = this.#views.get(peer);
+    if (!view || !this.pool?.hasRoom(room)) return;
+    const applying = this.pool
+      .applyView(room, peer, view)
+      .catch((error: unknown) => this.#logger.warn(`view of ${peer}: ${message(error)}`))
+      .finally(() => {
+        this.#viewing.delete(peer);
+        if (this.#viewAgain.delete(peer)) this.#applyView(room, peer);
+      });
+    this.#viewing.set(peer, applying);
   }
 
   /** Subscribes every online peer held here in `room` to what is published now. */

@@ -25,7 +25,9 @@ import {
   ReactDto,
   SfuAnswerDto,
   SfuCandidateDto,
+  SfuIceRestartDto,
   SfuPublishDto,
+  SfuViewDto,
   SignalDto,
 } from './dto/index.js';
 import { fastJoin } from './dto/join.fast.js';
@@ -149,6 +151,16 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   @SubscribeMessage('sfu-candidate')
   sfuCandidate(@Session() session: PeerSession, @MessageBody() dto: SfuCandidateDto) {
     return this.sfuRooms.candidate(session, dto);
+  }
+
+  @SubscribeMessage('sfu-view')
+  sfuView(@Session() session: PeerSession, @MessageBody() dto: SfuViewDto) {
+    return this.sfuRooms.view(session, dto);
+  }
+
+  @SubscribeMessage('sfu-ice-restart')
+  sfuIceRestart(@Session() session: PeerSession, @MessageBody() dto: SfuIceRestartDto) {
+    return this.sfuRooms.restartIce(session, dto);
   }
 
   @SubscribeMessage('path')

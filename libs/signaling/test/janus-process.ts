@@ -27,6 +27,8 @@ export interface JanusProcess {
   output(): string;
   /** SIGSTOP / SIGCONT: Janus stops answering without closing its sockets. */
   pause(): void;
+  /** SIGKILL: Janus dies at once, as in a crash (then `stop` only cleans up). */
+  kill(): void;
   resume(): void;
   /** SIGTERM (after SIGCONT), SIGKILL after 3 s; removes the configuration. Safe to call twice. */
   stop(): Promise<void>;
@@ -56,7 +58,8 @@ function accepts(port: number): Promise<boolean> {
 
 export async function startJanus(env: Record<string, string> = {}, startTimeoutMs = 15_000): Promise<JanusProcess> {
   const port = await freePort();
-  const apiSecret = randomBytes(18).toString('base64url');
+  // Several servers behind one JANUS_URLS share the secret: pass JANUS_API_SECRET in `env`.
+  const apiSecret = env.JANUS_API_SECRET ?? randomBytes(18).toString('base64url');
   const rtpMin = randomInt(30_000, 39_000);
   const configDir = mkdtempSync(join(tmpdir(), 'parley-janus-test-'));
   const child = spawn('bash', [JANUS_START], {
@@ -111,6 +114,7 @@ export async function startJanus(env: Record<string, string> = {}, startTimeoutM
     configDir,
     output: () => output,
     pause: () => signal('SIGSTOP'),
+    kill: () => signal('SIGKILL'),
     resume: () => signal('SIGCONT'),
     stop,
   };

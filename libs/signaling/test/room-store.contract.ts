@@ -179,6 +179,24 @@ export function roomStoreContract(name: string, create: () => Promise<StoreUnder
       expect(await sut.roomMedia('r')).toBeUndefined();
     });
 
+    it("moves a room's media to a new assignment once: the first move from the lost one wins, the others adopt it", async () => {
+      const lost = { server: 'ws://janus-a', janusRoom: 'j1', secret: 's1', pin: 'p1' };
+      const b = { mode: 'sfu' as const, sfu: { server: 'ws://janus-b', janusRoom: 'j2', secret: 's2', pin: 'p2' } };
+      const c = { mode: 'sfu' as const, sfu: { server: 'ws://janus-c', janusRoom: 'j3', secret: 's3', pin: 'p3' } };
+      expect(await sut.moveRoomMedia('r', lost, b)).toBeUndefined();
+      expect(await sut.roomMedia('r')).toBeUndefined();
+      await sut.admit(record('r', 'a'), 10);
+      await sut.claimRoomMedia('r', { mode: 'sfu', sfu: lost });
+      const moves = await Promise.all([sut.moveRoomMedia('r', lost, b), sut.moveRoomMedia('r', lost, c)]);
+      expect(moves[1]).toEqual(moves[0]);
+      expect(await sut.roomMedia('r')).toEqual(moves[0]);
+      // A move from an assignment that no longer holds changes nothing.
+      expect(await sut.moveRoomMedia('r', lost, c)).toEqual(moves[0]);
+      expect(await sut.roomMedia('other')).toBeUndefined();
+      await sut.remove('r', 'a');
+      expect(await sut.roomMedia('r')).toBeUndefined();
+    });
+
     it('keeps the last missed frames of a peer, oldest first, and hands them out once', async () => {
       for (const frame of ['f1', 'f2', 'f3']) await sut.pushMissed('p', frame, 2, 10_000);
       await sut.pushMissed('q', 'other', 2, 10_000);

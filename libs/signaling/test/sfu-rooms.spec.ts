@@ -8,11 +8,11 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { ErrorCode, LIMITS, type ServerEvents } from '@parley/protocol';
-import { MediaStreamTrack, RTCPeerConnection } from 'werift';
 import { ROOM_STORE, type RoomStore } from '../src/index.js';
 import { janusMissing, startJanus, type JanusProcess } from './janus-process.js';
 import { answerOffer, RawJanus, subscriberPc } from './janus-peers.js';
 import { TestApp } from './test-app.js';
+import { activePeers, SfuTestPeers } from './sfu-test-peers.js';
 import { settle, type TestClient } from './test-client.js';
 
 const describeJanus = janusMissing ? describe.skip : describe;
@@ -23,10 +23,10 @@ describeJanus('SFU rooms through the gateway', () => {
   let janus: JanusProcess;
   let sut: TestApp;
   const clients: TestClient[] = [];
-  const pcs: RTCPeerConnection[] = [];
-  const timers: NodeJS.Timeout[] = [];
-  /** Answers being made: a peer connection closed while it gathers keeps its socket open. */
-  const answering: Promise<unknown>[] = [];
+  const peers = new SfuTestPeers();
+  const pcs = peers.pcs;
+  const publish = (client: TestClient, ref?: string) => peers.publish(client, ref);
+  const subscriber = (client: TestClient) => peers.subscriber(client);
   /** Values no frame to a client may contain (the room's assignment, feed ids, the api_secret). */
   const secrets = new Set<string>();
 
@@ -45,9 +45,7 @@ describeJanus('SFU rooms through the gateway', () => {
   });
 
   afterEach(async () => {
-    timers.splice(0).forEach(clearInterval);
-    await Promise.allSettled(answering.splice(0));
-    await Promise.all(pcs.splice(0).map((pc) => pc.close()));
+    await peers.close();
     const frames = clients.splice(0).flatMap((client) => client.frames);
     await sut.close();
     // Every frame any client of the test received, consumed or not.
@@ -85,22 +83,6 @@ describeJanus('SFU rooms through the gateway', () => {
     return [...mesh, last];
   }
 
-  /** Publishes audio + video from a werift peer over the socket; resolves once Janus answered. */
-  async function publish(client: TestClient, ref = 'pub') {
-    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
-    pcs.push(pc);
-    pc.addTransceiver(new MediaStreamTrack({ kind: 'audio' }), { direction: 'sendonly' });
-    pc.addTransceiver(new MediaStreamTrack({ kind: 'video' }), { direction: 'sendonly' });
-    await pc.setLocalDescription(await pc.createOffer());
-    if (pc.iceGatheringState !== 'complete') {
-      await new Promise<void>((resolve) => pc.iceGatheringStateChange.subscribe((state) => state === 'complete' && resolve()));
-    }
-    client.send('sfu-publish', { description: { type: 'offer', sdp: pc.localDescription!.sdp }, ref });
-    const answer = await client.next('sfu-answer', 10_000);
-    await pc.setRemoteDescription(answer.description);
-    return { pc, answer };
-  }
-
   /** The next sfu-offer whose active streams satisfy `match`. */
   async function offerWhere(client: TestClient, match: (offer: ServerEvents['sfu-offer']) => boolean, timeoutMs = 15_000) {
     const deadline = Date.now() + timeoutMs;
@@ -109,43 +91,6 @@ describeJanus('SFU rooms through the gateway', () => {
       if (match(offer)) return offer;
     }
   }
-  /**
-   * A browser's subscriber connection: answers every sfu-offer as it arrives, as SfuTransport
-   * does (Janus holds further changes until the offer before is answered).
-   */
-  function subscriber(client: TestClient) {
-    const pc = subscriberPc();
-    pcs.push(pc);
-    const offers: ServerEvents['sfu-offer'][] = [];
-    let busy = false;
-    const timer = setInterval(() => {
-      if (busy) return;
-      const index = client.received.findIndex((frame) => frame.event === 'sfu-offer');
-      if (index < 0) return;
-      const offer = client.received.splice(index, 1)[0]!.data as ServerEvents['sfu-offer'];
-      offers.push(offer);
-      busy = true;
-      const answer = answerOffer(pc, offer.description.sdp)
-        .then((sdp) => client.send('sfu-answer', { description: { type: 'answer', sdp } }))
-        .finally(() => (busy = false));
-      answering.push(answer);
-    }, 20);
-    timers.push(timer);
-    return {
-      pc,
-      offers,
-      async until(match: (offer: ServerEvents['sfu-offer']) => boolean, timeoutMs = 15_000) {
-        const deadline = Date.now() + timeoutMs;
-        while (!offers.some(match)) {
-          if (Date.now() > deadline) throw new Error(`no matching sfu-offer in ${timeoutMs} ms: ${JSON.stringify(offers.map(activePeers))}`);
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        return offers.find(match)!;
-      },
-    };
-  }
-  const activePeers = (offer: ServerEvents['sfu-offer']) => offer.streams.filter((s) => s.active).map((s) => `${s.peer}/${s.kind}`);
-
   it('switches a room that grows past meshMaxPeers: room-mode to everyone there, joined.mode sfu to the newcomer', async () => {
     const [ada, bob] = [await join('big', 'Ada'), await join('big', 'Bob')];
     expect(ada.joined.mode).toBeUndefined();
@@ -246,6 +191,157 @@ describeJanus('SFU rooms through the gateway', () => {
     const fresh = await join('again', 'Dee');
     expect(fresh.joined.mode).toBeUndefined();
     expect(await sut.app.get<RoomStore>(ROOM_STORE).roomMedia('again')).toBeUndefined();
+  });
+
+  /** Packets on each mid of `sub` over one 600 ms window, once `expected` holds for a window (mid → flowing). */
+  async function flowing(sub: ReturnType<typeof subscriber>, expected: Record<string, boolean>, timeoutMs = 15_000) {
+    const deadline = Date.now() + timeoutMs;
+    let seen: Record<string, boolean> = {};
+    while (Date.now() < deadline) {
+      const before = new Map(sub.received);
+      await settle(600);
+      seen = Object.fromEntries(Object.keys(expected).map((mid) => [mid, (sub.received.get(mid) ?? 0) > (before.get(mid) ?? 0)]));
+      if (Object.keys(expected).every((mid) => seen[mid] === expected[mid])) return;
+    }
+    throw new Error(`media per mid ${JSON.stringify(seen)}, wanted ${JSON.stringify(expected)}`);
+  }
+
+  /** Two publishers sending media, and Bob receiving both: the mids of each track on Bob's subscriber. */
+  async function watching(room: string) {
+    const [ada, bob, cy] = await sfuRoom(room);
+    const bobSubscriber = subscriber(bob.client);
+    for (const who of [ada, cy]) peers.sendMedia((await publish(who.client)).pc);
+    const offer = await bobSubscriber.until((o) => activePeers(o).length === 4);
+    const mid = (peer: string, kind: string) => offer.streams.find((s) => s.peer === peer && s.kind === kind && s.active)!.mid;
+    const mids = { adaAudio: mid(ada.id, 'audio'), adaVideo: mid(ada.id, 'video'), cyAudio: mid(cy.id, 'audio'), cyVideo: mid(cy.id, 'video') };
+    await flowing(bobSubscriber, { [mids.adaAudio]: true, [mids.adaVideo]: true, [mids.cyAudio]: true, [mids.cyVideo]: true }, 20_000);
+    return { ada, bob, cy, bobSubscriber, mids };
+  }
+
+  it('sfu-view forwards the videos in the view and pauses the others, without renegotiating; audio flows from everyone', async () => {
+    const { ada, bob, cy, bobSubscriber, mids } = await watching('view');
+    const offers = bobSubscriber.offers.length;
+
+    bob.client.send('sfu-view', { peers: [{ peer: ada.id, layer: 2 }], ref: 'v1' });
+    await flowing(bobSubscriber, { [mids.adaAudio]: true, [mids.adaVideo]: true, [mids.cyAudio]: true, [mids.cyVideo]: false });
+    bob.client.send('sfu-view', { peers: [{ peer: cy.id, layer: 0 }] });
+    await flowing(bobSubscriber, { [mids.adaAudio]: true, [mids.adaVideo]: false, [mids.cyAudio]: true, [mids.cyVideo]: true });
+    bob.client.send('sfu-view', { peers: [] });
+    await flowing(bobSubscriber, { [mids.adaAudio]: true, [mids.adaVideo]: false, [mids.cyAudio]: true, [mids.cyVideo]: false });
+
+    expect(bobSubscriber.offers.length).toBe(offers);
+    expect(bob.client.received.filter((f) => f.event === 'error')).toEqual([]);
+    await rememberSecrets('view');
+  });
+
+  it('applies a flood of sfu-view as its last accepted view, refuses the rest with rate-limited, and keeps the socket', async () => {
+    const { ada, bob, cy, bobSubscriber, mids } = await watching('flood');
+    // Forty go through (the bucket of events other than signals); the last of those shows only Ada.
+    const views = Array.from({ length: 50 }, (_, i) => ({ peers: [{ peer: i % 2 ? ada.id : cy.id, layer: (i % 3) as 0 | 1 | 2 }] }));
+    for (const view of views) bob.client.send('sfu-view', view);
+    // Refusals come back at once; an accepted view has no answer.
+    await settle(500);
+    const errors = bob.client.received.filter((f) => f.event === 'error').map((f) => (f.data as { code: string }).code);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(new Set(errors)).toEqual(new Set([ErrorCode.RateLimited]));
+    await flowing(bobSubscriber, { [mids.adaVideo]: true, [mids.cyVideo]: false, [mids.cyAudio]: true });
+  });
+
+  it("refuses an sfu-view naming another room's peer, yourself, or no one, and bad layers, with the field named", async () => {
+    const [ada, bob] = await sfuRoom('strict');
+    const elsewhere = await join('other-room', 'Eve');
+    ada.client.send('sfu-view', {
+      peers: [
+        { peer: bob.id, layer: 1 },
+        { peer: elsewhere.id, layer: 1 },
+      ],
+      ref: 'x',
+    });
+    expect(await ada.client.next('error')).toMatchObject({ code: ErrorCode.UnknownPeer, event: 'sfu-view', ref: 'x' });
+    ada.client.send('sfu-view', { peers: [{ peer: ada.id, layer: 1 }], ref: 'self' });
+    expect(await ada.client.next('error')).toMatchObject({ code: ErrorCode.UnknownPeer, ref: 'self' });
+    ada.client.send('sfu-view', { peers: [{ peer: 'made-up-peer-id', layer: 0 }], ref: 'nobody' });
+    expect(await ada.client.next('error')).toMatchObject({ code: ErrorCode.UnknownPeer, ref: 'nobody' });
+
+    const many = Array.from({ length: LIMITS.maxSfuView + 1 }, (_, i) => ({ peer: `p${i}`, layer: 0 }));
+    const cases: [unknown, string][] = [
+      [{}, 'peers'],
+      [{ peers: 'all' }, 'peers'],
+      [{ peers: [{ peer: bob.id, layer: 3 }] }, 'peers.0.layer'],
+      [{ peers: [{ peer: bob.id, layer: -1 }] }, 'peers.0.layer'],
+      [{ peers: [{ peer: bob.id, layer: 1.5 }] }, 'peers.0.layer'],
+      [{ peers: [{ peer: bob.id, layer: '2' }] }, 'peers.0.layer'],
+      [{ peers: [{ peer: bob.id }] }, 'peers.0.layer'],
+      [{ peers: [{ layer: 1 }] }, 'peers.0.peer'],
+      [{ peers: [{ peer: '', layer: 1 }] }, 'peers.0.peer'],
+      [{ peers: [{ peer: 'x'.repeat(65), layer: 1 }] }, 'peers.0.peer'],
+      [{ peers: [{ peer: bob.id, layer: 1, mid: '0' }] }, 'peers.0.mid'],
+      [{ peers: [bob.id] }, 'peers'],
+      [
+        {
+          peers: [
+            { peer: bob.id, layer: 1 },
+            { peer: bob.id, layer: 2 },
+          ],
+        },
+        'peers',
+      ],
+      [{ peers: [], room: 'other' }, 'room'],
+    ];
+    for (const [i, [data, field]] of cases.entries()) {
+      const { client } = i % 2 ? bob! : ada!;
+      client.send('sfu-view', data as Record<string, unknown>);
+      const error = await client.next('error');
+      expect({ field, error }).toMatchObject({
+        field,
+        error: { code: ErrorCode.InvalidMessage, event: 'sfu-view', details: expect.arrayContaining([expect.objectContaining({ field })]) },
+      });
+    }
+    // Too many for one frame's entry budget, or for the view: refused either way, before any lookup.
+    ada.client.send('sfu-view', { peers: many });
+    expect(await ada.client.next('error')).toMatchObject({ code: ErrorCode.InvalidMessage, event: 'sfu-view' });
+    await ada.client.roundTrip();
+  });
+
+  it('sfu-ice-restart brings a new sfu-offer with new ICE credentials, and media flows on', async () => {
+    const { bob, bobSubscriber, mids } = await watching('ice');
+    const ufrag = (sdp: string) => /a=ice-ufrag:(\S+)/.exec(sdp)?.[1];
+    const before = ufrag(bobSubscriber.offers.at(-1)!.description.sdp);
+    const offers = bobSubscriber.offers.length;
+    bob.client.send('sfu-ice-restart', {});
+    const restarted = await bobSubscriber.until((o) => bobSubscriber.offers.indexOf(o) >= offers);
+    expect(ufrag(restarted.description.sdp)).toBeTruthy();
+    expect(ufrag(restarted.description.sdp)).not.toBe(before);
+    // The same tracks on the same mids.
+    expect(activePeers(restarted).sort()).toEqual(activePeers(bobSubscriber.offers[offers - 1]!).sort());
+    await flowing(bobSubscriber, { [mids.adaVideo]: true, [mids.cyVideo]: true });
+    expect(bob.client.received.filter((f) => f.event === 'error')).toEqual([]);
+  });
+
+  it('refuses sfu-ice-restart without a subscriber connection, and SFU events in a mesh room', async () => {
+    const [ada] = await sfuRoom('no-sub');
+    ada.client.send('sfu-ice-restart', { ref: 'early' });
+    expect(await ada.client.next('error')).toMatchObject({ code: ErrorCode.InvalidMessage, ref: 'early', message: expect.stringMatching(/ICE/) });
+    ada.client.send('sfu-ice-restart', { restart: true });
+    expect(await ada.client.next('error')).toMatchObject({
+      code: ErrorCode.InvalidMessage,
+      details: [expect.objectContaining({ field: 'restart' })],
+    });
+
+    const meshy = await join('meshy', 'Mo');
+    const other = await join('meshy', 'Ny');
+    for (const [event, data] of [
+      ['sfu-view', { peers: [{ peer: other.id, layer: 1 }] }],
+      ['sfu-ice-restart', {}],
+    ] as const) {
+      meshy.client.send(event, { ...data, ref: event });
+      expect(await meshy.client.next('error')).toEqual({
+        code: ErrorCode.InvalidMessage,
+        message: 'This room is not using the media server',
+        event,
+        ref: event,
+      });
+    }
   });
 
   it('refuses SFU events before join, and in a mesh room, with a clear error', async () => {

@@ -215,9 +215,9 @@ async function compare(
     if (piped !== undefined && STRIPPED.some((k) => text.includes(`"${k}"`))) counts.stripped++;
   }
   console.log(`fast ${event} seed ${seed} (FUZZ_SEED to replay): ${count} frames`, counts);
-  // Both sides of the boundary were explored.
-  expect(counts.accepted).toBeGreaterThan(count / 20);
-  expect(counts.refused).toBeGreaterThan(count / 20);
+  // Both sides of the boundary were explored (about 5% of joins are valid; 1% leaves room for a seed's spread).
+  expect(counts.accepted).toBeGreaterThan(count / 100);
+  expect(counts.refused).toBeGreaterThan(count / 100);
 }
 
 describe('the fast checks of hot messages', () => {

@@ -6,6 +6,8 @@ export { IceCandidateDto, SessionDescriptionDto, SignalDto } from './signal.dto.
 export { SfuAnswerDto } from './sfu-answer.dto.js';
 export { SfuCandidateDto } from './sfu-candidate.dto.js';
 export { SfuPublishDto } from './sfu-publish.dto.js';
+export { SfuIceRestartDto } from './sfu-ice-restart.dto.js';
+export { SfuViewDto } from './sfu-view.dto.js';
 export { PathDto } from './path.dto.js';
 export { HandDto } from './hand.dto.js';
 export { LockDto } from './lock.dto.js';

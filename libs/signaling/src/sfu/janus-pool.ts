@@ -149,9 +149,24 @@ export class JanusPool {
     return this.#room(room).configureSubscriber(peer, settings);
   }
 
+  /** Forwards the videos of the peers in `view` (at their layers) to `peer`, and pauses the others. */
+  async applyView(room: string, peer: string, view: ReadonlyMap<string, 0 | 1 | 2>): Promise<void> {
+    return this.#room(room).applyView(peer, view);
+  }
+
+  /** Restarts ICE on `peer`'s subscriber connection; Janus's new offer. */
+  async restartIce(room: string, peer: string): Promise<SfuSubscriberOffer> {
+    return this.#room(room).restartIce(peer);
+  }
+
   /** The browser's answer to its latest subscriber offer. */
   async answerSubscriber(room: string, peer: string, answerSdp: string): Promise<void> {
     return this.#room(room).answerSubscriber(peer, answerSdp);
+  }
+
+  /** Whether `peer` publishes in `room` through this instance (its handle lives). */
+  publishes(room: string, peer: string): boolean {
+    return this.#rooms.get(room)?.hasPublisher(peer) ?? false;
   }
 
   /** The room's publishers, as known to this instance. */

@@ -44,6 +44,8 @@ interface PublisherHandle extends PeerHandle {
 }
 interface SubscriberHandle extends PeerHandle {
   streams: SfuSubscriberOffer['streams'];
+  /** What each video track was last set to (`send`/`layer`), by `mid/publisher/publisher's mid`. */
+  applied: Map<string, string>;
 }
 
 const VR = VideoRoomPlugin.EVENT;
@@ -87,6 +89,11 @@ export class SfuRoom {
   /** Peers with a handle here (publisher or subscriber). */
   get peers(): string[] {
     return [...new Set([...this.#publishers.keys(), ...this.#subscribers.keys()])];
+  }
+
+  /** Whether `peer` publishes here through this instance. */
+  hasPublisher(peer: string): boolean {
+    return this.#publishers.has(peer);
   }
 
   /** The room's publishers as this instance knows them. */
@@ -159,7 +166,7 @@ export class SfuRoom {
         return this.#subscriberOffer(existing, result, `subscribe for ${peer}`);
       }
       const handle = await this.server.attach();
-      const entry: SubscriberHandle = { handle, streams: [], leaving: false };
+      const entry: SubscriberHandle = { handle, streams: [], applied: new Map(), leaving: false };
       this.#watch(peer, 'subscriber', entry);
       try {
         const result = await this.server.request(`subscribe for ${peer}`, () =>
@@ -205,6 +212,44 @@ export class SfuRoom {
         };
       });
       await this.server.request(`configure for ${peer}`, () => existing.handle.configure({ streams }));
+    });
+  }
+
+  /**
+   * Forwards the videos of the peers in `view` (each at its simulcast layer) and pauses every
+   * other video on `peer`'s subscriber connection; audio is left alone. Only tracks whose setting
+   * changed are sent to Janus. Nothing to do (no subscriber connection yet) is not an error: the
+   * caller applies the view again after each answer.
+   */
+  applyView(peer: string, view: ReadonlyMap<string, 0 | 1 | 2>): Promise<void> {
+    return this.#serial(peer, 'subscriber', async () => {
+      const existing = this.#subscribers.get(peer);
+      if (!existing) return;
+      const changes: { key: string; value: string; setting: SfuStreamSetting }[] = [];
+      for (const stream of existing.streams) {
+        if (stream.kind !== 'video' || !stream.active) continue;
+        const layer = view.get(stream.peer);
+        const setting: SfuStreamSetting = layer === undefined ? { mid: stream.mid, send: false } : { mid: stream.mid, send: true, layer };
+        const key = `${stream.mid}/${stream.peer}/${stream.peerMid}`;
+        const value = `${setting.send}/${setting.layer ?? ''}`;
+        if (existing.applied.get(key) !== value) changes.push({ key, value, setting });
+      }
+      if (changes.length === 0) return;
+      const streams = changes.map(({ setting: { mid, send, layer } }) => ({ mid, send, ...(layer === undefined ? {} : { substream: layer }) }));
+      await this.server.request(`view for ${peer}`, () => existing.handle.configure({ streams }));
+      for (const { key, value } of changes) existing.applied.set(key, value);
+    });
+  }
+
+  /** Restarts ICE on `peer`'s subscriber connection: Janus's new offer, with fresh credentials. */
+  restartIce(peer: string): Promise<SfuSubscriberOffer> {
+    return this.#serial(peer, 'subscriber', async () => {
+      const existing = this.#subscribers.get(peer);
+      if (!existing) throw new SfuError(SfuErrorKind.Rejected, `ICE restart: ${peer} has no subscriber connection`);
+      const result = await this.server.request(`ICE restart for ${peer}`, () => existing.handle.configure({ restart: true }));
+      const offer = this.#subscriberOffer(existing, result, `ICE restart for ${peer}`);
+      if (!offer) throw new SfuError(SfuErrorKind.Unavailable, `ICE restart for ${peer}: Janus sent no offer`);
+      return offer;
     });
   }
 

@@ -38,6 +38,12 @@ class FakeTransport implements MediaTransport {
   setIceServers(iceServers: unknown[]): void {
     this.iceServers = iceServers;
   }
+  setView(view: readonly { peer: string; layer: number }[]): void {
+    this.calls.push(`view ${view.map((v) => `${v.peer}:${v.layer}`).join(',')}`);
+  }
+  stopSignaling(): void {
+    this.calls.push('stop signaling');
+  }
   restartIce({ onlyDisconnected = false } = {}): void {
     this.calls.push(onlyDisconnected ? 'restart disconnected' : 'restart all');
   }
@@ -584,6 +590,50 @@ describe(CallSession.name, () => {
       socket().receive('peer-left', { id: 'a', reason: 'left' });
       expect(transports[0]!.closed).toBe(true);
       expect(transports[1]!.calls).toContain('remove a');
+    });
+
+    it('on sfu-restart (the media server was lost) rebuilds the SFU transport make-before-break, with the view, waiting only for the videos shown', async () => {
+      const { sut, transports, socket, inCall } = setup({ switchTimeoutMs: 60_000 });
+      await inCall(joined('me', ['a', 'b'], { mode: 'sfu' }));
+      sut.setView([{ peer: 'a', layer: 2 }]);
+      const [old] = transports;
+      const oldA = remoteStream(new FakeRemoteTrack('video', false));
+      old!.events.emit('stream', { peerId: 'a', stream: oldA });
+      old!.events.emit('stream', { peerId: 'b', stream: remoteStream(new FakeRemoteTrack('audio', false)) });
+      expect(old!.calls).toContain('view a:2');
+
+      socket().receive('sfu-restart', {});
+      expect(transports.map((t) => t.mode)).toEqual(['sfu', 'sfu']);
+      const next = transports[1]!;
+      expect(old!.calls.at(-1)).toBe('stop signaling');
+      expect(next.calls).toEqual(['view a:2', 'add a present', 'add b present']);
+      expect(sut.transport).toBe(next);
+
+      const videoA = new FakeRemoteTrack('video');
+      next.events.emit('stream', { peerId: 'a', stream: remoteStream(new FakeRemoteTrack('audio'), videoA) });
+      expect(stream(sut, 'a')).toBe(oldA);
+      videoA.unmute();
+      expect(stream(sut, 'a')).not.toBe(oldA);
+      // B's video is off the view (paused by the SFU): B's audio is enough.
+      const audioB = new FakeRemoteTrack('audio');
+      next.events.emit('stream', { peerId: 'b', stream: remoteStream(audioB, new FakeRemoteTrack('video', false)) });
+      expect(old!.closed).toBe(false);
+      audioB.unmute();
+      expect(old!.closed).toBe(true);
+
+      // A restart during a restart: the transport being left goes at once, the one in use is left next.
+      socket().receive('sfu-restart', {});
+      socket().receive('sfu-restart', {});
+      expect(transports).toHaveLength(4);
+      expect(transports.map((t) => t.closed)).toEqual([true, true, false, false]);
+      expect(sut.transport).toBe(transports[3]);
+    });
+
+    it('ignores sfu-restart in a mesh room', async () => {
+      const { transports, socket, inCall } = setup();
+      await inCall();
+      socket().receive('sfu-restart', {});
+      expect(transports).toHaveLength(1);
     });
 
     it('sends local track changes on both transports while they overlap', async () => {

@@ -3,7 +3,7 @@
  * transport, the roster and resume, and reports what happens as typed events. It knows no runes and
  * no DOM; `CallState` turns its events into what components read.
  */
-import type { ChatEventPayload, ChatMessage, ErrorPayload, IcePath, IceServer, JoinedPayload, Peer, RoomMode } from '@parley/protocol';
+import type { ChatEventPayload, ChatMessage, ErrorPayload, IcePath, IceServer, JoinedPayload, Peer, RoomMode, SfuViewItem } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import type { LocalTracks, ScreenStarter } from '../media/local-tracks';
 import type { MediaTransport, MediaTransportEvents, MediaTransportFactory, SignalingPort } from '../rtc/media-transport';
@@ -99,6 +99,8 @@ export class CallSession {
   /** Counts joins, so a join overtaken by another (or by leaving) stops where it is. */
   #attempt = 0;
   #announced: MediaState | null = null;
+  /** Whose video the tiles show, at which layer; null until the grid says (then everyone's). */
+  #view: readonly SfuViewItem[] | null = null;
 
   constructor(options: CallSessionOptions) {
     this.#options = options;
@@ -161,6 +163,20 @@ export class CallSession {
   /** How the call's media flows now; `sfu` as soon as the move to the media server starts. */
   get mode(): RoomMode {
     return this.#mode;
+  }
+
+  /**
+   * Whose video the tiles show and at what size: through the SFU, only those videos are received
+   * (audio from everyone). Kept for the transports that come later (the switch, a failover).
+   */
+  setView(view: readonly SfuViewItem[]): void {
+    this.#view = view;
+    this.#transport?.setView?.(view);
+  }
+
+  /** Whether the tiles show `peerId`'s video (every peer's until the grid says otherwise). */
+  showsVideoOf(peerId: string): boolean {
+    return !this.#view || this.#view.some((item) => item.peer === peerId);
   }
 
   /** Joins the room as `name`; the outcome arrives as `status` events. */
@@ -265,10 +281,16 @@ export class CallSession {
     client.on('room-mode', (data) => {
       if (this.#client === client && data?.mode === 'sfu' && this.#phase === 'in-call') this.#moveToSfu(client);
     });
+    client.on('sfu-restart', () => {
+      if (this.#client === client && this.#mode === 'sfu' && this.#phase === 'in-call') this.#replaceTransport(client);
+    });
     client.on('chat', (message) => this.events.emit('chat', message));
     client.on('error', (error) => {
       if (this.#phase === 'joining' || error.event === 'join') this.#fail(joinFailure(error, this.#maxPeers ?? undefined));
       else if (error.event === 'chat') this.events.emit('chat-rejected', error);
+      // The SFU transport recovers by itself (a new offer, an ICE restart, a failover); an answer in
+      // flight to a lost media server is refused, and the person can do nothing about it.
+      else if (error.event?.startsWith('sfu-')) console.warn('[sfu] the server refused', error.event, error.message);
       else this.events.emit('notice', callNotice(error));
     });
     client.onStatus((status) => {
@@ -360,10 +382,12 @@ export class CallSession {
       tracks: { audio: this.#tracks.track('audio'), video: this.#tracks.track('video') },
       screen: this.#tracks.screen,
     };
-    const transport = this.#options.createTransport?.(context, mode) ?? (mode === 'sfu' ? new SfuTransport(context) : new Mesh(context));
+    const transport: MediaTransport =
+      this.#options.createTransport?.(context, mode) ?? (mode === 'sfu' ? new SfuTransport(context) : new Mesh(context));
     for (const event of ['stream', 'screen', 'linkstate', 'linkfailure'] as const) {
       transport.events.on(event, (data: MediaTransportEvents[typeof event]) => this.#report(transport, event, data));
     }
+    if (this.#view) transport.setView?.(this.#view);
     return transport;
   }
 
@@ -373,24 +397,38 @@ export class CallSession {
     if (transport === this.#transport) this.#roster.patch(data.peerId, mediaPatch(event, data));
   }
 
-  /**
-   * The room outgrew the mesh: make before break. The SFU transport starts beside the mesh, and
-   * each tile keeps its mesh media until the SFU's plays; then the mesh closes.
-   */
+  /** The room outgrew the mesh: the SFU transport replaces it (make before break). */
   #moveToSfu(client: SignalingClient): void {
-    const mesh = this.#transport;
-    if (this.#mode === 'sfu' || !mesh) return;
+    if (this.#mode === 'sfu' || !this.#transport) return;
     this.#mode = 'sfu';
-    const sfu = this.#createTransport(client, 'sfu');
-    this.#transport = sfu;
-    this.#leavingTransport = mesh;
+    this.#replaceTransport(client);
+  }
+
+  /**
+   * Make before break: a new SFU transport starts beside the one in use (the mesh, or an SFU
+   * transport whose media server was lost), and each tile keeps its old media until the new
+   * media for that peer plays; then the old transport closes. A replacement during another one
+   * drops the transport being left at once: the one in use becomes the one left.
+   */
+  #replaceTransport(client: SignalingClient): void {
+    const old = this.#transport;
+    if (!old) return;
+    this.#switch?.cancel();
+    this.#switch = null;
+    this.#leavingTransport?.close();
+    old.stopSignaling?.();
+    const next = this.#createTransport(client, 'sfu');
+    this.#transport = next;
+    this.#leavingTransport = old;
+    const participants = new Map(this.#roster.list.map((p) => [p.peer.id, p]));
     this.#switch = new TransportSwitch({
-      from: mesh,
-      to: sfu,
-      waiting: this.#roster.list.filter((p) => p.stream).map((p) => p.peer.id),
+      from: old,
+      to: next,
+      waiting: [...participants.values()].filter((p) => p.stream).map((p) => p.peer.id),
       sends: (id) => {
         const media = this.#roster.list.find((p) => p.peer.id === id)?.peer.media;
-        return { audio: !!media?.audio, video: !!media?.video };
+        // A video off the page is paused by the SFU: that peer's audio is what plays.
+        return { audio: !!media?.audio, video: !!media?.video && this.showsVideoOf(id) };
       },
       patch: (id, patch) => this.#roster.patch(id, patch),
       ondone: () => {
@@ -400,7 +438,7 @@ export class CallSession {
       },
       timeoutMs: this.#options.switchTimeoutMs ?? SWITCH_TIMEOUT_MS,
     });
-    for (const participant of this.#roster.list) sfu.addPeer(participant.peer.id, { present: true });
+    for (const id of participants.keys()) next.addPeer(id, { present: true });
     this.events.emit('senders', undefined);
   }
 

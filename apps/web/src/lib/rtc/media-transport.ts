@@ -5,7 +5,7 @@
  * the same shape: it signals through `SignalingPort` with events of its own, maps the server's
  * streams back to peer ids, and reports its connections under the peers they carry.
  */
-import type { ClientEvents, IceServer, RoomMode, ServerEvents } from '@parley/protocol';
+import type { ClientEvents, IceServer, RoomMode, ServerEvents, SfuViewItem } from '@parley/protocol';
 import type { Emitter } from '../emitter';
 import type { GovernedSender, SenderRole } from './governor';
 import type { ScreenSource, TrackKind } from './peer-link';
@@ -75,6 +75,13 @@ export interface MediaTransport {
   connections(): ReadonlyMap<string, StatsConnection>;
   /** The connections that send our media, for the bandwidth governor. */
   sending(): SendingConnection[];
+  /**
+   * Whose video the tiles show, each at the simulcast layer its size needs: the SFU forwards only
+   * those (audio from everyone). The mesh receives everything anyway and leaves it out.
+   */
+  setView?(view: readonly SfuViewItem[]): void;
+  /** Being replaced: stop hearing and sending signals, keeping the media up until `close`. */
+  stopSignaling?(): void;
   close(): void;
 }
 

@@ -367,6 +367,70 @@ describe(SfuTransport.name, () => {
       ]);
     });
 
+    it('asks the server for an ICE restart when the subscriber fails, once until that offer is answered', async () => {
+      const { sut, subscriber, subscribe, server } = setup();
+      subscriber.connectionState = 'failed';
+      subscriber.onconnectionstatechange?.();
+      // Nothing to restart before the first offer.
+      expect(server.events('sfu-ice-restart')).toEqual([]);
+      await subscribe([s('0', 'ada', 'audio')]);
+      subscriber.onconnectionstatechange?.();
+      subscriber.onconnectionstatechange?.();
+      sut.restartIce();
+      expect(server.events('sfu-ice-restart')).toEqual([{}]);
+      await subscribe([s('0', 'ada', 'audio')]);
+      subscriber.onconnectionstatechange?.();
+      expect(server.events('sfu-ice-restart')).toEqual([{}, {}]);
+    });
+
+    it('asks for an ICE restart after the subscriber stays disconnected', async () => {
+      const { subscriber, subscribe, server } = setup({ timing: { restartAfterDisconnectedMs: 20 } });
+      await subscribe([s('0', 'ada', 'audio')]);
+      subscriber.connectionState = 'disconnected';
+      subscriber.onconnectionstatechange?.();
+      expect(server.events('sfu-ice-restart')).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      expect(server.events('sfu-ice-restart')).toEqual([{}]);
+    });
+
+    it('sends the view when it changes, and nothing more', async () => {
+      const { sut, server } = setup();
+      sut.setView([{ peer: 'ada', layer: 2 }]);
+      sut.setView([{ peer: 'ada', layer: 2 }]);
+      sut.setView([
+        { peer: 'ada', layer: 1 },
+        { peer: 'bo', layer: 1 },
+      ]);
+      sut.setView([]);
+      expect(server.events('sfu-view')).toEqual([
+        { peers: [{ peer: 'ada', layer: 2 }] },
+        {
+          peers: [
+            { peer: 'ada', layer: 1 },
+            { peer: 'bo', layer: 1 },
+          ],
+        },
+        { peers: [] },
+      ]);
+    });
+
+    it('once replaced, neither hears nor sends signals, and keeps its media until closed', async () => {
+      const { sut, server, subscriber, publisher, subscribe, negotiate, streams } = setup();
+      sut.addPeer('ada', { present: true });
+      await subscribe([s('0', 'ada', 'audio')]);
+      const sent = server.sent.length;
+      sut.stopSignaling();
+      await subscribe([s('0', 'ada', 'audio'), s('1', 'bo', 'audio')]);
+      await negotiate();
+      publisher.onicecandidate?.({ candidate: null });
+      sut.setView([]);
+      subscriber.connectionState = 'failed';
+      subscriber.onconnectionstatechange?.();
+      expect(server.sent.length).toBe(sent);
+      expect(subscriber.history.filter((h) => h.startsWith('srd'))).toHaveLength(1);
+      expect(streams.get('ada')!.getTracks()).toHaveLength(1);
+    });
+
     it('gives stats per peer: only that peer’s inbound tracks, and our microphone', async () => {
       const { sut, subscriber, publisher, subscribe } = setup();
       sut.addPeer('ada', { present: true });

@@ -1,4 +1,4 @@
-import type { IceCandidate, IceServer, SessionDescription, SfuConnection, SfuOfferPayload, SfuStream } from '@parley/protocol';
+import type { IceCandidate, IceServer, SessionDescription, SfuConnection, SfuOfferPayload, SfuStream, SfuViewItem } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import type { GovernedSender, SenderRole } from './governor';
 import type {
@@ -18,7 +18,7 @@ export interface SfuTransportOptions extends MediaTransportContext {
 }
 
 export interface SfuTiming {
-  /** How long the publisher's ICE may stay `disconnected` before it restarts. */
+  /** How long either connection's ICE may stay `disconnected` before it restarts. */
   restartAfterDisconnectedMs: number;
   /** How long an `sfu-publish` may wait for its answer before it is offered again. */
   answerTimeoutMs: number;
@@ -63,6 +63,13 @@ export class SfuTransport implements MediaTransport {
   readonly #stopListening: () => void;
   #screen: RTCRtpTransceiver | null = null;
   #closed = false;
+  /** Replaced by another transport: no signals in or out any more. */
+  #retired = false;
+  /** The last `sfu-view` sent, as JSON, so an unchanged view is not sent again. */
+  #view: string | null = null;
+  #subscriberTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last `sfu-ice-restart` went out; another waits for its offer (or the answer timeout). */
+  #subscriberRestartAt = -Infinity;
 
   /** Each pc's signals, in arrival order, so a candidate never overtakes its description. */
   readonly #inbox: Record<SfuConnection, Promise<void>> = { publisher: Promise.resolve(), subscriber: Promise.resolve() };
@@ -175,14 +182,32 @@ export class SfuTransport implements MediaTransport {
   }
 
   /**
-   * Restarts the publisher's ICE (a new `sfu-publish`). The subscriber's offers come from the server,
-   * so only the server can restart its ICE; the protocol has no way to ask for that yet.
+   * Restarts the publisher's ICE (a new `sfu-publish`) and asks the server to restart the
+   * subscriber's (`sfu-ice-restart`: its offers come from the server).
    */
   restartIce({ onlyDisconnected = false } = {}): void {
-    if (this.#closed) return;
-    if (onlyDisconnected && iceConnected(this.#publisher)) return;
+    if (this.#closed || this.#retired) return;
+    if (!onlyDisconnected || !iceConnected(this.#publisher)) {
+      clearTimeout(this.#disconnectedTimer);
+      this.#publisher.restartIce();
+    }
+    if (!onlyDisconnected || !iceConnected(this.#subscriber)) this.#restartSubscriber();
+  }
+
+  /** Sends the view when it changed: the server forwards those videos and pauses the others. */
+  setView(view: readonly SfuViewItem[]): void {
+    const json = JSON.stringify(view);
+    if (this.#closed || this.#retired || json === this.#view) return;
+    this.#view = json;
+    this.#signaling.send('sfu-view', { peers: view.map(({ peer, layer }) => ({ peer, layer })) });
+  }
+
+  stopSignaling(): void {
+    this.#retired = true;
+    this.#stopListening();
+    clearTimeout(this.#answerTimer);
     clearTimeout(this.#disconnectedTimer);
-    this.#publisher.restartIce();
+    clearTimeout(this.#subscriberTimer);
   }
 
   /**
@@ -206,6 +231,7 @@ export class SfuTransport implements MediaTransport {
     this.#stopListening();
     clearTimeout(this.#answerTimer);
     clearTimeout(this.#disconnectedTimer);
+    clearTimeout(this.#subscriberTimer);
     for (const pc of [this.#publisher, this.#subscriber]) {
       pc.onnegotiationneeded = pc.onicecandidate = pc.oniceconnectionstatechange = pc.onconnectionstatechange = null;
       pc.close();
@@ -231,7 +257,7 @@ export class SfuTransport implements MediaTransport {
   // ---------------------------------------------------------------------------------------------
 
   async #publish(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#closed || this.#retired) return;
     if (this.#publishing || this.#publisher.signalingState !== 'stable') {
       this.#publishAgain = true;
       return;
@@ -286,7 +312,8 @@ export class SfuTransport implements MediaTransport {
     await this.#flushCandidates('subscriber');
     await pc.setLocalDescription();
     const answer = pc.localDescription;
-    if (this.#closed || !answer) return;
+    if (this.#closed || this.#retired || !answer) return;
+    this.#subscriberRestartAt = -Infinity;
     this.#signaling.send('sfu-answer', { description: { type: answer.type, sdp: answer.sdp } });
     this.#assign();
   }
@@ -321,6 +348,7 @@ export class SfuTransport implements MediaTransport {
   }
 
   #sendCandidate(pc: SfuConnection, candidate: RTCIceCandidate | null): void {
+    if (this.#retired) return;
     this.#signaling.send('sfu-candidate', { pc, candidate: candidate?.candidate ? toIceCandidate(candidate) : null });
   }
   // --- end of the negotiation logic -------------------------------------------------------------
@@ -363,6 +391,7 @@ export class SfuTransport implements MediaTransport {
 
   #onSubscriberState(): void {
     const state = this.#subscriber.connectionState;
+    this.#watchSubscriber(state);
     for (const peerId of this.#assigned.keys()) this.events.emit('linkstate', { peerId, state });
     const failed = state === 'failed';
     if (failed === this.#subscriberFailed || (!failed && state !== 'connected')) return;
@@ -381,6 +410,26 @@ export class SfuTransport implements MediaTransport {
         if (this.#publisher.iceConnectionState === 'disconnected') this.restartIce();
       }, this.#timing.restartAfterDisconnectedMs);
     }
+  }
+
+  /** The subscriber's ICE restarts like the publisher's, but through the server: it makes the offer. */
+  #watchSubscriber(state: RTCPeerConnectionState): void {
+    clearTimeout(this.#subscriberTimer);
+    if (state === 'failed') this.#restartSubscriber();
+    else if (state === 'disconnected') {
+      this.#subscriberTimer = setTimeout(() => {
+        if (this.#subscriber.connectionState === 'disconnected') this.#restartSubscriber();
+      }, this.#timing.restartAfterDisconnectedMs);
+    }
+  }
+
+  #restartSubscriber(): void {
+    // Nothing to restart before the first offer; one request at a time until its offer is answered.
+    if (this.#closed || this.#retired || !this.#subscriber.remoteDescription) return;
+    const now = Date.now();
+    if (now - this.#subscriberRestartAt < this.#timing.answerTimeoutMs) return;
+    this.#subscriberRestartAt = now;
+    this.#signaling.send('sfu-ice-restart', {});
   }
 
   #reports(): Promise<[RTCStatsReport, RTCStatsReport]> {

@@ -34,7 +34,8 @@ export function createCallKit({ room, token, tracks, signalingUrl, moderation: p
   moderation.connect(session.moderation);
   const stats = new LinkStats({
     connections: () => session.transport?.connections() ?? new Map(),
-    expectsVideo: (id) => !!session.participants.find((p) => p.peer.id === id)?.peer.media.video,
+    // A video off the page is paused by the SFU on purpose: that is not a starved link.
+    expectsVideo: (id) => !!session.participants.find((p) => p.peer.id === id)?.peer.media.video && session.showsVideoOf(id),
     micOn: () => tracks.micOn,
     pathSeen: (id, path) => session.reportPath(id, path.kind),
   });

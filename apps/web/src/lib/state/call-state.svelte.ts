@@ -1,6 +1,8 @@
+import type { SfuViewItem } from '@parley/protocol';
 import type { CallPhase, CallSession, ServerConnection } from '../call/call-session';
 import type { RemoteParticipant } from '../call/roster';
 import type { Peer } from '@parley/protocol';
+import { layerFor, slotsFor, tilePage, tileWidthFor, type TilePage } from '../call/tile-page';
 import { describeMediaProblems, type AcquiredMedia } from '../media/local-media';
 import { LocalTracks } from '../media/local-tracks';
 import { unreachable, type Failure } from '../signaling/failure';
@@ -41,15 +43,53 @@ export class CallState {
   /** The local screen share, for the presenter's own preview. */
   screenStream = $state.raw<MediaStream | null>(null);
   panel = $state<CallPanel>(null);
+  /** People this person pinned: they lead every page of tiles. */
+  pinned = $state.raw<ReadonlySet<string>>(new Set());
+  /** The window's size in CSS pixels (bound by the grid), which sets how many tiles fit. */
+  width = $state(1280);
+  height = $state(720);
+  pixelRatio = $state(1);
+  #pageIndex = $state(0);
 
   readonly alone = $derived(this.remotes.length === 0);
   /** Who has the large spot: the first person sharing a screen, you included (`self`). */
   readonly presenter = $derived(this.sharing ? 'self' : (this.remotes.find((r) => r.peer.media.screen && r.screen)?.peer.id ?? null));
 
-  readonly chat: ChatState;
-  readonly devices: DeviceState;
   /** Quality per link and who is speaking; loaded with the call (see `call-kit.ts`). */
   stats = $state.raw<LinkStats | null>(null);
+  /** The page of remote tiles on screen: pinned people, then the active speaker, then the others; "+N" for the rest. */
+  readonly page: TilePage = $derived(
+    tilePage({
+      peers: this.remotes.map((r) => r.peer.id),
+      speaker: this.stats?.activeRemote ?? null,
+      pinned: this.pinned,
+      // The side panel takes 22rem; with a presentation, the grid is a strip of small tiles.
+      slots: slotsFor(this.#gridWidth, this.presenter === null ? this.height : this.height * 0.38),
+      page: this.#pageIndex,
+    }),
+  );
+  /** The remote participants on the page, in tile order. */
+  readonly pageRemotes = $derived(this.page.visible.flatMap((id) => this.remotes.find((r) => r.peer.id === id) ?? []));
+  /** Those off the page: their audio still plays. */
+  readonly offPageRemotes = $derived(this.remotes.filter((r) => !this.page.visible.includes(r.peer.id)));
+  /**
+   * Whose video to receive, at which simulcast layer: the cameras on the page at the size of their
+   * tiles, and the presenter's screen at full size. Through the SFU nothing else is received but audio.
+   */
+  readonly view: SfuViewItem[] = $derived.by(() => {
+    const tiles = this.page.visible.length + 1 + (this.page.hidden > 0 ? 1 : 0);
+    const layer = this.presenter === null ? layerFor(tileWidthFor(this.#gridWidth, tiles), this.pixelRatio) : 0;
+    const view = new Map<string, SfuViewItem['layer']>(this.page.visible.map((id) => [id, layer]));
+    if (this.presenter !== null && this.presenter !== 'self') view.set(this.presenter, 2);
+    return [...view].map(([peer, layer]) => ({ peer, layer }));
+  });
+
+  get #gridWidth(): number {
+    return this.panel !== null && this.width > 768 ? this.width - 352 : this.width;
+  }
+
+  readonly chat: ChatState;
+  readonly devices: DeviceState;
   readonly doctor: DoctorState;
   /** The lock, the waiting room, hands and reactions; loaded with the call (see `call-kit.ts`). */
   moderation = $state.raw<ModerationState | null>(null);
@@ -121,6 +161,16 @@ export class CallState {
     const { session, startScreenShare } = await this.#loadKit();
     const problem = await session.shareScreen(startScreenShare);
     if (problem) this.notify(problem);
+  }
+
+  /** The "+N" tile: the next page of people (after the last, the first again). */
+  nextPage(): void {
+    this.#pageIndex = this.page.page + 1;
+  }
+
+  /** Receives video only for the tiles on screen (see `view`). */
+  showVideo(view: readonly SfuViewItem[]): void {
+    this.#call?.session.setView(view);
   }
 
   togglePanel(panel: Exclude<CallPanel, null>): void {

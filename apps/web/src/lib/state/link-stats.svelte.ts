@@ -30,9 +30,12 @@ export class LinkStats {
   quality = $state.raw<Record<string, LinkQuality>>({});
   speaking = $state.raw<ReadonlySet<string>>(new Set());
   active = $state<string | null>(null);
+  /** The active speaker among the others (never SELF): who leads the page of tiles. */
+  activeRemote = $state<string | null>(null);
 
   readonly #source: LinkStatsSource;
   readonly #detector = new SpeakerDetector();
+  readonly #remoteDetector = new SpeakerDetector();
   #qualityTimer: ReturnType<typeof setInterval> | undefined;
   #levelTimer: ReturnType<typeof setInterval> | undefined;
   /** The last energy totals read per peer (and for the microphone, as SELF), for the next level. */
@@ -57,10 +60,12 @@ export class LinkStats {
     this.quality = {};
     this.speaking = new Set();
     this.active = null;
+    this.activeRemote = null;
   }
 
   forget(peerId: string): void {
     this.#detector.forget(peerId);
+    this.#remoteDetector.forget(peerId);
     this.#energy.delete(peerId);
     const { [peerId]: _gone, ...rest } = this.quality;
     this.quality = rest;
@@ -103,9 +108,14 @@ export class LinkStats {
     for (const [id, after] of energy) levels.set(id, levelBetween(this.#energy.get(id), after));
     if (!this.#source.micOn()) levels.set(SELF, 0);
     this.#energy = energy;
-    const { speaking, active } = this.#detector.update(levels, performance.now());
+    const now = performance.now();
+    const { speaking, active } = this.#detector.update(levels, now);
     if (!sameSet(speaking, this.speaking)) this.speaking = speaking;
     if (active !== this.active) this.active = active;
+    // Talking yourself does not hide who spoke last among the others.
+    levels.delete(SELF);
+    const { active: activeRemote } = this.#remoteDetector.update(levels, now);
+    if (activeRemote !== this.activeRemote) this.activeRemote = activeRemote;
   }
 }
 
