@@ -121,7 +121,8 @@ export class CallSession {
       this.#tracks.events.on('change', () => this.#announceMedia()),
     ];
     this.moderation = new Moderation((event, data) => this.#phase === 'in-call' && !!this.#client?.send(event, data));
-    this.moderation.events.on('muted-by', () => this.#tracks.muteMic());
+    // A host asked: off, and only the person turns it on again.
+    this.moderation.events.on('muted-by', () => void (this.#tracks.micOn && this.#tracks.toggleMic()));
     this.#stopWatchingTracks = () => stops.forEach((stop) => stop());
   }
 

@@ -82,14 +82,6 @@ export class LocalTracks {
     this.events.emit('change', undefined);
   }
 
-  /** Mutes the microphone, if it is on (a host asked); only the person can turn it on again. */
-  muteMic(): void {
-    const track = this.#tracks.audio;
-    if (!track?.enabled) return;
-    track.enabled = false;
-    this.events.emit('change', undefined);
-  }
-
   /** Stops the camera (so its light goes off), or opens it (on `deviceId`, else any). */
   async toggleCamera(deviceId?: string): Promise<void> {
     if (!this.#tracks.video) {

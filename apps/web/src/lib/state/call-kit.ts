@@ -15,8 +15,8 @@ export interface CallKitOptions {
   token?: string;
   tracks: LocalTracks;
   signalingUrl(): Promise<string>;
-  /** Who is who, for the moderation view. */
-  moderation: ModerationContext;
+  /** Who is who, for the moderation view: the call's state. */
+  people: ModerationContext;
 }
 
 export interface CallKit {
@@ -28,7 +28,7 @@ export interface CallKit {
   close(): void;
 }
 
-export function createCallKit({ room, token, tracks, signalingUrl, moderation: people }: CallKitOptions): CallKit {
+export function createCallKit({ room, token, tracks, signalingUrl, people }: CallKitOptions): CallKit {
   const session = new CallSession({ room, token, tracks, signalingUrl });
   const moderation = new ModerationState(people);
   moderation.connect(session.moderation);

@@ -265,11 +265,7 @@ export class CallState {
         token: this.#token,
         tracks: this.#tracks,
         signalingUrl: serverSignalingUrl,
-        moderation: {
-          self: () => this.self,
-          peers: () => this.remotes.map((remote) => remote.peer),
-          notify: (message) => this.notify(message),
-        },
+        people: this,
       });
       const { session, stats } = call;
       session.events.on('status', () => this.#onStatus(session));

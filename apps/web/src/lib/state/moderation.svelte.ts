@@ -13,11 +13,11 @@ export interface FloatingReaction {
 /** How long a reaction floats over the tile. */
 const REACTION_MS = 4000;
 
-/** Reads of the call that the moderation view needs: who is who. */
+/** What the moderation view reads of the call (CallState): who is who, and the toast. */
 export interface ModerationContext {
-  self(): Peer | null;
-  peers(): readonly Peer[];
-  /** A short note for the person (the toast). */
+  readonly self: Peer | null;
+  readonly remotes: readonly { peer: Peer }[];
+  /** A short note for the person. */
   notify(message: string): void;
 }
 
@@ -45,9 +45,9 @@ export class ModerationState {
 
   constructor(context: ModerationContext) {
     this.#context = context;
-    this.isHost = $derived(!!context.self()?.host);
-    this.handRaised = $derived(context.self()?.hand !== undefined);
-    this.hands = $derived(handOrder([...this.#selfPeer(), ...context.peers()]));
+    this.isHost = $derived(!!context.self?.host);
+    this.handRaised = $derived(context.self?.hand !== undefined);
+    this.hands = $derived(handOrder([...this.#selfPeer(), ...context.remotes.map((r) => r.peer)]));
   }
 
   /** The 1-based place of a peer's raised hand, or null when it is down. */
@@ -110,14 +110,14 @@ export class ModerationState {
   }
 
   #selfPeer(): Peer[] {
-    const self = this.#context.self();
+    const self = this.#context.self;
     return self ? [self] : [];
   }
 
   #nameOf(id: string): string {
-    const self = this.#context.self();
+    const self = this.#context.self;
     if (self?.id === id) return m.you();
-    return this.#context.peers().find((peer) => peer.id === id)?.name || m.a_host();
+    return this.#context.remotes.find((r) => r.peer.id === id)?.peer.name || m.a_host();
   }
 
   #knocking(waiting: readonly Waiter[]): void {
