@@ -31,5 +31,7 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2022',
+    // Every browser Parley supports (es2022) knows <link rel="modulepreload">: no polyfill in the first load.
+    modulePreload: { polyfill: false },
   },
 });

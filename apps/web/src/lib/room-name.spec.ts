@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
-import { isValidRoomName, parseRoomInput, randomRoomName } from './room-name';
+import { randomRoomName } from './random-room-name';
+import { isValidRoomName, parseRoomInput } from './room-name';
 
 const SHAPE = /^[a-z]{2,7}-[a-z]{2,7}-[a-z]{2,7}-[0-9a-hjkmnp-tv-z]{5}-[0-9a-hjkmnp-tv-z]{5}$/;
 
