@@ -403,6 +403,7 @@ export class CallSession {
     if (this.#mode === 'sfu' || !this.#transport) return;
     this.#mode = 'sfu';
     this.#replaceTransport(client);
+    this.events.emit('status', undefined);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { SfuViewItem } from '@parley/protocol';
+import type { RoomMode, SfuViewItem } from '@parley/protocol';
 import type { CallPhase, CallSession, ServerConnection } from '../call/call-session';
 import type { RemoteParticipant } from '../call/roster';
 import type { Peer } from '@parley/protocol';
@@ -49,6 +49,8 @@ export class CallState {
   width = $state(1280);
   height = $state(720);
   pixelRatio = $state(1);
+  /** How media flows: through the mesh, or through the SFU once the room outgrew it. */
+  mode = $state<RoomMode>('mesh');
   #pageIndex = $state(0);
 
   readonly alone = $derived(this.remotes.length === 0);
@@ -63,8 +65,10 @@ export class CallState {
       peers: this.remotes.map((r) => r.peer.id),
       speaker: this.stats?.activeRemote ?? null,
       pinned: this.pinned,
-      // The side panel takes 22rem; with a presentation, the grid is a strip of small tiles.
-      slots: slotsFor(this.#gridWidth, this.presenter === null ? this.height : this.height * 0.38),
+      // In a mesh every camera arrives anyway and the room is small, so nobody is paged away; through
+      // the SFU a page saves what off-page videos would cost. The side panel takes 22rem; with a
+      // presentation, the grid is a strip of small tiles.
+      slots: this.mode === 'mesh' ? Infinity : slotsFor(this.#gridWidth, this.presenter === null ? this.height : this.height * 0.38),
       page: this.#pageIndex,
     }),
   );
@@ -243,6 +247,7 @@ export class CallState {
     this.selfId = session.selfId;
     this.self = session.self;
     this.maxPeers = session.maxPeers;
+    this.mode = session.mode;
     if (session.phase !== 'in-call') this.#reconnected.clear();
   }
 
