@@ -43,6 +43,25 @@ function allRefs(node: Node, path = '#'): { at: string; ref: string }[] {
 
 const schema = (name: string): Node => deref(doc.components.schemas[name]);
 /** A property of a schema, through any `$ref`s. */
+/** Every client event's payload schema: each carries `ref` and refuses unknown fields. */
+const CLIENT_PAYLOADS = [
+  'JoinPayload',
+  'SignalPayload',
+  'MediaPayload',
+  'ChatPayload',
+  'LeavePayload',
+  'SfuPublishPayload',
+  'SfuAnswerPayload',
+  'SfuCandidatePayload',
+  'LockPayload',
+  'PeerTargetPayload',
+  'HandPayload',
+  'ReactPayload',
+  'SfuViewPayload',
+  'SfuIceRestartPayload',
+  'PathPayload',
+];
+
 const prop = (schemaName: string, property: string): Node => deref(schema(schemaName).properties[property]);
 
 /** The `event` names of the messages of every operation with `action`. */
@@ -154,23 +173,7 @@ describe('docs/asyncapi.yaml', () => {
     });
 
     it('caps ref at LIMITS.maxRefLength in every client payload and in error', () => {
-      for (const name of [
-        'JoinPayload',
-        'SignalPayload',
-        'MediaPayload',
-        'ChatPayload',
-        'LeavePayload',
-        'SfuPublishPayload',
-        'SfuAnswerPayload',
-        'SfuCandidatePayload',
-        'LockPayload',
-        'PeerTargetPayload',
-        'HandPayload',
-        'ReactPayload',
-        'SfuViewPayload',
-        'SfuIceRestartPayload',
-        'ErrorPayload',
-      ]) {
+      for (const name of [...CLIENT_PAYLOADS, 'ErrorPayload']) {
         expect(prop(name, 'ref').maxLength).toBe(LIMITS.maxRefLength);
       }
     });
@@ -186,24 +189,7 @@ describe('docs/asyncapi.yaml', () => {
   });
 
   describe('client payloads', () => {
-    it.each([
-      'JoinPayload',
-      'SignalPayload',
-      'MediaPayload',
-      'ChatPayload',
-      'LeavePayload',
-      'SfuPublishPayload',
-      'SfuAnswerPayload',
-      'SfuCandidatePayload',
-      'LockPayload',
-      'PeerTargetPayload',
-      'HandPayload',
-      'ReactPayload',
-      'SfuViewPayload',
-      'SfuIceRestartPayload',
-      'SessionDescription',
-      'IceCandidate',
-    ])('%s rejects unknown fields (additionalProperties: false)', (name) => {
+    it.each([...CLIENT_PAYLOADS, 'SessionDescription', 'IceCandidate'])('%s rejects unknown fields (additionalProperties: false)', (name) => {
       expect(schema(name).additionalProperties).toBe(false);
     });
   });
