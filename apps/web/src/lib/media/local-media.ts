@@ -12,24 +12,14 @@ export interface AcquiredMedia {
   problems: Partial<Record<TrackKind, MediaProblem>>;
 }
 
-/** Where the noise-suppression switch (in the call's device menu) is remembered. */
+/** Where the noise-suppression switch (in the call's device menu, see noise-suppression.ts) is remembered. */
 export const NOISE_SUPPRESSION_KEY = 'parley.noiseSuppression';
-
-/** Whether the browser filters out background noise from the microphone; on unless the person turned it off. */
-export function noiseSuppressionOn(): boolean {
-  return readStored(NOISE_SUPPRESSION_KEY) !== 'off';
-}
-
-/** The microphone's processing; echo cancellation stays on whatever the person chose about noise. */
-export function audioConstraints(noiseSuppression = noiseSuppressionOn()): MediaTrackConstraints {
-  return { echoCancellation: true, noiseSuppression, autoGainControl: true };
-}
 
 const VIDEO: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 24, max: 30 } };
 
-/** Read for each request, so a changed setting applies to the next microphone opened. */
+/** Read for each request, so a changed setting applies to the next microphone opened; echo cancellation stays on. */
 function constraints(kind: TrackKind): MediaTrackConstraints {
-  return kind === 'audio' ? audioConstraints() : VIDEO;
+  return kind === 'audio' ? { echoCancellation: true, noiseSuppression: readStored(NOISE_SUPPRESSION_KEY) !== 'off', autoGainControl: true } : VIDEO;
 }
 
 export function classifyMediaError(error: unknown): MediaProblem {

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { noiseSuppressionOn } from './local-media';
-import { setNoiseSuppression } from './noise-suppression';
+import { noiseSuppressionOn, setNoiseSuppression } from './noise-suppression';
 
 /** A microphone whose processing is fixed once opened, as in Chromium. */
 function fakeMic(noiseSuppression: boolean, { applies = false } = {}) {
@@ -51,7 +50,13 @@ describe('setNoiseSuppression', () => {
   });
 
   it('only remembers the choice while no microphone is open', async () => {
-    expect(await setNoiseSuppression(false, null, jest.fn(async () => null))).toBe(true);
+    expect(
+      await setNoiseSuppression(
+        false,
+        null,
+        jest.fn(async () => null),
+      ),
+    ).toBe(true);
     expect(noiseSuppressionOn()).toBe(false);
   });
 });

@@ -1,5 +1,10 @@
-import { writeStored } from '../stored';
-import { audioConstraints, NOISE_SUPPRESSION_KEY } from './local-media';
+import { readStored, writeStored } from '../stored';
+import { NOISE_SUPPRESSION_KEY } from './local-media';
+
+/** Whether the browser filters out background noise from the microphone; on unless the person turned it off. */
+export function noiseSuppressionOn(): boolean {
+  return readStored(NOISE_SUPPRESSION_KEY) !== 'off';
+}
 
 /**
  * Turns the browser's noise suppression on or off, for the microphone in use and the ones opened
@@ -16,7 +21,7 @@ export async function setNoiseSuppression(
   writeStored(NOISE_SUPPRESSION_KEY, on ? 'on' : 'off');
   if (!track) return true;
   try {
-    await track.applyConstraints(audioConstraints(on));
+    await track.applyConstraints({ echoCancellation: true, noiseSuppression: on, autoGainControl: true });
   } catch {
     // Refused: opened again below.
   }

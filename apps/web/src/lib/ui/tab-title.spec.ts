@@ -5,8 +5,7 @@ describe('tabTitle', () => {
     expect(tabTitle('standup', 0)).toBe('standup · Parley');
   });
 
-  it('puts the unread count in front, capped like the badge', () => {
+  it('puts the unread count in front', () => {
     expect(tabTitle('standup', 3)).toBe('(3) standup · Parley');
-    expect(tabTitle('standup', 250)).toBe('(99+) standup · Parley');
   });
 });
