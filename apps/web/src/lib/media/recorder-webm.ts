@@ -4,17 +4,28 @@
  * Info of a finished recording's first bytes (where Info always is), which is all players need.
  */
 
-const EBML = 0x1a45dfa3;
-const SEGMENT = 0x18538067;
-const INFO = 0x1549a966;
-const TIMECODE_SCALE = 0x2ad7b1;
-const DURATION = 0x4489;
-const CLUSTER = 0x1f43b675;
+/** The ids of the WebM elements a recording's readers need (e2e/webm.ts reads its tracks too). */
+export const WEBM_ID = {
+  EBML: 0x1a45dfa3,
+  Segment: 0x18538067,
+  Info: 0x1549a966,
+  TimecodeScale: 0x2ad7b1,
+  Duration: 0x4489,
+  Tracks: 0x1654ae6b,
+  TrackEntry: 0xae,
+  TrackNumber: 0xd7,
+  CodecID: 0x86,
+  Cluster: 0x1f43b675,
+  Timecode: 0xe7,
+  SimpleBlock: 0xa3,
+  BlockGroup: 0xa0,
+  Block: 0xa1,
+} as const;
 
 /** How much of the file's start is read: Info comes before the first cluster, a few hundred bytes in. */
 export const WEBM_HEAD_BYTES = 64 * 1024;
 
-interface Element {
+export interface EbmlElement {
   id: number;
   /** Where the element (its id) starts. */
   start: number;
@@ -27,7 +38,7 @@ interface Element {
 }
 
 /** Reads an element header at `offset`, or null when the bytes end or are not EBML. */
-function readElement(bytes: Uint8Array, offset: number): Element | null {
+export function readElement(bytes: Uint8Array, offset: number): EbmlElement | null {
   const id = readVint(bytes, offset, 4, true);
   if (id?.value == null) return null;
   const size = readVint(bytes, offset + id.length, 8, false);
@@ -36,7 +47,7 @@ function readElement(bytes: Uint8Array, offset: number): Element | null {
 }
 
 /** An EBML variable-length integer: ids keep their length marker, sizes drop it; all ones is "unknown". */
-function readVint(bytes: Uint8Array, offset: number, maxLength: number, keepMarker: boolean): { value: number | null; length: number } | null {
+export function readVint(bytes: Uint8Array, offset: number, maxLength: number, keepMarker: boolean): { value: number | null; length: number } | null {
   const first = bytes[offset];
   if (first === undefined || first === 0) return null;
   const length = Math.clz32(first) - 23;
@@ -64,7 +75,8 @@ function encodeSize(size: number, length: number): Uint8Array | null {
   return out;
 }
 
-function readUint(bytes: Uint8Array, element: Element): number {
+/** An unsigned integer element's value. */
+export function readUint(bytes: Uint8Array, element: EbmlElement): number {
   let value = 0;
   for (let i = 0; i < element.size!; i++) value = value * 256 + bytes[element.dataStart + i]!;
   return value;
@@ -97,22 +109,22 @@ const concat = (...parts: Uint8Array[]): Uint8Array<ArrayBuffer> => {
  */
 export function withDuration(head: Uint8Array, durationMs: number): Uint8Array<ArrayBuffer> | null {
   const header = readElement(head, 0);
-  if (header?.id !== EBML || header.size === null) return null;
+  if (header?.id !== WEBM_ID.EBML || header.size === null) return null;
   const segment = readElement(head, header.dataStart + header.size);
-  if (segment?.id !== SEGMENT) return null;
+  if (segment?.id !== WEBM_ID.Segment) return null;
   const segmentEnd = segment.size === null ? head.length : Math.min(head.length, segment.dataStart + segment.size);
   for (let offset = segment.dataStart; offset < segmentEnd;) {
     const child = readElement(head, offset);
-    if (!child || child.size === null || child.id === CLUSTER) return null;
+    if (!child || child.size === null || child.id === WEBM_ID.Cluster) return null;
     const end = child.dataStart + child.size;
     if (end > head.length) return null;
-    if (child.id === INFO) return patchInfo(head, segment, child, durationMs);
+    if (child.id === WEBM_ID.Info) return patchInfo(head, segment, child, durationMs);
     offset = end;
   }
   return null;
 }
 
-function patchInfo(bytes: Uint8Array, segment: Element, info: Element, durationMs: number): Uint8Array<ArrayBuffer> | null {
+function patchInfo(bytes: Uint8Array, segment: EbmlElement, info: EbmlElement, durationMs: number): Uint8Array<ArrayBuffer> | null {
   const infoEnd = info.dataStart + info.size!;
   const kept: Uint8Array[] = [];
   let timecodeScale = 1_000_000;
@@ -120,8 +132,8 @@ function patchInfo(bytes: Uint8Array, segment: Element, info: Element, durationM
     const field = readElement(bytes, offset);
     if (!field || field.size === null) return null;
     const end = field.dataStart + field.size;
-    if (field.id === TIMECODE_SCALE) timecodeScale = readUint(bytes, field) || timecodeScale;
-    if (field.id !== DURATION) kept.push(bytes.subarray(offset, end));
+    if (field.id === WEBM_ID.TimecodeScale) timecodeScale = readUint(bytes, field) || timecodeScale;
+    if (field.id !== WEBM_ID.Duration) kept.push(bytes.subarray(offset, end));
     offset = end;
   }
   const content = concat(...kept, durationElement(durationMs, timecodeScale));
