@@ -1,72 +1,36 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from '@playwright/test';
 import { expectNoAxeViolations } from './axe';
 import { tileOf } from './call-helpers';
 import { expect, test } from './fixtures';
 import { joinRoom, newPerson, selfId, type Person } from './helpers';
 import { expectRemoteVideosPlaying, expectScreenPlaying, expectTileVideoPlaying } from './peer-media';
+import { Voices } from './voices';
 
 /**
  * Speaker view, pinning, full screen and picture in picture. Chromium's fake microphone beeps the
- * same for everyone, so the loud and the quiet person each get a browser of their own, whose fake
- * microphone plays a WAV written here: the same speech-like syllables, loud or nearly silent.
+ * same for everyone, so the loud and the quiet people get a browser each, whose fake microphone
+ * plays the same speech-like syllables, loud or quiet (see voices.ts).
  */
 
 const STAGE = '[data-testid="stage"]';
-const RATE = 48_000;
-
-/** 16-bit mono PCM: syllables of a voice-like tone (a fundamental and two overtones) at `amplitude` (0 to 1). */
-function voiceWav(amplitude: number, seconds = 4): Buffer {
-  const samples = seconds * RATE;
-  const wav = Buffer.alloc(44 + samples * 2);
-  wav.write('RIFF', 0);
-  wav.writeUInt32LE(36 + samples * 2, 4);
-  wav.write('WAVEfmt ', 8);
-  wav.writeUInt32LE(16, 16);
-  wav.writeUInt16LE(1, 20); // PCM
-  wav.writeUInt16LE(1, 22); // mono
-  wav.writeUInt32LE(RATE, 24);
-  wav.writeUInt32LE(RATE * 2, 28);
-  wav.writeUInt16LE(2, 32);
-  wav.writeUInt16LE(16, 34);
-  wav.write('data', 36);
-  wav.writeUInt32LE(samples * 2, 40);
-  let phase = 0;
-  for (let i = 0; i < samples; i++) {
-    const t = i / RATE;
-    // A syllable every 250 ms: 200 ms of voice, rising and falling, at one of five pitches.
-    const syllable = Math.floor(t / 0.25);
-    const within = t - syllable * 0.25;
-    const envelope = within < 0.2 ? Math.sin((Math.PI * within) / 0.2) : 0;
-    phase += (2 * Math.PI * (140 + 40 * ((syllable * 3) % 5))) / RATE;
-    const voice = 0.6 * Math.sin(phase) + 0.3 * Math.sin(2 * phase) + 0.1 * Math.sin(3 * phase);
-    wav.writeInt16LE(Math.round(32767 * amplitude * envelope * voice), 44 + i * 2);
-  }
-  return wav;
-}
-
-let dir: string;
+let voices: Voices;
 let loud: Browser;
 let quiet: Browser;
 
 test.beforeAll(async ({ playwright, launchOptions }) => {
-  dir = mkdtempSync(join(tmpdir(), 'parley-voices-'));
-  const launch = (amplitude: number, name: string) => {
-    const file = join(dir, `${name}.wav`);
-    writeFileSync(file, voiceWav(amplitude));
-    return playwright.chromium.launch({ ...launchOptions, args: [...(launchOptions.args ?? []), `--use-file-for-fake-audio-capture=${file}`] });
-  };
-  [loud, quiet] = await Promise.all([launch(0.7, 'loud'), launch(0.002, 'quiet')]);
+  voices = new Voices();
+  [loud, quiet] = await Promise.all([voices.launch(playwright, launchOptions, 0.7), voices.launch(playwright, launchOptions, 0.002)]);
 });
 
 test.afterAll(async () => {
   await Promise.all([loud?.close(), quiet?.close()]);
-  rmSync(dir, { recursive: true, force: true });
+  voices.remove();
 });
 
-/** Ada and Brian speak quietly, Chidi loudly; they join in that order, so Brian and Ada come first. */
+/**
+ * Ada and Brian speak quietly, Chidi loudly. They join in that order: before anyone is heard, the
+ * large tile shows whoever arrived first, so only loudness can give it to Chidi.
+ */
 async function quietQuietLoud(room: string): Promise<[Person, Person, Person]> {
   const people = [await newPerson(quiet, 'Ada'), await newPerson(quiet, 'Brian'), await newPerson(loud, 'Chidi')] as const;
   for (const person of people) await joinRoom(person, room);
@@ -93,6 +57,9 @@ test('speaker view gives the large tile to the louder person, whose video plays 
       await speakerView(page).click();
       await expect(speakerView(page)).toHaveAttribute('aria-pressed', 'true');
     }
+    // The quiet voices are heard too (the microphones' gain control lifts them): loudness decides.
+    await expect(tileOf(ada.page, 'Brian')).toHaveAttribute('data-speaking', 'true');
+    await expect(tileOf(brian.page, 'Ada')).toHaveAttribute('data-speaking', 'true');
     for (const { page } of [ada, brian]) {
       // The first to arrive held the large tile until someone spoke up: now it is Chidi's.
       await expectTileVideoPlaying(page, STAGE, chidiId);
@@ -182,6 +149,12 @@ test('the layout switch goes back to the grid, where pinned people lead, and is 
   await joinRoom(ada, room);
   await expect(speakerView(page)).toHaveAttribute('aria-pressed', 'true');
   await expect(page.locator(STAGE)).toBeVisible();
+  // On a phone the large tile and the strip fit the width: nothing to scroll sideways.
+  await page.setViewportSize({ width: 390, height: 844 });
+  const stageBox = (await page.locator(STAGE).getByTestId('remote-tile').boundingBox())!;
+  expect(stageBox.x).toBeGreaterThanOrEqual(0);
+  expect(stageBox.x + stageBox.width).toBeLessThanOrEqual(390);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 
   await chidi.page.getByRole('button', { name: 'Share screen' }).click();
   const screen = page.getByTestId('screen-tile');
