@@ -3,7 +3,10 @@ import { expectNoAxeViolations } from './axe';
 import { tileOf } from './call-helpers';
 import { expect, test } from './fixtures';
 import { joinRoom, newPerson, selfId, type Person } from './helpers';
+import { janusMissing, startJanus, type JanusProcess } from '../libs/signaling/test/janus-process';
+import { appServer, type AppServer } from './app-server';
 import { expectRemoteVideosPlaying, expectScreenPlaying, expectTileVideoPlaying } from './peer-media';
+import { expectTilesPlaying, instrumentSfu } from './sfu-media';
 import { Voices } from './voices';
 
 /**
@@ -31,9 +34,16 @@ test.afterAll(async () => {
  * Ada and Brian speak quietly, Chidi loudly. They join in that order: before anyone is heard, the
  * large tile shows whoever arrived first, so only loudness can give it to Chidi.
  */
-async function quietQuietLoud(room: string): Promise<[Person, Person, Person]> {
-  const people = [await newPerson(quiet, 'Ada'), await newPerson(quiet, 'Brian'), await newPerson(loud, 'Chidi')] as const;
-  for (const person of people) await joinRoom(person, room);
+async function quietQuietLoud(room: string, baseURL?: string, initScripts: (() => void)[] = []): Promise<[Person, Person, Person]> {
+  const people = [
+    await newPerson(quiet, 'Ada', { baseURL }),
+    await newPerson(quiet, 'Brian', { baseURL }),
+    await newPerson(loud, 'Chidi', { baseURL }),
+  ] as const;
+  for (const person of people) {
+    for (const script of initScripts) await person.context.addInitScript(script);
+    await joinRoom(person, room);
+  }
   return [...people];
 }
 
@@ -169,4 +179,67 @@ test('the layout switch goes back to the grid, where pinned people lead, and is 
   await screen.getByRole('button', { name: 'Exit full screen' }).click();
   await expect.poll(() => page.evaluate(() => document.fullscreenElement)).toBeNull();
   await expectScreenPlaying(page, await selfId(chidi.page));
+});
+
+declare global {
+  interface Window {
+    /** The `peers` of each `sfu-view` the page sent, oldest first. */
+    __sfuViews: { peer: string; layer: number }[][];
+  }
+}
+
+/** Init script: records the `sfu-view` frames the page sends. */
+function recordSfuViews() {
+  window.__sfuViews = [];
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (this: WebSocket, data: Parameters<WebSocket['send']>[0]) {
+    if (typeof data === 'string' && data.includes('"sfu-view"')) {
+      const frame = JSON.parse(data) as { data?: { peers?: { peer: string; layer: number }[] } };
+      window.__sfuViews.push(frame.data?.peers ?? []);
+    }
+    return send.call(this, data);
+  };
+}
+
+test.describe('through Janus', () => {
+  test.skip(!!janusMissing, janusMissing ?? '');
+  let janus: JanusProcess;
+  let app: AppServer;
+
+  test.beforeAll(async () => {
+    janus = await startJanus();
+    // Three people outgrow a mesh of two: the room moves to the SFU.
+    app = appServer(3162, { JANUS_URLS: janus.url, JANUS_API_SECRET: janus.apiSecret, MESH_MAX_PEERS: '2' });
+    await app.start();
+  });
+
+  test.afterAll(async () => {
+    await app?.stop('SIGTERM');
+    await janus?.stop();
+  });
+
+  test('speaker view asks for the large tile at the top simulcast layer and the strip at the lowest; both play', async ({ room }) => {
+    const people = await quietQuietLoud(room, app.url, [instrumentSfu, recordSfuViews]);
+    try {
+      const [ada, brian, chidi] = people;
+      const [brianId, chidiId] = [await selfId(brian.page), await selfId(chidi.page)];
+      const { page } = ada;
+      await expectTilesPlaying(page, [brianId, chidiId], { timeout: 60_000 });
+      await speakerView(page).click();
+      await expect(page.locator(STAGE).getByTestId('remote-tile')).toHaveAttribute('data-peer-id', chidiId);
+      await expect
+        .poll(() => page.evaluate(() => window.__sfuViews.at(-1)))
+        .toEqual([
+          { peer: chidiId, layer: 2 },
+          { peer: brianId, layer: 0 },
+        ]);
+      await expectTilesPlaying(page, [brianId, chidiId]);
+      // Janus forwards those layers: the large tile's video arrives larger than the strip's.
+      const width = (id: string) =>
+        page.locator(`[data-testid="remote-tile"][data-peer-id="${id}"] video`).evaluate((video: HTMLVideoElement) => video.videoWidth);
+      await expect.poll(async () => (await width(chidiId)) > (await width(brianId))).toBe(true);
+    } finally {
+      await closeAll(people);
+    }
+  });
 });
