@@ -3,8 +3,7 @@ import { expectNoAxeViolations } from './axe';
 import { tileOf } from './call-helpers';
 import { expect, test } from './fixtures';
 import { joinRoom, newPerson, selfId, type Person } from './helpers';
-import { janusMissing, startJanus, type JanusProcess } from '../libs/signaling/test/janus-process';
-import { appServer, type AppServer } from './app-server';
+import { janusAppForBlock } from './janus-app';
 import { expectRemoteVideosPlaying, expectScreenPlaying, expectTileVideoPlaying } from './peer-media';
 import { expectTilesPlaying, instrumentSfu } from './sfu-media';
 import { Voices } from './voices';
@@ -202,21 +201,8 @@ function recordSfuViews() {
 }
 
 test.describe('through Janus', () => {
-  test.skip(!!janusMissing, janusMissing ?? '');
-  let janus: JanusProcess;
-  let app: AppServer;
-
-  test.beforeAll(async () => {
-    janus = await startJanus();
-    // Three people outgrow a mesh of two: the room moves to the SFU.
-    app = appServer(3162, { JANUS_URLS: janus.url, JANUS_API_SECRET: janus.apiSecret, MESH_MAX_PEERS: '2' });
-    await app.start();
-  });
-
-  test.afterAll(async () => {
-    await app?.stop('SIGTERM');
-    await janus?.stop();
-  });
+  // Three people outgrow a mesh of two: the room moves to the SFU.
+  const app = janusAppForBlock(3162, 2);
 
   test('speaker view asks for the large tile at the top simulcast layer and the strip at the lowest; both play', async ({ room }) => {
     const people = await quietQuietLoud(room, app.url, [instrumentSfu, recordSfuViews]);
