@@ -1,5 +1,6 @@
 import { m } from '../../paraglide/messages.js';
 import type { TrackKind } from '../rtc/peer-link';
+import { readStored } from '../stored';
 import { deviceConstraints } from './devices';
 
 /** Why a device is unavailable, in words a person can act on. */
@@ -11,10 +12,15 @@ export interface AcquiredMedia {
   problems: Partial<Record<TrackKind, MediaProblem>>;
 }
 
-const constraints: Record<TrackKind, MediaTrackConstraints | boolean> = {
-  audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
-  video: { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 24, max: 30 } },
-};
+/** Where the noise-suppression switch (in the call's device menu, see noise-suppression.ts) is remembered. */
+export const NOISE_SUPPRESSION_KEY = 'parley.noiseSuppression';
+
+const VIDEO: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 24, max: 30 } };
+
+/** Read for each request, so a changed setting applies to the next microphone opened; echo cancellation stays on. */
+function constraints(kind: TrackKind): MediaTrackConstraints {
+  return kind === 'audio' ? { echoCancellation: true, noiseSuppression: readStored(NOISE_SUPPRESSION_KEY) !== 'off', autoGainControl: true } : VIDEO;
+}
 
 export function classifyMediaError(error: unknown): MediaProblem {
   const name = error instanceof Error || error instanceof DOMException ? error.name : '';
@@ -44,7 +50,7 @@ export async function acquireTrack(
 ): Promise<{ track: MediaStreamTrack | null; problem?: MediaProblem }> {
   if (!navigator.mediaDevices?.getUserMedia) return { track: null, problem: 'insecure' };
   try {
-    const stream = await navigator.mediaDevices.getUserMedia({ [kind]: deviceConstraints(constraints[kind], deviceId, exact) });
+    const stream = await navigator.mediaDevices.getUserMedia({ [kind]: deviceConstraints(constraints(kind), deviceId, exact) });
     return { track: stream.getTracks()[0] ?? null };
   } catch (error) {
     return { track: null, problem: classifyMediaError(error) };
@@ -76,8 +82,8 @@ export async function acquireMedia(want: Record<TrackKind, boolean>, devices: De
   }
   try {
     const stream = await navigator.mediaDevices.getUserMedia({
-      audio: want.audio && deviceConstraints(constraints.audio, devices.audio, true),
-      video: want.video && deviceConstraints(constraints.video, devices.video, true),
+      audio: want.audio && deviceConstraints(constraints('audio'), devices.audio, true),
+      video: want.video && deviceConstraints(constraints('video'), devices.video, true),
     });
     result.audio = stream.getAudioTracks()[0] ?? null;
     result.video = stream.getVideoTracks()[0] ?? null;

@@ -33,6 +33,8 @@ export class CallState {
   camOn = $state(false);
   /** The camera, for the preview and the local tile. */
   localStream = $state.raw<MediaStream | null>(null);
+  /** The microphone, for the lobby's level meter. */
+  micTrack = $state.raw<MediaStreamTrack | null>(null);
   mediaPending = $state(true);
   #mediaProblems = $state.raw<AcquiredMedia['problems']>({});
   remotes = $state.raw<readonly RemoteParticipant[]>([]);
@@ -258,6 +260,7 @@ export class CallState {
     this.#mediaProblems = tracks.problems;
     const camera = tracks.track('video');
     if (this.localStream?.getVideoTracks()[0] !== camera) this.localStream = camera ? new MediaStream([camera]) : null;
+    this.micTrack = tracks.track('audio');
     this.sharing = !!tracks.screen;
     this.screenStream = tracks.screen?.stream ?? null;
   }

@@ -1,6 +1,6 @@
 import type { Peer, Reaction, Waiter } from '@parley/protocol';
 import type { Moderation } from '../call/moderation';
-import { playKnock } from '../ui/knock-sound';
+import { playKnock } from '../ui/tones';
 import { m } from '../../paraglide/messages.js';
 
 /** A reaction floating over its sender's tile for a few seconds. */
@@ -62,7 +62,7 @@ export class ModerationState {
     moderation.events.on('knocking', (waiting) => this.#knocking(waiting));
     moderation.events.on('locked', (locked) => {
       this.locked = locked;
-      this.#announce(locked ? m.announce_locked() : m.announce_unlocked());
+      this.announce(locked ? m.announce_locked() : m.announce_unlocked());
     });
     moderation.events.on('reaction', ({ from, emoji }) => this.#react(from, emoji));
     moderation.events.on('muted-by', (by) => this.#context.notify(m.announce_muted_by({ name: this.#nameOf(by) })));
@@ -127,13 +127,13 @@ export class ModerationState {
     if (arrived.length === 0) return;
     playKnock();
     const names = arrived.map((w) => w.name);
-    this.#announce(names.length === 1 ? m.announce_knock_one({ name: names[0] }) : m.announce_knock_many({ names: names.join(', ') }));
+    this.announce(names.length === 1 ? m.announce_knock_one({ name: names[0] }) : m.announce_knock_many({ names: names.join(', ') }));
   }
 
   #react(from: string, emoji: Reaction): void {
     const reaction = { key: ++this.#serial, from, emoji };
     this.reactions = [...this.reactions, reaction];
-    this.#announce(m.announce_reaction({ name: this.#nameOf(from), emoji }));
+    this.announce(m.announce_reaction({ name: this.#nameOf(from), emoji }));
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       this.reactions = this.reactions.filter((r) => r !== reaction);
@@ -141,7 +141,8 @@ export class ModerationState {
     this.#timers.add(timer);
   }
 
-  #announce(text: string): void {
+  /** Tells screen readers, through the call's one `aria-live` region (also used for joins and leaves). */
+  announce(text: string): void {
     this.announcement = text;
   }
 }
