@@ -69,12 +69,11 @@ test('speaker view gives the large tile to the louder person, whose video plays 
     // The quiet voices are heard too (the microphones' gain control lifts them): loudness decides.
     await expect(tileOf(ada.page, 'Brian')).toHaveAttribute('data-speaking', 'true');
     await expect(tileOf(brian.page, 'Ada')).toHaveAttribute('data-speaking', 'true');
-    for (const { page } of [ada, brian]) {
-      // The first to arrive held the large tile until someone spoke up: now it is Chidi's.
-      await expectTileVideoPlaying(page, STAGE, chidiId);
-      // The quiet one is a small tile below, playing too.
-      await expectRemoteVideosPlaying(page, 2);
-    }
+    // The first to arrive (Brian for Ada, Ada for Brian) held the large tile until someone spoke up: now it is Chidi's.
+    await expect(brian.page.locator(STAGE).getByTestId('remote-tile')).toHaveAttribute('data-peer-id', chidiId);
+    await expectTileVideoPlaying(ada.page, STAGE, chidiId);
+    // The quiet one is a small tile below, playing too.
+    await expectRemoteVideosPlaying(ada.page, 2);
     await expectNoAxeViolations(ada.page, 'speaker view');
   } finally {
     await closeAll(people);
