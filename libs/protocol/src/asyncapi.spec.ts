@@ -57,6 +57,7 @@ const CLIENT_PAYLOADS = [
   'PeerTargetPayload',
   'HandPayload',
   'ReactPayload',
+  'RecordingPayload',
   'SfuViewPayload',
   'SfuIceRestartPayload',
   'PathPayload',

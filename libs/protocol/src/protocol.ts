@@ -99,6 +99,8 @@ export interface Peer {
   host?: true;
   /** When the peer raised their hand (ms since the epoch, set by the server); absent while it is down. */
   hand?: number;
+  /** Present (`true`) while the peer records the call in their browser (`recording`). */
+  recording?: true;
 }
 
 /** Someone waiting to be let into a locked room, as its hosts see them. */
@@ -210,6 +212,14 @@ export interface HandPayload extends Referenced {
   raised: boolean;
 }
 
+/**
+ * Starts or stops recording the call in your browser: the recording stays with you; the room is
+ * told who records through `recording` on your `Peer`.
+ */
+export interface RecordingPayload extends Referenced {
+  active: boolean;
+}
+
 /** Sends one of the fixed reactions to the room. */
 export interface ReactPayload extends Referenced {
   emoji: Reaction;
@@ -287,6 +297,7 @@ export interface ClientEvents {
   hand: HandPayload;
   'lower-hand': LowerHandPayload;
   react: ReactPayload;
+  recording: RecordingPayload;
   'sfu-view': SfuViewPayload;
   'sfu-ice-restart': SfuIceRestartPayload;
   path: PathPayload;
@@ -489,6 +500,7 @@ export const CLIENT_EVENTS = [
   'hand',
   'lower-hand',
   'react',
+  'recording',
   'sfu-view',
   'sfu-ice-restart',
   'path',

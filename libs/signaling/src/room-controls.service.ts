@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ErrorCode } from '@parley/protocol';
-import type { HandDto, LockDto, PeerTargetDto, ReactDto } from './dto/index.js';
+import type { HandDto, LockDto, PeerTargetDto, ReactDto, RecordingDto } from './dto/index.js';
 import type { PeerOrder } from './message-bus.js';
 import { encodeFrame, type PeerSession } from './peer-session.js';
 import { RoomRelay } from './room-relay.js';
@@ -11,9 +11,9 @@ import { WaitingRoom } from './waiting-room.js';
 
 /**
  * What people do to the room beyond being in it: the hosts' controls (lock, admit, deny, remove,
- * mute, hand the role on, lower a hand) and everyone's raised hand and reactions. The rules are
- * checked here, on the sender's instance; what changes someone else's record is carried out by the
- * instance that holds them (`RoomRelay.order`), which alone writes that record.
+ * mute, hand the role on, lower a hand) and everyone's raised hand, reactions and recordings. The
+ * rules are checked here, on the sender's instance; what changes someone else's record is carried
+ * out by the instance that holds them (`RoomRelay.order`), which alone writes that record.
  */
 @Injectable()
 export class RoomControls {
@@ -80,6 +80,14 @@ export class RoomControls {
   async react(session: PeerSession, { emoji }: ReactDto): Promise<void> {
     const { room, peer } = this.rooms.member(session);
     await this.relay.broadcast(room, 'reaction', { from: peer.id, emoji });
+  }
+
+  /**
+   * Anyone in the room may record it in their own browser, and everyone is told who does: the flag
+   * lives on the recorder's peer, so a newcomer's `joined` carries it and it goes when they leave.
+   */
+  async recording(session: PeerSession, { active, ref }: RecordingDto): Promise<void> {
+    await this.rooms.changeOwn(session, { recording: active ? true : undefined }, ref);
   }
 
   /** The sender's record, if they are a host of their room; `unauthorized` otherwise. */

@@ -23,6 +23,7 @@ import {
   PathDto,
   PeerTargetDto,
   ReactDto,
+  RecordingDto,
   SfuAnswerDto,
   SfuCandidateDto,
   SfuIceRestartDto,
@@ -211,5 +212,10 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   @SubscribeMessage('react')
   react(@Session() session: PeerSession, @MessageBody() dto: ReactDto) {
     return this.controls.react(session, dto);
+  }
+
+  @SubscribeMessage('recording')
+  recording(@Session() session: PeerSession, @MessageBody() dto: RecordingDto) {
+    return this.controls.recording(session, dto);
   }
 }

@@ -13,3 +13,4 @@ export { HandDto } from './hand.dto.js';
 export { LockDto } from './lock.dto.js';
 export { PeerTargetDto } from './peer-target.dto.js';
 export { ReactDto } from './react.dto.js';
+export { RecordingDto } from './recording.dto.js';

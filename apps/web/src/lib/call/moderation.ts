@@ -95,6 +95,11 @@ export class Moderation {
     return this.#send('react', { emoji });
   }
 
+  /** Tells the room we started or stopped recording the call. */
+  record(active: boolean): boolean {
+    return this.#send('recording', { active });
+  }
+
   #setWaiting(waiting: readonly Waiter[]): void {
     if (waiting.length === 0 && this.#waiting.length === 0) return;
     this.#waiting = waiting;

@@ -33,7 +33,7 @@ export class CallState {
   camOn = $state(false);
   /** The camera, for the preview and the local tile. */
   localStream = $state.raw<MediaStream | null>(null);
-  /** The microphone, for the lobby's level meter. */
+  /** The microphone (silent while muted), for the lobby's level meter and a local recording. */
   micTrack = $state.raw<MediaStreamTrack | null>(null);
   mediaPending = $state(true);
   #mediaProblems = $state.raw<AcquiredMedia['problems']>({});

@@ -104,6 +104,11 @@ export class ModerationState {
     this.#moderation?.react(emoji);
   }
 
+  /** Tells the room whether we record the call (see `LocalRecording`). */
+  record(active: boolean): void {
+    this.#moderation?.record(active);
+  }
+
   destroy(): void {
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
