@@ -7,6 +7,7 @@ import { janusMissing, startJanus, type JanusProcess } from '../libs/signaling/t
 import { appServer, type AppServer } from './app-server';
 import { joinRoom, newPerson, selfId, uniqueRoom, type Person } from './helpers';
 import {
+  expectScreenSoundThroughSfu,
   expectTilesPlaying,
   expectVideoPaused,
   firstTileFrames,
@@ -148,7 +149,7 @@ test('two in a mesh, a third arrives: the room moves to Janus and all three play
   }
 });
 
-test('in a room on Janus, quality and speaking are per person, and a screen share plays beside the cameras', async ({ browser }) => {
+test('in a room on Janus, quality and speaking are per person, and a screen share plays beside the cameras with its sound', async ({ browser }) => {
   const room = uniqueRoom('sfu-share');
   const three = await arrive(browser, ['Ada', 'Brian', 'Chidi'], room);
   const [ada, brian, chidi] = three as [Person, Person, Person];
@@ -195,6 +196,10 @@ test('in a room on Janus, quality and speaking are per person, and a screen shar
       other.page,
       [...peerIds].filter(([p]) => p !== other).map(([, id]) => id),
     );
+    // The shared screen's sound (Chromium's fake capture beeps) plays beside it, not as Ada's
+    // voice: heard just now, it would ring her tile if it counted as her speaking.
+    await expectScreenSoundThroughSfu(other.page, peerIds.get(ada)!);
+    expect(await tile(other.page, 'Ada').getAttribute('data-speaking')).toBe('false');
   }
 });
 
