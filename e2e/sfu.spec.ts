@@ -5,6 +5,7 @@
 import { expect, test, type Browser } from '@playwright/test';
 import { janusMissing, startJanus, type JanusProcess } from '../libs/signaling/test/janus-process';
 import { appServer, type AppServer } from './app-server';
+import { watchRinging } from './call-helpers';
 import { joinRoom, newPerson, selfId, uniqueRoom, type Person } from './helpers';
 import {
   expectScreenSoundThroughSfu,
@@ -178,8 +179,10 @@ test('in a room on Janus, quality and speaking are per person, and a screen shar
   await expect(tile(brian.page, 'Chidi')).toHaveAttribute('data-speaking', 'true', { timeout: 20_000 });
   expect(await tile(brian.page, 'Ada').getAttribute('data-speaking')).toBe('false');
 
+  await expect(tile(chidi.page, 'Ada')).toHaveAttribute('data-speaking', 'false', { timeout: 10_000 });
+  const rang = await Promise.all([brian, chidi].map((other) => watchRinging(other.page, peerIds.get(ada)!)));
   await ada.page.getByRole('button', { name: 'Share screen' }).click();
-  for (const other of [brian, chidi]) {
+  for (const [i, other] of [brian, chidi].entries()) {
     const screen = other.page.locator('[data-testid="screen-tile"][data-peer-name="Ada"] video');
     await expect
       .poll(
@@ -196,10 +199,10 @@ test('in a room on Janus, quality and speaking are per person, and a screen shar
       other.page,
       [...peerIds].filter(([p]) => p !== other).map(([, id]) => id),
     );
-    // The shared screen's sound (Chromium's fake capture beeps) plays beside it, not as Ada's
-    // voice: heard just now, it would ring her tile if it counted as her speaking.
+    // The shared screen's sound (Chromium's fake capture beeps) plays beside it, and all the
+    // while it was heard it never rang Ada's (muted) tile as her voice.
     await expectScreenSoundThroughSfu(other.page, peerIds.get(ada)!);
-    expect(await tile(other.page, 'Ada').getAttribute('data-speaking')).toBe('false');
+    expect(await rang[i]!()).toBe(false);
   }
 });
 
