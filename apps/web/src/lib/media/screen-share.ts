@@ -11,7 +11,7 @@ export type ShareProblem = 'cancelled' | 'unsupported' | 'failed';
 export interface ScreenShare {
   track: MediaStreamTrack;
   /** The shared tab's (or screen's) sound, when the browser gave one and the person left it on. */
-  audio: MediaStreamTrack | null;
+  audio?: MediaStreamTrack | null;
   /** The stream the tracks are sent in: being in a stream marks them as the screen's. */
   stream: MediaStream;
   /** Stops sharing; `onended` is not called for a stop asked for here. */
