@@ -14,7 +14,13 @@ const TIMING = { restartAfterDisconnectedMs: 40, failAfterMs: 120 };
 const PATIENT = { restartAfterDisconnectedMs: 60_000, failAfterMs: 60_000 };
 const links: PeerLink[] = [];
 
-function makeLink(polite: boolean, send: (signal: LinkSignal) => void = () => {}, tracks = { audio: null, video: null }, timing = TIMING): Side {
+function makeLink(
+  polite: boolean,
+  send: (signal: LinkSignal) => void = () => {},
+  tracks = { audio: null, video: null },
+  timing = TIMING,
+  extra: Partial<PeerLinkOptions> = {},
+): Side {
   const pc = new FakePeerConnection();
   const sent: LinkSignal[] = [];
   const failures: boolean[] = [];
@@ -29,6 +35,7 @@ function makeLink(polite: boolean, send: (signal: LinkSignal) => void = () => {}
     onfailure: (failed) => failures.push(failed),
     createConnection: () => pc as unknown as RTCPeerConnection,
     timing,
+    ...extra,
   };
   const sut = new PeerLink(options, tracks);
   links.push(sut);
@@ -306,21 +313,8 @@ describe(PeerLink.name, () => {
     });
 
     it('tells the peer’s screen sound from its microphone, and keeps the microphone’s transceiver for ours', async () => {
-      const pc = new FakePeerConnection();
       const heard: [string, boolean][] = [];
-      const sut = new PeerLink(
-        {
-          peerId: 'ada',
-          polite: true,
-          configuration: {},
-          send: () => {},
-          ontrack: (track, isScreen) => heard.push([track.kind, isScreen]),
-          createConnection: () => pc as unknown as RTCPeerConnection,
-          timing: PATIENT,
-        },
-        { audio: null, video: null },
-      );
-      links.push(sut);
+      const { sut, pc } = makeLink(true, undefined, undefined, PATIENT, { ontrack: (track, isScreen) => heard.push([track.kind, isScreen]) });
       await sut.receive({ description: { type: 'offer', sdp: 'ada-offer' } });
       // Ada shares with sound: a second audio transceiver arrives, in the screen's stream.
       const sound = new FakeTransceiver('audio', 'recvonly');

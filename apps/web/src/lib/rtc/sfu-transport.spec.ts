@@ -335,14 +335,20 @@ describe(SfuTransport.name, () => {
       expect(streams.get('ada')!.getTracks()).toEqual([received('0'), received('1')]);
     });
 
+    /** Ada and Bo were received on mids 0 to 3, and Bo left: the server may reuse his m-lines. */
+    const afterBoLeft = async () => {
+      const sides = setup();
+      sides.sut.addPeer('ada', { present: true });
+      sides.sut.addPeer('bo', { present: true });
+      await sides.subscribe([s('0', 'bo', 'audio'), s('1', 'bo', 'video'), s('2', 'ada', 'audio'), s('3', 'ada', 'video')]);
+      sides.sut.removePeer('bo');
+      sides.events.length = 0;
+      return sides;
+    };
+
     it('a peer’s second video is the screen share, and their first stays the camera even on a lower mid', async () => {
-      const { sut, subscribe, streams, screens, received, events } = setup();
-      sut.addPeer('ada', { present: true });
-      sut.addPeer('bo', { present: true });
-      await subscribe([s('0', 'bo', 'audio'), s('1', 'bo', 'video'), s('2', 'ada', 'audio'), s('3', 'ada', 'video')]);
-      // Bo leaves; the server reuses Bo's m-lines for Ada's screen share.
-      sut.removePeer('bo');
-      events.length = 0;
+      const { subscribe, streams, screens, received, events } = await afterBoLeft();
+      // The server reuses Bo's m-lines for Ada's screen share.
       await subscribe([s('0', 'bo', 'audio', false), s('1', 'ada', 'video'), s('2', 'ada', 'audio'), s('3', 'ada', 'video')]);
       expect(events).toEqual(['screen ada']);
       expect(streams.get('ada')!.getTracks()).toEqual([received('2'), received('3')]);
@@ -354,13 +360,8 @@ describe(SfuTransport.name, () => {
     });
 
     it('a peer’s second audio is the screen’s sound: it goes with the screen, never into the voice’s stream', async () => {
-      const { sut, subscribe, streams, screens, received, events } = setup();
-      sut.addPeer('ada', { present: true });
-      sut.addPeer('bo', { present: true });
-      await subscribe([s('0', 'bo', 'audio'), s('1', 'bo', 'video'), s('2', 'ada', 'audio'), s('3', 'ada', 'video')]);
-      // Bo leaves; Ada shares a tab with sound, on Bo's old m-lines and a new one.
-      sut.removePeer('bo');
-      events.length = 0;
+      const { subscribe, streams, screens, received, events } = await afterBoLeft();
+      // Ada shares a tab with sound, on Bo's old m-lines.
       await subscribe([s('0', 'ada', 'audio'), s('1', 'ada', 'video'), s('2', 'ada', 'audio'), s('3', 'ada', 'video')]);
       expect(streams.get('ada')!.getTracks()).toEqual([received('2'), received('3')]);
       expect(screens.ada!.at(-1)!.getTracks()).toEqual([received('1'), received('0')]);
