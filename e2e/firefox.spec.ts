@@ -4,11 +4,10 @@
  * once the room is past the mesh. Both directions must play, judged by the same checks as the
  * Chromium-only specs, run inside each browser.
  */
-import { janusMissing, startJanus, type JanusProcess } from '../libs/signaling/test/janus-process';
-import { appServer, type AppServer } from './app-server';
 import { expect, test } from './fixtures';
 import { firefoxMissing, joinRoomInFirefox, newFirefoxPerson, type FirefoxPerson } from './firefox';
 import { joinRoom, selfId } from './helpers';
+import { janusAppForBlock } from './janus-app';
 import { expectRemoteAudioHeard, expectRemoteVideosPlaying } from './peer-media';
 import { expectTilesPlaying, instrumentSfu, openConnections } from './sfu-media';
 
@@ -60,22 +59,8 @@ async function layersSent(person: FirefoxPerson): Promise<string[]> {
 }
 
 test.describe('through Janus', () => {
-  test.skip(!!janusMissing, janusMissing ?? '');
-
-  let janus: JanusProcess;
-  let app: AppServer;
-
-  test.beforeAll(async () => {
-    janus = await startJanus();
-    // A room for one in the mesh: the second person moves it to Janus.
-    app = appServer(3175, { JANUS_URLS: janus.url, JANUS_API_SECRET: janus.apiSecret, MESH_MAX_PEERS: '1' });
-    await app.start();
-  });
-
-  test.afterAll(async () => {
-    await app?.stop('SIGTERM');
-    await janus?.stop();
-  });
+  // A room for one in the mesh: the second person moves it to Janus.
+  const app = janusAppForBlock(3175, 1);
 
   test('Chromium and Firefox in a room on Janus: each plays the other on its subscriber, publishing simulcast', async ({ people, room }) => {
     const ada = await people.add('Ada', { baseURL: app.url });

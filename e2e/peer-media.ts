@@ -252,6 +252,21 @@ export async function expectRemoteAudioHeard(page: MediaPage, count: number): Pr
 }
 
 /**
+ * What is wrong with the video of the one tile at `selector`, sampled twice: it must be received by
+ * `peerId`'s own peer connection, with `framesDecoded` rising, a size and a moving clock.
+ */
+async function tileVideoProblems(page: Page, selector: string, peerId: string): Promise<string[]> {
+  const [first] = await tileMedia(page, selector);
+  await page.waitForTimeout(600);
+  const [second] = await tileMedia(page, selector);
+  if (!second) return [`no tile ${selector}`];
+  const problems = trackProblems(`${second.name} (${selector})`, 'video', first?.video, second.video, peerId);
+  if (second.width === 0) problems.push('videoWidth 0');
+  if (!(second.time > (first?.time ?? Infinity))) problems.push('currentTime stuck');
+  return problems;
+}
+
+/**
  * Passes once `peerId`'s shared screen plays in its screen tile: received by that peer's own
  * peer connection, on a track other than their camera's, with `framesDecoded` rising.
  */
@@ -259,15 +274,10 @@ export async function expectScreenPlaying(page: Page, peerId: string): Promise<v
   const selector = `[data-testid="screen-tile"][data-peer-id="${peerId}"]`;
   await expect(page.locator(selector)).toHaveCount(1);
   await untilNoProblems(`the screen of ${peerId} playing`, async () => {
-    const [first] = await tileMedia(page, selector);
-    await page.waitForTimeout(600);
-    const [second] = await tileMedia(page, selector);
+    const problems = await tileVideoProblems(page, selector, peerId);
+    const [screen] = await tileMedia(page, selector);
     const camera = (await tileMedia(page)).find((tile) => tile.peerId === peerId)?.video.id;
-    if (!second) return ['no screen tile'];
-    const problems = trackProblems(`${second.name}'s screen`, 'video', first?.video, second.video, peerId);
-    if (second.width === 0) problems.push('videoWidth 0');
-    if (!(second.time > (first?.time ?? Infinity))) problems.push('currentTime stuck');
-    if (second.video.id !== null && second.video.id === camera) problems.push('the screen tile shows the camera track');
+    if (screen?.video.id && screen.video.id === camera) problems.push('the screen tile shows the camera track');
     return problems;
   });
 }
@@ -291,6 +301,17 @@ export async function expectScreenSoundHeard(page: Page, peerId: string): Promis
     if (second.audio.id !== null && second.audio.id === voice?.id) problems.push('the screen tile plays the microphone track');
     return problems;
   });
+}
+
+/**
+ * Passes once exactly one remote tile inside `within` (a CSS selector, e.g. speaker view's large
+ * tile) is `peerId`'s and plays their camera from their own peer connection.
+ */
+export async function expectTileVideoPlaying(page: Page, within: string, peerId: string): Promise<void> {
+  const selector = `${within} ${REMOTE_TILES}`;
+  await expect(page.locator(selector)).toHaveCount(1);
+  await expect(page.locator(selector)).toHaveAttribute('data-peer-id', peerId);
+  await untilNoProblems(`${peerId}'s video playing in ${within}`, () => tileVideoProblems(page, selector, peerId));
 }
 
 /** Samples, inside the page every `everyMs`, the camera `framesDecoded` of each remote tile by peer id. */

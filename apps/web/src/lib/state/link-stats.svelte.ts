@@ -34,6 +34,8 @@ export class LinkStats {
   active = $state<string | null>(null);
   /** The active speaker among the others (never SELF): who leads the page of tiles. */
   activeRemote = $state<string | null>(null);
+  /** Each other person's loudness (0 to 1) at the last reading, five times a second: speaker view follows the loudest. */
+  levels = $state.raw<ReadonlyMap<string, number>>(new Map());
 
   readonly #source: LinkStatsSource;
   readonly #detector = new SpeakerDetector();
@@ -63,6 +65,7 @@ export class LinkStats {
     this.speaking = new Set();
     this.active = null;
     this.activeRemote = null;
+    this.levels = new Map();
   }
 
   forget(peerId: string): void {
@@ -119,6 +122,7 @@ export class LinkStats {
     levels.delete(SELF);
     const { active: activeRemote } = this.#remoteDetector.update(levels, now);
     if (activeRemote !== this.activeRemote) this.activeRemote = activeRemote;
+    this.levels = levels;
   }
 }
 
