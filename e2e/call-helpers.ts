@@ -6,6 +6,8 @@ declare global {
   interface Window {
     /** `setLocalDescription` calls on all of the page's peer connections: a renegotiation adds one. */
     __negotiations: number;
+    /** Whether the tile watched by `watchRinging` showed `data-speaking="true"`. */
+    __rang: boolean;
   }
 }
 
@@ -39,6 +41,19 @@ export function cameraCaps(page: Page): Promise<{ maxBitrate?: number; scaleReso
         return { maxBitrate: encoding?.maxBitrate, scaleResolutionDownBy: encoding?.scaleResolutionDownBy };
       }),
   );
+}
+
+/**
+ * From now on, notes in the page whether `peerId`'s camera tile ever rings as speaking (a
+ * re-rendered tile included); the returned function tells.
+ */
+export async function watchRinging(page: Page, peerId: string): Promise<() => Promise<boolean>> {
+  await page.evaluate((id) => {
+    const ringing = () => !!document.querySelector(`[data-testid="remote-tile"][data-peer-id="${id}"][data-speaking="true"]`);
+    window.__rang = ringing();
+    new MutationObserver(() => (window.__rang ||= ringing())).observe(document.body, { subtree: true, childList: true, attributes: true });
+  }, peerId);
+  return () => page.evaluate(() => window.__rang);
 }
 
 export function tileOf(page: Page, name: string): Locator {

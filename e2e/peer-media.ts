@@ -53,6 +53,8 @@ export interface TileMedia {
   name: string | null;
   width: number;
   time: number;
+  /** Whether the tile's `<video>` is muted (its sound not played). */
+  muted: boolean;
   video: TrackMedia;
   audio: TrackMedia;
   /** Open (not closed) peer connections in the page. */
@@ -143,6 +145,7 @@ export function instrumentPage() {
         name: tile.getAttribute('data-peer-name'),
         width: video?.videoWidth ?? 0,
         time: video?.currentTime ?? 0,
+        muted: video?.muted ?? true,
         video: track(stream, 'video'),
         audio: track(stream, 'audio'),
         openConnections: open.length,
@@ -275,6 +278,27 @@ export async function expectScreenPlaying(page: Page, peerId: string): Promise<v
     const [screen] = await tileMedia(page, selector);
     const camera = (await tileMedia(page)).find((tile) => tile.peerId === peerId)?.video.id;
     if (screen?.video.id && screen.video.id === camera) problems.push('the screen tile shows the camera track');
+    return problems;
+  });
+}
+
+/**
+ * Passes once `peerId`'s screen tile plays the shared tab's sound: an audio track beside the
+ * screen, received by that peer's own peer connection with packets and energy rising, not their
+ * microphone's track (which stays in their camera tile), and the tile's `<video>` unmuted.
+ */
+export async function expectScreenSoundHeard(page: Page, peerId: string): Promise<void> {
+  const selector = `[data-testid="screen-tile"][data-peer-id="${peerId}"]`;
+  await untilNoProblems(`the sound of ${peerId}'s screen heard`, async () => {
+    const [first] = await tileMedia(page, selector);
+    await delay(1000);
+    const [second] = await tileMedia(page, selector);
+    if (!second) return ['no screen tile'];
+    const voice = (await tileMedia(page)).find((tile) => tile.peerId === peerId)?.audio;
+    const problems = trackProblems(`${second.name}'s screen`, 'audio', first?.audio, second.audio, peerId);
+    if (second.muted) problems.push('the screen tile is muted');
+    if (!voice?.id) problems.push('no microphone track in the camera tile');
+    if (second.audio.id !== null && second.audio.id === voice?.id) problems.push('the screen tile plays the microphone track');
     return problems;
   });
 }

@@ -1,7 +1,7 @@
-import { tileOf } from './call-helpers';
+import { tileOf, watchRinging } from './call-helpers';
 import { expect, test } from './fixtures';
 import { joinRoom, selfId } from './helpers';
-import { expectRemoteVideosPlaying, expectScreenPlaying } from './peer-media';
+import { expectRemoteVideosPlaying, expectScreenPlaying, expectScreenSoundHeard } from './peer-media';
 
 test.describe('screen share', () => {
   test('the others see a third tile playing, presenting, in the large spot; stopping removes it', async ({ people, room }) => {
@@ -33,6 +33,39 @@ test.describe('screen share', () => {
       await expect(other.page.getByTestId('screen-tile')).toHaveCount(0);
       await expect(tileOf(other.page, 'Ada').getByRole('img', { name: 'presenting' })).toHaveCount(0);
     }
+  });
+
+  // Chromium's fake capture (--use-fake-device-for-media-stream) answers getDisplayMedia's `audio`
+  // with a beeping track, as a real one does for a tab with sound.
+  test('the shared tab’s sound plays in the screen tile, apart from the voice, and is not counted as speaking', async ({ people, room }) => {
+    const [ada, brian] = await people.addAll(['Ada', 'Brian']);
+    for (const person of [ada, brian]) await joinRoom(person, room);
+    await expectRemoteVideosPlaying(brian.page, 1);
+    const adaId = await selfId(ada.page);
+    // Ada's microphone beeps too: muted, anything Brian hears from her is the screen's sound.
+    await ada.page.getByRole('button', { name: 'Mute microphone' }).click();
+    await expect(tileOf(brian.page, 'Ada').getByRole('img', { name: 'Ada is muted' })).toBeVisible();
+    await expect(tileOf(brian.page, 'Ada')).toHaveAttribute('data-speaking', 'false');
+
+    const rang = await watchRinging(brian.page, adaId);
+
+    await ada.page.getByRole('button', { name: 'Share screen' }).click();
+    await expectScreenPlaying(brian.page, adaId);
+    await expectScreenSoundHeard(brian.page, adaId);
+    const sounding = await ada.page.evaluate(
+      () => window.__pcs.flatMap((pc) => pc.getSenders()).filter((s) => s.track?.kind === 'audio' && s.track.enabled).length,
+    );
+    expect(sounding).toBe(1); // the screen's sound; the muted microphone is sent disabled
+    // All the while the beeping sound was heard, it never rang Ada's tile as her voice.
+    expect(await rang()).toBe(false);
+
+    // Stopped, the sound goes with the screen.
+    await ada.page.getByRole('button', { name: 'Stop sharing' }).click();
+    await expect(brian.page.getByTestId('screen-tile')).toHaveCount(0);
+    const ended = await ada.page.evaluate(
+      () => window.__pcs.flatMap((pc) => pc.getSenders()).filter((s) => s.track?.kind === 'audio' && s.track.readyState === 'live').length,
+    );
+    expect(ended).toBe(1); // the microphone only
   });
 
   test('the browser’s own “Stop sharing” ends the share for everyone', async ({ people, room }) => {

@@ -40,16 +40,19 @@ export interface SfuTile {
   peerId: string;
   width: number;
   time: number;
+  /** Whether the tile's `<video>` is muted (its sound not played). */
+  muted: boolean;
   /** framesDecoded of the inbound stream carrying the tile's video track, on any open connection. */
   frames: number | null;
   /** Whose track it is by the server's map (null: not received on an SFU subscriber). */
   from: string | null;
-  /** The tile's audio track: its inbound packets and energy (null: none received), and whose it is by the map. */
-  audio: { packets: number; energy: number; from: string | null } | null;
+  /** The tile's audio track: its id, inbound packets and energy (null: none received), and whose it is by the map. */
+  audio: { id: string; packets: number; energy: number; from: string | null } | null;
 }
 
-export async function sfuTiles(page: MediaPage): Promise<SfuTile[]> {
-  return page.evaluate(async () => {
+/** The remote camera tiles, or with `selector` other tiles (the screen tiles). */
+export async function sfuTiles(page: MediaPage, selector = '[data-testid="remote-tile"]'): Promise<SfuTile[]> {
+  return page.evaluate(async (selector) => {
     type Inbound = { type: string; trackIdentifier?: string; framesDecoded?: number; packetsReceived?: number; totalAudioEnergy?: number };
     const tracks = new Map<string, { inbound: Inbound | null; mid: string | null }>();
     for (const pc of window.__pcs.filter((pc) => pc.connectionState !== 'closed')) {
@@ -63,7 +66,7 @@ export async function sfuTiles(page: MediaPage): Promise<SfuTile[]> {
       }
     }
     const fromOf = (mid: string | null | undefined) => (mid != null ? (window.__sfuStreams[mid] ?? null) : null);
-    return [...document.querySelectorAll('[data-testid="remote-tile"]')].map((tile) => {
+    return [...document.querySelectorAll(selector)].map((tile) => {
       const video = tile.querySelector('video');
       const stream = video?.srcObject as MediaStream | null;
       const camera = stream?.getVideoTracks()[0];
@@ -74,14 +77,16 @@ export async function sfuTiles(page: MediaPage): Promise<SfuTile[]> {
         peerId: tile.getAttribute('data-peer-id') ?? '',
         width: video?.videoWidth ?? 0,
         time: video?.currentTime ?? 0,
+        muted: video?.muted ?? true,
         frames: seen?.inbound ? (seen.inbound.framesDecoded ?? 0) : null,
         from: fromOf(seen?.mid),
-        audio: heard?.inbound
-          ? { packets: heard.inbound.packetsReceived ?? 0, energy: heard.inbound.totalAudioEnergy ?? 0, from: fromOf(heard.mid) }
-          : null,
+        audio:
+          heard?.inbound && microphone
+            ? { id: microphone.id, packets: heard.inbound.packetsReceived ?? 0, energy: heard.inbound.totalAudioEnergy ?? 0, from: fromOf(heard.mid) }
+            : null,
       };
     });
-  });
+  }, selector);
 }
 
 /** The page's peer connections that are not closed. */
@@ -120,6 +125,33 @@ export async function expectTilesPlaying(
           else if (!(tile.frames > (before?.frames ?? Infinity))) problems.push(`${tile.peerId}: framesDecoded ${tile.frames} not rising`);
           if (heard) problems.push(...audioProblems(tile.peerId, before?.audio ?? null, tile.audio));
         }
+        return problems;
+      },
+      { timeout, intervals: [250] },
+    )
+    .toEqual([]);
+}
+
+/**
+ * Passes once `peerId`'s screen tile plays the shared tab's sound: an audio track that the SFU's
+ * map gives that peer, with packets and energy rising, not the microphone track of their camera
+ * tile, in an unmuted `<video>`.
+ */
+export async function expectScreenSoundThroughSfu(page: MediaPage, peerId: string, { timeout = 30_000 } = {}): Promise<void> {
+  const screen = `[data-testid="screen-tile"][data-peer-id="${peerId}"]`;
+  await expect
+    .poll(
+      async () => {
+        const [first] = await sfuTiles(page, screen);
+        await delay(1000);
+        const [second] = await sfuTiles(page, screen);
+        if (!second) return ['no screen tile'];
+        const voice = (await sfuTiles(page)).find((tile) => tile.peerId === peerId)?.audio;
+        // The screen's sound, by the SFU's map, is that peer's, and it flows.
+        const problems = audioProblems(peerId, first?.audio ?? null, second.audio);
+        if (second.muted) problems.push('the screen tile is muted');
+        if (!voice) problems.push('no microphone track in the camera tile');
+        if (second.audio && second.audio.id === voice?.id) problems.push('the screen tile plays the microphone track');
         return problems;
       },
       { timeout, intervals: [250] },

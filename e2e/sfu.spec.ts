@@ -5,8 +5,10 @@
 import { expect, test, type Browser } from '@playwright/test';
 import { janusMissing, startJanus, type JanusProcess } from '../libs/signaling/test/janus-process';
 import { appServer, type AppServer } from './app-server';
+import { watchRinging } from './call-helpers';
 import { joinRoom, newPerson, selfId, uniqueRoom, type Person } from './helpers';
 import {
+  expectScreenSoundThroughSfu,
   expectTilesPlaying,
   expectVideoPaused,
   firstTileFrames,
@@ -148,7 +150,7 @@ test('two in a mesh, a third arrives: the room moves to Janus and all three play
   }
 });
 
-test('in a room on Janus, quality and speaking are per person, and a screen share plays beside the cameras', async ({ browser }) => {
+test('in a room on Janus, quality and speaking are per person, and a screen share plays beside the cameras with its sound', async ({ browser }) => {
   const room = uniqueRoom('sfu-share');
   const three = await arrive(browser, ['Ada', 'Brian', 'Chidi'], room);
   const [ada, brian, chidi] = three as [Person, Person, Person];
@@ -177,8 +179,10 @@ test('in a room on Janus, quality and speaking are per person, and a screen shar
   await expect(tile(brian.page, 'Chidi')).toHaveAttribute('data-speaking', 'true', { timeout: 20_000 });
   expect(await tile(brian.page, 'Ada').getAttribute('data-speaking')).toBe('false');
 
+  await expect(tile(chidi.page, 'Ada')).toHaveAttribute('data-speaking', 'false', { timeout: 10_000 });
+  const rang = await Promise.all([brian, chidi].map((other) => watchRinging(other.page, peerIds.get(ada)!)));
   await ada.page.getByRole('button', { name: 'Share screen' }).click();
-  for (const other of [brian, chidi]) {
+  for (const [i, other] of [brian, chidi].entries()) {
     const screen = other.page.locator('[data-testid="screen-tile"][data-peer-name="Ada"] video');
     await expect
       .poll(
@@ -195,6 +199,10 @@ test('in a room on Janus, quality and speaking are per person, and a screen shar
       other.page,
       [...peerIds].filter(([p]) => p !== other).map(([, id]) => id),
     );
+    // The shared screen's sound (Chromium's fake capture beeps) plays beside it, and all the
+    // while it was heard it never rang Ada's (muted) tile as her voice.
+    await expectScreenSoundThroughSfu(other.page, peerIds.get(ada)!);
+    expect(await rang[i]!()).toBe(false);
   }
 });
 

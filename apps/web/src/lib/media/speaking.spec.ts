@@ -68,6 +68,18 @@ describe('levels', () => {
     expect(audioEnergy(stats, 'media-source')).toEqual({ energy: 2, seconds: 4 });
   });
 
+  it('leaves out the sound of a shared screen (ours or theirs): it is not anyone speaking', () => {
+    const stats = report([
+      { type: 'inbound-rtp', kind: 'audio', trackIdentifier: 'voice', totalAudioEnergy: 0.5, totalSamplesDuration: 10 },
+      { type: 'inbound-rtp', kind: 'audio', trackIdentifier: 'their-tab', totalAudioEnergy: 8, totalSamplesDuration: 10 },
+      { type: 'media-source', kind: 'audio', trackIdentifier: 'mic', totalAudioEnergy: 2, totalSamplesDuration: 4 },
+      { type: 'media-source', kind: 'audio', trackIdentifier: 'our-tab', totalAudioEnergy: 9, totalSamplesDuration: 4 },
+    ]);
+    const notVoices = new Set(['their-tab', 'our-tab']);
+    expect(audioEnergy(stats, 'inbound-rtp', notVoices)).toEqual({ energy: 0.5, seconds: 10 });
+    expect(audioEnergy(stats, 'media-source', notVoices)).toEqual({ energy: 2, seconds: 4 });
+  });
+
   it('hears a short loud sound between two readings that an instantaneous level could miss', () => {
     // 40 ms at full level in a 200 ms window.
     const level = levelBetween({ energy: 1, seconds: 10 }, { energy: 1 + 1 * 0.04, seconds: 10.2 });

@@ -87,12 +87,15 @@ export interface AudioEnergy {
 
 /**
  * The audio energy a connection received (`inbound-rtp`) or sent from the microphone
- * (`media-source`), summed over its audio streams.
+ * (`media-source`), summed over its audio streams but those in `notVoices` (by track id: a shared
+ * screen's sound, which is not the person speaking).
  */
-export function audioEnergy(report: RTCStatsReport, type: 'inbound-rtp' | 'media-source'): AudioEnergy {
+export function audioEnergy(report: RTCStatsReport, type: 'inbound-rtp' | 'media-source', notVoices: ReadonlySet<string> = new Set()): AudioEnergy {
   const total: AudioEnergy = { energy: 0, seconds: 0 };
-  report.forEach((stat: { type: string; kind?: string; totalAudioEnergy?: number; totalSamplesDuration?: number }) => {
+  type Stat = { type: string; kind?: string; trackIdentifier?: string; totalAudioEnergy?: number; totalSamplesDuration?: number };
+  report.forEach((stat: Stat) => {
     if (stat.type !== type || stat.kind !== 'audio') return;
+    if (stat.trackIdentifier !== undefined && notVoices.has(stat.trackIdentifier)) return;
     total.energy += stat.totalAudioEnergy ?? 0;
     total.seconds += stat.totalSamplesDuration ?? 0;
   });

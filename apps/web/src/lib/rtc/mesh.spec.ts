@@ -2,7 +2,7 @@ import type { ServerEvents } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import type { MediaTransportEvents, SignalingPort } from './media-transport';
 import { Mesh, type MeshOptions } from './mesh';
-import { FakePeerConnection, settle } from './peer-connection.fake';
+import { FakePeerConnection, FakeTransceiver, settle } from './peer-connection.fake';
 
 class FakeStream {
   readonly tracks: unknown[];
@@ -164,6 +164,22 @@ describe(Mesh.name, () => {
     expect(ada.events).toContain(`linkfailure bo ${failure}`);
     ada.connections[0]!.ice('connected');
     expect(ada.events.at(-1)).toBe('linkfailure bo null');
+  });
+
+  it('hands on a peer’s screen with its sound as one stream, apart from the camera and microphone', async () => {
+    const relay = new Relay();
+    const ada = mesh(relay, 'ada');
+    const bo = mesh(relay, 'bo');
+    await call(bo, 'ada');
+    const screens: FakeStream[] = [];
+    ada.sut.events.on('screen', ({ stream }) => screens.push(stream as unknown as FakeStream));
+    const pc = ada.connections[0]!;
+    const [video, sound] = [new FakeTransceiver('video', 'recvonly'), new FakeTransceiver('audio', 'recvonly')];
+    // Bo shares a tab with sound: both tracks come in the screen's stream.
+    pc.ontrack?.({ track: video.receiver.track, streams: [{}], transceiver: video });
+    pc.ontrack?.({ track: sound.receiver.track, streams: [{}], transceiver: sound });
+    expect(screens.map((stream) => stream.getTracks())).toEqual([[video.receiver.track], [video.receiver.track, sound.receiver.track]]);
+    expect(ada.events.filter((e) => e === 'stream bo')).toHaveLength(2); // the offer's microphone and camera only
   });
 
   it('lists what each open link sends, for the governor', async () => {

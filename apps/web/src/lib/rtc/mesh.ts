@@ -117,6 +117,8 @@ export class Mesh implements MediaTransport {
     if (existing) return existing;
 
     const stream = new MediaStream();
+    /** The peer's screen and its sound, as they arrive (one of each, the latest). */
+    let screen: MediaStreamTrack[] = [];
     const link: PeerLink = new PeerLink(
       {
         peerId,
@@ -125,7 +127,9 @@ export class Mesh implements MediaTransport {
         send: (signal) => this.#signaling.send('signal', { to: peerId, ...signal }),
         ontrack: (track, isScreen) => {
           if (isScreen) {
-            this.events.emit('screen', { peerId, stream: new MediaStream([track]) });
+            // A new stream each time, so a player already showing the screen picks up its sound.
+            screen = [...screen.filter((old) => old.kind !== track.kind), track];
+            this.events.emit('screen', { peerId, stream: new MediaStream(screen) });
             return;
           }
           for (const old of stream.getTracks()) if (old.kind === track.kind && old !== track) stream.removeTrack(old);

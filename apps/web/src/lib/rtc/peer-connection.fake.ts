@@ -16,6 +16,8 @@ export class FakeTrack {
 
 export class FakeTransceiver {
   mid: string | null = null;
+  /** The streams the track was added in (`addTransceiver`'s init). */
+  streams: readonly unknown[] = [];
   currentDirection: RTCRtpTransceiverDirection | null = null;
   readonly receiver: { track: FakeTrack };
   readonly sender = {
@@ -68,7 +70,7 @@ export class FakePeerConnection {
   onicecandidate: ((event: { candidate: unknown }) => void) | null = null;
   oniceconnectionstatechange: (() => void) | null = null;
   onconnectionstatechange: (() => void) | null = null;
-  ontrack: ((event: { track: FakeTrack }) => void) | null = null;
+  ontrack: ((event: { track: FakeTrack; streams?: unknown[]; transceiver?: FakeTransceiver }) => void) | null = null;
 
   async setLocalDescription(): Promise<void> {
     await tick();
@@ -115,10 +117,11 @@ export class FakePeerConnection {
     this.added.push(candidate);
   }
 
-  addTransceiver(trackOrKind: FakeTrack | TrackKind, init: { direction: RTCRtpTransceiverDirection }): FakeTransceiver {
+  addTransceiver(trackOrKind: FakeTrack | TrackKind, init: { direction: RTCRtpTransceiverDirection; streams?: unknown[] }): FakeTransceiver {
     const track = typeof trackOrKind === 'string' ? null : trackOrKind;
     const transceiver = new FakeTransceiver(track?.kind ?? (trackOrKind as TrackKind), init.direction);
     transceiver.sender.track = track;
+    transceiver.streams = init.streams ?? [];
     this.transceivers.push(transceiver);
     return transceiver;
   }

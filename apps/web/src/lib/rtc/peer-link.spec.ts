@@ -1,6 +1,6 @@
 import type { IceCandidate } from '@parley/protocol';
 import { PeerLink, type LinkSignal, type PeerLinkOptions } from './peer-link';
-import { FakePeerConnection, FakeTrack, settle } from './peer-connection.fake';
+import { FakePeerConnection, FakeTrack, FakeTransceiver, settle } from './peer-connection.fake';
 
 interface Side {
   sut: PeerLink;
@@ -14,7 +14,13 @@ const TIMING = { restartAfterDisconnectedMs: 40, failAfterMs: 120 };
 const PATIENT = { restartAfterDisconnectedMs: 60_000, failAfterMs: 60_000 };
 const links: PeerLink[] = [];
 
-function makeLink(polite: boolean, send: (signal: LinkSignal) => void = () => {}, tracks = { audio: null, video: null }, timing = TIMING): Side {
+function makeLink(
+  polite: boolean,
+  send: (signal: LinkSignal) => void = () => {},
+  tracks = { audio: null, video: null },
+  timing = TIMING,
+  extra: Partial<PeerLinkOptions> = {},
+): Side {
   const pc = new FakePeerConnection();
   const sent: LinkSignal[] = [];
   const failures: boolean[] = [];
@@ -29,6 +35,7 @@ function makeLink(polite: boolean, send: (signal: LinkSignal) => void = () => {}
     onfailure: (failed) => failures.push(failed),
     createConnection: () => pc as unknown as RTCPeerConnection,
     timing,
+    ...extra,
   };
   const sut = new PeerLink(options, tracks);
   links.push(sut);
@@ -253,6 +260,77 @@ describe(PeerLink.name, () => {
 
   describe('screen share', () => {
     const screen = () => ({ track: new FakeTrack('video') as unknown as MediaStreamTrack, stream: {} as MediaStream });
+    const withSound = () => ({ ...screen(), audio: new FakeTrack('audio') as unknown as MediaStreamTrack });
+    const negotiated = async ({ polite, impolite }: { polite: Side; impolite: Side }) => {
+      impolite.sut.start();
+      impolite.pc.onnegotiationneeded?.();
+      await settle();
+      expect(polite.pc.signalingState).toBe('stable');
+    };
+
+    it('sends the shared tab’s sound beside the microphone, in the screen’s stream, and stops it with the share', async () => {
+      const sides = pair();
+      await negotiated(sides);
+      const { impolite } = sides;
+      const share = withSound();
+      await impolite.sut.setScreen(share);
+      expect(impolite.pc.transceivers.map((t) => [t.receiver.track.kind, t.direction])).toEqual([
+        ['audio', 'sendrecv'],
+        ['video', 'sendrecv'],
+        ['video', 'sendonly'],
+        ['audio', 'sendonly'],
+      ]);
+      expect(impolite.pc.transceivers[3]?.sender.track).toBe(share.audio);
+      expect(impolite.pc.transceivers.slice(2).map((t) => t.streams)).toEqual([[share.stream], [share.stream]]);
+      impolite.pc.onnegotiationneeded?.();
+      await settle();
+
+      // A new microphone goes on the microphone's transceiver, never on the screen's sound.
+      const mic = new FakeTrack('audio') as unknown as MediaStreamTrack;
+      await impolite.sut.setTrack('audio', mic);
+      expect(impolite.pc.transceivers[0]?.sender.track).toBe(mic);
+      expect(impolite.pc.transceivers[3]?.sender.track).toBe(share.audio);
+
+      await impolite.sut.setScreen(null);
+      expect(impolite.pc.transceivers.map((t) => t.sender.track)).toEqual([mic, null, null, null]);
+      expect(impolite.pc.transceivers).toHaveLength(4);
+    });
+
+    it('adds the sound’s transceiver for a later share that has sound, and reuses both after', async () => {
+      const sides = pair();
+      await negotiated(sides);
+      const { impolite } = sides;
+      await impolite.sut.setScreen(screen());
+      expect(impolite.pc.transceivers).toHaveLength(3);
+      await impolite.sut.setScreen(null);
+      const share = withSound();
+      await impolite.sut.setScreen(share);
+      expect(impolite.pc.transceivers.map((t) => t.sender.track)).toEqual([null, null, share.track, share.audio]);
+      await impolite.sut.setScreen(null);
+      const again = withSound();
+      await impolite.sut.setScreen(again);
+      expect(impolite.pc.transceivers.map((t) => t.sender.track)).toEqual([null, null, again.track, again.audio]);
+    });
+
+    it('tells the peer’s screen sound from its microphone, and keeps the microphone’s transceiver for ours', async () => {
+      const heard: [string, boolean][] = [];
+      const { sut, pc } = makeLink(true, undefined, undefined, PATIENT, { ontrack: (track, isScreen) => heard.push([track.kind, isScreen]) });
+      await sut.receive({ description: { type: 'offer', sdp: 'ada-offer' } });
+      // Ada shares with sound: a second audio transceiver arrives, in the screen's stream.
+      const sound = new FakeTransceiver('audio', 'recvonly');
+      sound.mid = 'screen-audio';
+      pc.transceivers.unshift(sound);
+      pc.ontrack?.({ track: sound.receiver.track, streams: [{}], transceiver: sound });
+      expect(heard).toEqual([
+        ['audio', false],
+        ['video', false],
+        ['audio', true],
+      ]);
+      const mic = new FakeTrack('audio') as unknown as MediaStreamTrack;
+      await sut.setTrack('audio', mic);
+      expect(sound.sender.track).toBeNull();
+      expect(pc.transceivers.find((t) => t.mid === 'audio')?.sender.track).toBe(mic);
+    });
 
     it('waits for the first negotiation, then sends the screen on a transceiver of its own', async () => {
       const { polite, impolite } = pair();

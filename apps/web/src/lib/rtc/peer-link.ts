@@ -19,7 +19,10 @@ export interface PeerLinkOptions {
   polite: boolean;
   configuration: RTCConfiguration;
   send(signal: LinkSignal): void;
-  /** A remote track arrived; `screen` when it is the peer's screen share rather than its camera. */
+  /**
+   * A remote track arrived; `screen` when it is the peer's screen share (its video or its sound)
+   * rather than its camera or microphone.
+   */
   ontrack?(track: MediaStreamTrack, screen: boolean): void;
   onstatechange?(state: RTCPeerConnectionState): void;
   /** `true` when the link could not connect even after an ICE restart; `false` once it does. */
@@ -40,16 +43,21 @@ export const DEFAULT_TIMING: PeerLinkTiming = { restartAfterDisconnectedMs: 4000
 export type LocalTracks = Record<TrackKind, MediaStreamTrack | null>;
 
 /**
- * Whether an incoming track is the peer's screen share. The camera and the microphone are sent
- * without a stream (`msid:-`) and a screen inside one, so a video track in a stream is a screen.
+ * Whether an incoming track belongs to the peer's screen share. The camera and the microphone are
+ * sent without a stream (`msid:-`) and the screen and its sound inside one, so a track in a stream
+ * is the screen's: video is the screen itself, audio the shared tab's sound.
  */
 export function isScreenTrack(event: { track: { kind: string }; streams?: readonly unknown[] }): boolean {
-  return event.track.kind === 'video' && (event.streams?.length ?? 0) > 0;
+  return (event.streams?.length ?? 0) > 0;
 }
 
-/** A screen share to send: the track, and the stream it goes in (which marks it as a screen). */
+/**
+ * A screen share to send: the track, the shared tab's sound if any, and the stream they go in
+ * (which marks them as the screen's).
+ */
 export interface ScreenSource {
   track: MediaStreamTrack;
+  audio?: MediaStreamTrack | null;
   stream: MediaStream;
 }
 
@@ -65,7 +73,9 @@ export class PeerLink {
   #closed = false;
   #screen: ScreenSource | null = null;
   #screenTransceiver: RTCRtpTransceiver | null = null;
-  /** The transceivers that bring the peer's screen share to us. */
+  /** The screen's sound, added with the screen (or with the first share that has sound). */
+  #screenAudioTransceiver: RTCRtpTransceiver | null = null;
+  /** The transceivers that bring the peer's screen share (video and sound) to us. */
   readonly #remoteScreens = new Set<RTCRtpTransceiver>();
   #failed = false;
   #restarts = 0;
@@ -139,8 +149,10 @@ export class PeerLink {
   }
 
   /**
-   * Sends a screen share beside the camera, on a transceiver of its own, or stops sending it. The
-   * first share renegotiates once; later ones reuse the transceiver with `replaceTrack`.
+   * Sends a screen share beside the camera, on a transceiver of its own (and its sound beside the
+   * microphone, on another), or stops sending it. The first share renegotiates once; later ones
+   * reuse the transceivers with `replaceTrack` (a later share with sound, after one without, adds
+   * the sound's transceiver then).
    */
   async setScreen(screen: ScreenSource | null): Promise<void> {
     this.#screen = screen;
@@ -314,13 +326,16 @@ export class PeerLink {
    */
   async #applyScreen(): Promise<void> {
     if (this.#closed) return;
-    const track = this.#screen?.track ?? null;
-    if (this.#screenTransceiver) {
-      if (this.#screenTransceiver.sender.track !== track) await this.#screenTransceiver.sender.replaceTrack(track);
-      return;
+    const screen = this.#screen;
+    const canAdd = !!screen && !!this.pc.currentRemoteDescription && this.pc.signalingState === 'stable';
+    if (!this.#screenTransceiver && canAdd) {
+      this.#screenTransceiver = this.pc.addTransceiver(screen.track, { direction: 'sendonly', streams: [screen.stream] });
     }
-    if (!this.#screen || !this.pc.currentRemoteDescription || this.pc.signalingState !== 'stable') return;
-    this.#screenTransceiver = this.pc.addTransceiver(this.#screen.track, { direction: 'sendonly', streams: [this.#screen.stream] });
+    if (!this.#screenAudioTransceiver && canAdd && screen.audio) {
+      this.#screenAudioTransceiver = this.pc.addTransceiver(screen.audio, { direction: 'sendonly', streams: [screen.stream] });
+    }
+    await replaceIfChanged(this.#screenTransceiver, screen?.track ?? null);
+    await replaceIfChanged(this.#screenAudioTransceiver, screen?.audio ?? null);
   }
 
   /** The camera's or the microphone's transceiver: never one that carries a screen share. */
@@ -333,6 +348,7 @@ export class PeerLink {
           t.currentDirection !== 'stopped' &&
           t.direction !== 'stopped' &&
           t !== this.#screenTransceiver &&
+          t !== this.#screenAudioTransceiver &&
           !this.#remoteScreens.has(t),
       );
     // Prefer the negotiated one: after a rollback, our own unnegotiated transceiver may linger.
@@ -342,6 +358,10 @@ export class PeerLink {
   #warn(message: string, error: unknown): void {
     if (!this.#closed) console.warn(`[peer ${this.peerId}] ${message}`, error);
   }
+}
+
+async function replaceIfChanged(transceiver: RTCRtpTransceiver | null, track: MediaStreamTrack | null): Promise<void> {
+  if (transceiver && transceiver.sender.track !== track) await transceiver.sender.replaceTrack(track);
 }
 
 function toIceCandidate(candidate: RTCIceCandidate): IceCandidate {

@@ -249,6 +249,45 @@ describe(SfuTransport.name, () => {
       expect(publisher.transceivers[2]!.sender.track).toBe(screen);
     });
 
+    it('publishes the shared tab’s sound beside the screen, in its stream, and stops it with the share', async () => {
+      const { sut, publisher } = setup();
+      const [screen, sound] = [new FakeTrack('video'), new FakeTrack('audio')];
+      const stream = new FakeStream([screen, sound]) as unknown as MediaStream;
+      const source = { track: screen as unknown as MediaStreamTrack, audio: sound as unknown as MediaStreamTrack, stream };
+      sut.setScreen(source);
+      expect(publisher.inits.slice(2)).toEqual([
+        { kind: 'video', init: { direction: 'sendonly', streams: [stream] } },
+        { kind: 'audio', init: { direction: 'sendonly', streams: [stream] } },
+      ]);
+      sut.setScreen(null);
+      await settle();
+      expect(publisher.transceivers.map((t) => t.sender.track).slice(2)).toEqual([null, null]);
+      // A share without sound leaves the sound's transceiver empty; one with sound fills it again.
+      sut.setScreen({ track: screen as unknown as MediaStreamTrack, stream });
+      await settle();
+      expect(publisher.transceivers.map((t) => t.sender.track).slice(2)).toEqual([screen, null]);
+      sut.setScreen(source);
+      await settle();
+      expect(publisher.transceivers).toHaveLength(4);
+      expect(publisher.transceivers.map((t) => t.sender.track).slice(2)).toEqual([screen, sound]);
+    });
+
+    it('adds the sound’s transceiver for a later share that has sound', async () => {
+      const { sut, publisher } = setup();
+      const screen = new FakeTrack('video');
+      sut.setScreen({ track: screen as unknown as MediaStreamTrack, stream: new FakeStream([screen]) as unknown as MediaStream });
+      sut.setScreen(null);
+      const sound = new FakeTrack('audio');
+      sut.setScreen({
+        track: screen as unknown as MediaStreamTrack,
+        audio: sound as unknown as MediaStreamTrack,
+        stream: new FakeStream() as unknown as MediaStream,
+      });
+      await settle();
+      expect(publisher.inits.map((i) => i.kind)).toEqual(['audio', 'video', 'video', 'audio']);
+      expect(publisher.transceivers.map((t) => t.sender.track).slice(2)).toEqual([screen, sound]);
+    });
+
     it('lists what the publisher sends, for the governor', async () => {
       const { sut, negotiate, answer, publisher } = setup();
       expect(sut.sending()[0]!.senders()).toEqual([]);
@@ -296,14 +335,20 @@ describe(SfuTransport.name, () => {
       expect(streams.get('ada')!.getTracks()).toEqual([received('0'), received('1')]);
     });
 
+    /** Ada and Bo were received on mids 0 to 3, and Bo left: the server may reuse his m-lines. */
+    const afterBoLeft = async () => {
+      const sides = setup();
+      sides.sut.addPeer('ada', { present: true });
+      sides.sut.addPeer('bo', { present: true });
+      await sides.subscribe([s('0', 'bo', 'audio'), s('1', 'bo', 'video'), s('2', 'ada', 'audio'), s('3', 'ada', 'video')]);
+      sides.sut.removePeer('bo');
+      sides.events.length = 0;
+      return sides;
+    };
+
     it('a peer’s second video is the screen share, and their first stays the camera even on a lower mid', async () => {
-      const { sut, subscribe, streams, screens, received, events } = setup();
-      sut.addPeer('ada', { present: true });
-      sut.addPeer('bo', { present: true });
-      await subscribe([s('0', 'bo', 'audio'), s('1', 'bo', 'video'), s('2', 'ada', 'audio'), s('3', 'ada', 'video')]);
-      // Bo leaves; the server reuses Bo's m-lines for Ada's screen share.
-      sut.removePeer('bo');
-      events.length = 0;
+      const { subscribe, streams, screens, received, events } = await afterBoLeft();
+      // The server reuses Bo's m-lines for Ada's screen share.
       await subscribe([s('0', 'bo', 'audio', false), s('1', 'ada', 'video'), s('2', 'ada', 'audio'), s('3', 'ada', 'video')]);
       expect(events).toEqual(['screen ada']);
       expect(streams.get('ada')!.getTracks()).toEqual([received('2'), received('3')]);
@@ -312,6 +357,26 @@ describe(SfuTransport.name, () => {
       events.length = 0;
       await subscribe([s('0', 'bo', 'audio', false), s('1', 'ada', 'video'), s('2', 'ada', 'audio'), s('3', 'ada', 'video')]);
       expect(events).toEqual([]);
+    });
+
+    it('a peer’s second audio is the screen’s sound: it goes with the screen, never into the voice’s stream', async () => {
+      const { subscribe, streams, screens, received, events } = await afterBoLeft();
+      // Ada shares a tab with sound, on Bo's old m-lines.
+      await subscribe([s('0', 'ada', 'audio'), s('1', 'ada', 'video'), s('2', 'ada', 'audio'), s('3', 'ada', 'video')]);
+      expect(streams.get('ada')!.getTracks()).toEqual([received('2'), received('3')]);
+      expect(screens.ada!.at(-1)!.getTracks()).toEqual([received('1'), received('0')]);
+      expect(events).toEqual(['screen ada']);
+      // The sound goes (a share without it, later): the screen is handed on again without it.
+      await subscribe([s('0', 'ada', 'audio', false), s('1', 'ada', 'video'), s('2', 'ada', 'audio'), s('3', 'ada', 'video')]);
+      expect(screens.ada!.at(-1)!.getTracks()).toEqual([received('1')]);
+    });
+
+    it('within one offer, the server’s order says which audio is the voice', async () => {
+      const { sut, subscribe, streams, screens, received } = setup();
+      sut.addPeer('ada', { present: true });
+      await subscribe([s('0', 'ada', 'audio'), s('1', 'ada', 'video'), s('3', 'ada', 'video'), s('2', 'ada', 'audio')]);
+      expect(streams.get('ada')!.getTracks()).toEqual([received('0'), received('1')]);
+      expect(screens.ada![0]!.getTracks()).toEqual([received('3'), received('2')]);
     });
 
     it('within one offer, the server’s order says which video is the camera', async () => {

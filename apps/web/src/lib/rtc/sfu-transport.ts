@@ -38,6 +38,8 @@ interface Assigned {
   audio: MediaStreamTrack | null;
   camera: MediaStreamTrack | null;
   screen: MediaStreamTrack | null;
+  /** The shared tab's sound, beside the screen. */
+  screenAudio: MediaStreamTrack | null;
 }
 
 /**
@@ -47,9 +49,10 @@ interface Assigned {
  * answers the server's `sfu-offer`s. The offer's `streams` say which transceiver (`mid`) carries
  * whose track; that turns into the same per-peer `stream` and `screen` events as the mesh's.
  *
- * A peer's camera and screen are both video: the one seen first is the camera (it is published with
- * the microphone, as the peer joins; a share is added later), and within one offer the server's
- * listing order, which follows the publisher's own order (audio, camera, screen), decides.
+ * A peer's camera and screen are both video, and its microphone and the screen's sound both audio:
+ * of each kind, the one seen first is the camera or the microphone (published as the peer joins; a
+ * share is added later), and within one offer the server's listing order, which follows the
+ * publisher's own order (audio, camera, screen, screen's sound), decides.
  */
 export class SfuTransport implements MediaTransport {
   readonly events = new Emitter<MediaTransportEvents>();
@@ -62,6 +65,7 @@ export class SfuTransport implements MediaTransport {
   readonly #createConnection: (configuration: RTCConfiguration) => RTCPeerConnection;
   readonly #stopListening: () => void;
   #screen: RTCRtpTransceiver | null = null;
+  #screenAudio: RTCRtpTransceiver | null = null;
   #closed = false;
   /** Replaced by another transport: no signals in or out any more. */
   #retired = false;
@@ -158,16 +162,19 @@ export class SfuTransport implements MediaTransport {
     transceiver.sender.replaceTrack(track).catch((error: unknown) => this.#warn(`could not send ${kind}`, error));
   }
 
-  /** The first share adds a transceiver (one renegotiation); later ones reuse it. */
+  /**
+   * The first share adds a transceiver, and one for its sound if it has some (one renegotiation);
+   * later ones reuse them.
+   */
   setScreen(screen: ScreenSource | null): void {
     if (this.#closed) return;
-    if (!this.#screen) {
-      if (screen) this.#addScreen(screen);
-      return;
-    }
-    const track = screen?.track ?? null;
-    if (this.#screen.sender.track !== track) {
-      this.#screen.sender.replaceTrack(track).catch((error: unknown) => this.#warn('could not send the screen', error));
+    if (screen) this.#addScreen(screen);
+    for (const [transceiver, track] of [
+      [this.#screen, screen?.track ?? null],
+      [this.#screenAudio, screen?.audio ?? null],
+    ] as const) {
+      if (!transceiver || transceiver.sender.track === track) continue;
+      transceiver.sender.replaceTrack(track).catch((error: unknown) => this.#warn('could not send the screen', error));
     }
   }
 
@@ -239,8 +246,10 @@ export class SfuTransport implements MediaTransport {
     this.events.clear();
   }
 
+  /** Adds what this share needs and the publisher does not have yet. */
   #addScreen(screen: ScreenSource): void {
-    this.#screen = this.#publisher.addTransceiver(screen.track, { direction: 'sendonly', streams: [screen.stream] });
+    this.#screen ??= this.#publisher.addTransceiver(screen.track, { direction: 'sendonly', streams: [screen.stream] });
+    if (screen.audio) this.#screenAudio ??= this.#publisher.addTransceiver(screen.audio, { direction: 'sendonly', streams: [screen.stream] });
   }
 
   #senders(): { role: SenderRole; sender: GovernedSender }[] {
@@ -356,26 +365,31 @@ export class SfuTransport implements MediaTransport {
   /** Hands each peer's tracks on the subscriber to the call, as the mesh does with a link's. */
   #assign(): void {
     if (this.#closed) return;
-    const found = new Map<string, { audio: MediaStreamTrack | null; videos: { order: number; track: MediaStreamTrack }[] }>();
+    type Found = { order: number; track: MediaStreamTrack };
+    const found = new Map<string, Record<'audio' | 'video', Found[]>>();
     for (const transceiver of this.#subscriber.getTransceivers()) {
       const stream = transceiver.mid === null ? undefined : this.#streams.get(transceiver.mid);
       if (!stream?.active || !this.#peers.has(stream.peer)) continue;
       if (transceiver.currentDirection === 'inactive' || transceiver.currentDirection === 'stopped') continue;
-      const entry = found.get(stream.peer) ?? { audio: null, videos: [] };
-      const track = transceiver.receiver.track;
-      if (stream.kind === 'audio') entry.audio ??= track;
-      else entry.videos.push({ order: this.#seen.get(`${stream.mid} ${stream.peer}`) ?? Infinity, track });
+      const entry = found.get(stream.peer) ?? { audio: [], video: [] };
+      entry[stream.kind].push({ order: this.#seen.get(`${stream.mid} ${stream.peer}`) ?? Infinity, track: transceiver.receiver.track });
       found.set(stream.peer, entry);
     }
-    for (const [peerId, { audio, videos }] of found) {
-      videos.sort((a, b) => a.order - b.order);
-      const next: Assigned = { audio, camera: videos[0]?.track ?? null, screen: videos[1]?.track ?? null };
+    for (const [peerId, entry] of found) {
+      const [audio, videos] = [entry.audio, entry.video].map((list) => list.sort((a, b) => a.order - b.order).map((f) => f.track));
+      const next: Assigned = {
+        audio: audio?.[0] ?? null,
+        camera: videos?.[0] ?? null,
+        screen: videos?.[1] ?? null,
+        screenAudio: audio?.[1] ?? null,
+      };
       const last = this.#assigned.get(peerId);
       this.#assigned.set(peerId, next);
       if (!last) this.events.emit('linkstate', { peerId, state: this.#subscriber.connectionState });
       if (!last || last.audio !== next.audio || last.camera !== next.camera) this.#emitCamera(peerId, next);
-      if (next.screen && last?.screen !== next.screen) {
-        this.events.emit('screen', { peerId, stream: new MediaStream([next.screen]) });
+      if (next.screen && (last?.screen !== next.screen || last.screenAudio !== next.screenAudio)) {
+        const tracks = next.screenAudio ? [next.screen, next.screenAudio] : [next.screen];
+        this.events.emit('screen', { peerId, stream: new MediaStream(tracks) });
       }
     }
   }

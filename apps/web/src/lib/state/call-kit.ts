@@ -38,6 +38,8 @@ export function createCallKit({ room, token, tracks, signalingUrl, people }: Cal
     expectsVideo: (id) => !!session.participants.find((p) => p.peer.id === id)?.peer.media.video && session.showsVideoOf(id),
     micOn: () => tracks.micOn,
     pathSeen: (id, path) => session.reportPath(id, path.kind),
+    notVoices: () =>
+      new Set([tracks.screen?.audio, ...session.participants.flatMap((p) => p.screen?.getAudioTracks() ?? [])].flatMap((t) => (t ? [t.id] : []))),
   });
   const governor = new Governor({
     links: () => (session.transport?.sending() ?? []).map(({ pc, senders }) => ({ estimate: () => readOutgoingEstimate(pc), senders })),

@@ -17,6 +17,8 @@ export interface LinkStatsSource {
   micOn(): boolean;
   /** Each link's media path as each sample finds it (the server counts relayed links). */
   pathSeen?(peerId: string, path: MediaPath): void;
+  /** Audio that is not anyone's voice (shared screens' sound, ours and theirs), by track id. */
+  notVoices?(): ReadonlySet<string>;
 }
 
 /** The id the local person has in `speaking` and `active`. */
@@ -95,13 +97,14 @@ export class LinkStats {
     const levels = new Map<string, number>();
     const energy = new Map<string, AudioEnergy>();
     const connections = [...this.#source.connections()].filter(([, pc]) => pc.connectionState !== 'closed');
+    const notVoices = this.#source.notVoices?.();
     await Promise.all(
       connections.map(async ([id, pc], i) => {
         try {
           const report = await pc.getStats();
-          energy.set(id, audioEnergy(report, 'inbound-rtp'));
+          energy.set(id, audioEnergy(report, 'inbound-rtp', notVoices));
           // The microphone is sent on every link; one of them is enough to hear it.
-          if (i === 0) energy.set(SELF, audioEnergy(report, 'media-source'));
+          if (i === 0) energy.set(SELF, audioEnergy(report, 'media-source', notVoices));
         } catch {
           // A connection closing between the listing and getStats; it is gone next round.
         }
