@@ -23,6 +23,7 @@ export class Liveness implements OnModuleDestroy {
   #flush?: NodeJS.Timeout;
   /** The sessions whose ping of the last sweep may not have gone out yet. */
   #owed: PeerSession[] = [];
+  readonly #afterSweep: (() => void)[] = [];
 
   constructor(@InjectSignalingOptions() private readonly options: ResolvedSignalingOptions) {}
 
@@ -30,6 +31,14 @@ export class Liveness implements OnModuleDestroy {
     const { heartbeatMs } = this.options;
     this.#timer = setInterval(() => this.#sweep(server), heartbeatMs);
     this.#timer.unref();
+  }
+
+  /**
+   * Runs `work` after each sweep, while the sweep's pings still wait for a frame: what it sends to
+   * a socket then carries that socket's ping in the same write.
+   */
+  afterSweep(work: () => void): void {
+    this.#afterSweep.push(work);
   }
 
   track(socket: WebSocket, session: PeerSession): void {
@@ -75,6 +84,7 @@ export class Liveness implements OnModuleDestroy {
     }
     this.#flush = setTimeout(() => this.#pingOwed(), Math.min(PING_WITH_FRAME_MS, this.options.heartbeatMs / 5));
     this.#flush.unref();
+    for (const work of this.#afterSweep) work();
   }
 
   /** Sends alone the pings that found no frame to go with. */
