@@ -52,7 +52,8 @@ export class SignalingAdapter extends WsAdapter {
   /** Ends the count of a connection whose request headers were still arriving. */
   readonly #headersPending = new WeakMap<object, () => void>();
   #hot?: HotHandlers | null;
-  #handlerIndex?: Map<string, number>;
+  #handlerNames: string[] = [];
+  #handlerIndex = new Map<string, number>();
 
   constructor(app: INestApplicationContext, host?: WebSocketAdapter) {
     super(app);
@@ -270,9 +271,12 @@ export class SignalingAdapter extends WsAdapter {
    * the same order (bound to that socket), so the index is made once, not a Map per socket.
    */
   #eventIndex(handlers: MessageMappingProperties[]): ReadonlyMap<string, number> {
-    const known = this.#handlerIndex;
-    if (known?.size === handlers.length && handlers.every((handler, i) => known.get(handler.message as string) === i)) return known;
-    return (this.#handlerIndex = new Map(handlers.map((handler, i) => [handler.message as string, i])));
+    const names = this.#handlerNames;
+    let same = names.length === handlers.length;
+    for (let i = 0; same && i < names.length; i++) same = handlers[i].message === names[i];
+    if (same) return this.#handlerIndex;
+    this.#handlerNames = handlers.map((handler) => handler.message as string);
+    return (this.#handlerIndex = new Map(this.#handlerNames.map((name, i) => [name, i])));
   }
 
   /**
