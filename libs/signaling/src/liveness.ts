@@ -15,7 +15,8 @@ import type { ResolvedSignalingOptions } from './signaling-options.interface.js'
  *
  * A sweep does not write its pings at once: each goes out with the socket's next frame, in the
  * same write (`PeerSession.ping`), or alone when no frame went out within `PING_WITH_FRAME_MS`.
- * Under load most sockets get a frame within that time, and a ping costs no syscall of its own.
+ * Under load many sockets get a frame within that time, and each such ping costs no syscall of its
+ * own; an idle socket's ping goes alone, and a rotated resume token rides it (see `afterSweep`).
  */
 @Injectable()
 export class Liveness implements OnModuleDestroy {
