@@ -16,6 +16,16 @@ export type ProxyTrust = (address: string, hop: number) => boolean;
  * takes the leftmost `X-Forwarded-For` entry, which the client writes itself.
  */
 export function compileTrust(trust: TrustProxy): ProxyTrust {
+  // One function per setting, so that the address cached for a request under it is found again.
+  const key = JSON.stringify(trust);
+  let compiled = compiledTrust.get(key);
+  if (!compiled) compiledTrust.set(key, (compiled = compileTrustOnce(trust)));
+  return compiled;
+}
+
+const compiledTrust = new Map<string, ProxyTrust>();
+
+function compileTrustOnce(trust: TrustProxy): ProxyTrust {
   if (trust === true) return compileTrust(1);
   if (trust === false) return () => false;
   if (typeof trust === 'number') {
@@ -34,9 +44,19 @@ export function compileTrust(trust: TrustProxy): ProxyTrust {
 
 /** The client's address: the nearest `X-Forwarded-For` entry that no trusted proxy wrote. */
 export function clientAddress(request: IncomingMessage, trust: ProxyTrust): string {
+  // An upgrade asks four times (the origin check, the caps, the count of open sockets, the
+  // session): the headers are parsed once.
+  const holder = request as IncomingMessage & { [ADDRESS]?: { trust: ProxyTrust; address: string } };
+  const cached = holder[ADDRESS];
+  if (cached?.trust === trust) return cached.address;
+  let address: string;
   try {
-    return proxyAddr(request, trust) || 'unknown';
+    address = proxyAddr(request, trust) || 'unknown';
   } catch {
-    return request.socket.remoteAddress ?? 'unknown';
+    address = request.socket.remoteAddress ?? 'unknown';
   }
+  holder[ADDRESS] = { trust, address };
+  return address;
 }
+
+const ADDRESS = Symbol('parley.clientAddress');

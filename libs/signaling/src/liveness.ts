@@ -12,13 +12,19 @@ import type { ResolvedSignalingOptions } from './signaling-options.interface.js'
  * a client that keeps sending but stops reading is not alive. A socket that never joins is
  * closed after `joinTimeoutMs`, and so is one that has been out of a room (after `leave`) that
  * long, within one more interval.
+ *
+ * A sweep does not write its pings at once: each goes out with the socket's next frame, in the
+ * same write (`PeerSession.ping`), or alone when no frame went out within `PING_WITH_FRAME_MS`.
+ * Under load many sockets get a frame within that time, and each such ping costs no syscall of its
+ * own; an idle socket's ping goes alone, and a rotated resume token rides it (see `afterSweep`).
  */
 @Injectable()
 export class Liveness implements OnModuleDestroy {
-  readonly #unanswered = new WeakMap<WebSocket, number>();
-  /** Since when a socket has been out of a room, as the sweeps saw it. */
-  readonly #roomlessSince = new WeakMap<WebSocket, number>();
   #timer?: NodeJS.Timeout;
+  #flush?: NodeJS.Timeout;
+  /** The sessions whose ping of the last sweep may not have gone out yet. */
+  #owed: PeerSession[] = [];
+  readonly #afterSweep: (() => void)[] = [];
 
   constructor(@InjectSignalingOptions() private readonly options: ResolvedSignalingOptions) {}
 
@@ -28,10 +34,16 @@ export class Liveness implements OnModuleDestroy {
     this.#timer.unref();
   }
 
+  /**
+   * Runs `work` after each sweep, while the sweep's pings still wait for a frame: what it sends to
+   * a socket then carries that socket's ping in the same write.
+   */
+  afterSweep(work: () => void): void {
+    this.#afterSweep.push(work);
+  }
+
   track(socket: WebSocket, session: PeerSession): void {
-    const alive = () => this.#unanswered.set(socket, 0);
-    alive();
-    socket.on('pong', alive);
+    socket.on('pong', answered);
     const joinDeadline = setTimeout(() => {
       if (!session.placed()) socket.close(CloseCode.PolicyViolation, 'No join in time');
     }, this.options.joinTimeoutMs);
@@ -41,34 +53,54 @@ export class Liveness implements OnModuleDestroy {
 
   // The first deadline is the timer in track(), to the millisecond; this one, counted from the
   // first sweep that finds the socket out of a room, is what a leave re-arms.
-  #outOfRoomTooLong(socket: WebSocket, now: number): boolean {
-    const session = PeerSession.of(socket);
+  #outOfRoomTooLong(session: PeerSession, now: number): boolean {
     if (session.placed()) {
-      this.#roomlessSince.delete(socket);
+      session.roomlessSince = undefined;
       return false;
     }
-    const since = this.#roomlessSince.get(socket) ?? now;
-    this.#roomlessSince.set(socket, since);
-    return now - since >= this.options.joinTimeoutMs;
+    session.roomlessSince ??= now;
+    return now - session.roomlessSince >= this.options.joinTimeoutMs;
   }
 
   onModuleDestroy(): void {
     clearInterval(this.#timer);
+    clearTimeout(this.#flush);
   }
 
   #sweep(server: WebSocketServer, now = Date.now()): void {
+    this.#pingOwed();
     for (const socket of server.clients) {
-      const unanswered = this.#unanswered.get(socket) ?? 0;
-      if (unanswered >= 2) {
+      const session = PeerSession.of(socket);
+      if (session.unanswered >= 2) {
         socket.terminate();
         continue;
       }
-      if (this.#outOfRoomTooLong(socket, now)) {
+      if (this.#outOfRoomTooLong(session, now)) {
         socket.close(CloseCode.PolicyViolation, 'No join in time');
         continue;
       }
-      this.#unanswered.set(socket, unanswered + 1);
-      socket.ping();
+      session.unanswered++;
+      session.pingOwed = true;
+      this.#owed.push(session);
     }
+    this.#flush = setTimeout(() => this.#pingOwed(), Math.min(PING_WITH_FRAME_MS, this.options.heartbeatMs / 5));
+    this.#flush.unref();
+    for (const work of this.#afterSweep) work();
   }
+
+  /** Sends alone the pings that found no frame to go with. */
+  #pingOwed(): void {
+    clearTimeout(this.#flush);
+    const owed = this.#owed;
+    this.#owed = [];
+    for (const session of owed) if (session.pingOwed) session.ping();
+  }
+}
+
+/** How long a sweep's ping waits for a frame to go out with. */
+const PING_WITH_FRAME_MS = 1_000;
+
+/** A socket's 'pong' listener, shared by all: `this` is the socket. */
+function answered(this: WebSocket): void {
+  PeerSession.of(this).unanswered = 0;
 }

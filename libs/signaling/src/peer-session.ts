@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Writable } from 'node:stream';
 import { WebSocket } from 'ws';
 import type { ServerEvents } from '@parley/protocol';
 import { tooSlow } from './backpressure.js';
@@ -19,6 +20,12 @@ export class PeerSession {
   joining = false;
   /** Waiting to be let into a locked room, with the id the peer will have. */
   waiting?: { room: string; id: string };
+  /** Heartbeat pings sent since the last pong (see `Liveness`). */
+  unanswered = 0;
+  /** Since when the socket has been out of a room, as the heartbeat's sweeps saw it. */
+  roomlessSince?: number;
+  /** A heartbeat ping that goes out with this socket's next frame, or alone a moment later (see `Liveness`). */
+  pingOwed = false;
 
   private constructor(
     readonly socket: WebSocket,
@@ -62,7 +69,22 @@ export class PeerSession {
   /** Sends a frame already encoded with `encodeFrame`. */
   sendFrame(frame: string, event: keyof ServerEvents): void {
     if (this.socket.readyState !== WebSocket.OPEN || tooSlow(this.socket)) return;
-    this.socket.send(frame);
+    if (this.pingOwed) this.ping(frame);
+    else this.socket.send(frame);
     this.metrics.sent(event);
+  }
+
+  /**
+   * Sends the owed heartbeat ping, and `frame` after it in the same write: the socket's TCP
+   * stream is corked around both, so they cost one syscall (and one packet) instead of two.
+   */
+  ping(frame?: string): void {
+    this.pingOwed = false;
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    const tcp = (this.socket as unknown as { _socket?: Writable })._socket;
+    tcp?.cork();
+    this.socket.ping();
+    if (frame !== undefined) this.socket.send(frame);
+    tcp?.uncork();
   }
 }

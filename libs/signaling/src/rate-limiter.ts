@@ -61,6 +61,8 @@ export class TokenBucket {
 
 export type RateDecision = 'allow' | 'reject' | 'abuse';
 
+const LIMITER = Symbol('parley.rateLimiter');
+
 /** Per-socket message rate limits: one token bucket per class of event. */
 export class RateLimiter {
   readonly #buckets: Record<EventClass, TokenBucket>;
@@ -77,13 +79,13 @@ export class RateLimiter {
     this.#windowStart = now;
   }
 
-  static #bySocket = new WeakMap<object, RateLimiter>();
-
-  /** The limiter of one socket, made on first use: the adapter and the error path share it. */
+  /**
+   * The limiter of one socket, made on first use: the adapter and the error path share it. Kept
+   * on the socket itself: a WeakMap entry per socket cost more, at connect and in the GC.
+   */
   static of(socket: object): RateLimiter {
-    let limiter = RateLimiter.#bySocket.get(socket);
-    if (!limiter) RateLimiter.#bySocket.set(socket, (limiter = new RateLimiter()));
-    return limiter;
+    const holder = socket as { [LIMITER]?: RateLimiter };
+    return (holder[LIMITER] ??= new RateLimiter());
   }
 
   check(event: string, now = Date.now()): RateDecision {

@@ -15,6 +15,7 @@ import { cleanText } from './dto/clean-text.js';
 import type { ChatDto, JoinDto, LeaveDto, MediaDto, SignalDto } from './dto/index.js';
 import { InstanceRegistry } from './instance-registry.js';
 import { JoinLimiter } from './join-limiter.js';
+import { Liveness } from './liveness.js';
 import { encodeFrame, type PeerSession } from './peer-session.js';
 import { resumeRefused, ResumeTokens, type ResumeClaims } from './resume-tokens.js';
 import { randomId } from './random-id.js';
@@ -76,6 +77,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     private readonly drain: SignalingDrain,
     private readonly log: SignalingLog,
     private readonly waitingRoom: WaitingRoom,
+    private readonly liveness: Liveness,
   ) {
     this.#limits = {
       maxPeers: options.maxPeers,
@@ -108,8 +110,22 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
       gone: (instance, records) => this.#instanceGone(instance, records),
       resync: () => this.#resync(),
     });
-    this.#rotation = setInterval(() => this.#background(this.#rotateResumeTokens()), this.options.resumeRotateMs);
-    this.#rotation.unref();
+    const { resumeRotateMs, heartbeatMs } = this.options;
+    if (resumeRotateMs < heartbeatMs) {
+      this.#rotation = setInterval(() => this.#background(this.#rotateResumeTokens()), resumeRotateMs);
+      this.#rotation.unref();
+      return;
+    }
+    // On the heartbeat's clock, so that each new token goes out in one write with its socket's
+    // ping: an idle server's writes were a ping per socket every heartbeatMs and a token per
+    // socket every resumeRotateMs. A rotation comes at the first sweep resumeRotateMs after the
+    // last (to within half a heartbeat), which the tokens' lifetime allows for.
+    let rotatedAt = Date.now();
+    this.liveness.afterSweep(() => {
+      if (this.#closing || Date.now() - rotatedAt < resumeRotateMs - heartbeatMs / 2) return;
+      rotatedAt = Date.now();
+      this.#background(this.#rotateResumeTokens());
+    });
   }
 
   onModuleDestroy(): void {

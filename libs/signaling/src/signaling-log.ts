@@ -66,6 +66,9 @@ export class SignalingLog {
   }
 
   #line(level: 'log' | 'warn', event: string, message: string, fields: SignalingLogFields): void {
+    // A join and a leave each write a line at `log`, which production often turns off: then not
+    // even its fields are built.
+    if (level === 'log' && !Logger.isLevelEnabled('log')) return;
     this.#logger[level](message, { event, instance: this.instance, ...fields });
   }
 }

@@ -8,7 +8,7 @@ import { WsAdapter } from '@nestjs/platform-ws';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { CloseCode, ErrorCode, LIMITS, type FieldError } from '@parley/protocol';
 import type { Observable } from 'rxjs';
-import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { PeerSession } from './peer-session.js';
 import { tooSlow } from './backpressure.js';
 import { compileTrust } from './client-address.js';
@@ -52,6 +52,8 @@ export class SignalingAdapter extends WsAdapter {
   /** Ends the count of a connection whose request headers were still arriving. */
   readonly #headersPending = new WeakMap<object, () => void>();
   #hot?: HotHandlers | null;
+  #handlerNames: string[] = [];
+  #handlerIndex = new Map<string, number>();
 
   constructor(app: INestApplicationContext, host?: WebSocketAdapter) {
     super(app);
@@ -102,7 +104,7 @@ export class SignalingAdapter extends WsAdapter {
     const connections = new ConnectionLimiter(signaling.maxSocketsPerIp, signaling.connectionsPerSecondPerIp, compileTrust(signaling.trustProxy));
     if (this.httpServer instanceof HttpServer) this.#countHalfOpen(this.httpServer, connections);
     const capsLogged = new Map<string, number>();
-    const server = super.create(port, {
+    const server = this.#createServer(port, {
       ...rest,
       path: signaling.path,
       maxPayload: LIMITS.maxFrameBytes,
@@ -134,6 +136,23 @@ export class SignalingAdapter extends WsAdapter {
       },
     });
     server.on('connection', (socket: WebSocket, request: IncomingMessage) => socket.once('close', connections.opened(request)));
+    return server;
+  }
+
+  /**
+   * As WsAdapter.create, but on the `ws` this library depends on rather than the copy that
+   * @nestjs/platform-ws pins (8.22): from 8.23 a ping is one buffer, written with one `write`
+   * instead of a `writev` with an empty second buffer, and an idle socket no longer pins the
+   * 64 KiB read buffer its last frame's mask pointed into. Pings are most of an idle server's
+   * work (one per socket every `heartbeatMs`).
+   */
+  #createServer(port: number, options: Record<string, unknown>): WebSocketServer {
+    const { path, ...wsOptions } = options as { path: string } & Record<string, unknown>;
+    // Any other shape (an own port, a given server) is WsAdapter's.
+    if (port !== 0 || !this.httpServer || wsOptions.server || wsOptions.namespace) return super.create(port, options) as WebSocketServer;
+    this.ensureHttpServerExists(port, this.httpServer);
+    const server = this.bindErrorHandler(new WebSocketServer({ noServer: true, ...wsOptions }));
+    this.addWsServerToRegistry(server, port, path);
     return server;
   }
 
@@ -222,7 +241,7 @@ export class SignalingAdapter extends WsAdapter {
 
   override bindMessageHandlers(client: WebSocket, handlers: MessageMappingProperties[], transform: Transform): void {
     if (this.#hostClients.has(client)) return this.#host!.bindMessageHandlers(client, handlers, transform);
-    const byEvent = new Map(handlers.map((handler) => [handler.message as string, handler]));
+    const byEvent = this.#eventIndex(handlers);
     const limiter = RateLimiter.of(client);
     const hot = this.#hotHandlers();
     // While a message's handling is pending (an async join, a store lookup), the socket's next
@@ -231,7 +250,7 @@ export class SignalingAdapter extends WsAdapter {
     let closed = false;
     const handle = (raw: unknown) => {
       if (closed) return;
-      const result = this.#safeDispatch(client, raw, byEvent, limiter, transform, hot);
+      const result = this.#safeDispatch(client, raw, handlers, byEvent, limiter, transform, hot);
       if (!result) return;
       const settled: Promise<void> = result.then(() => {
         if (pending === settled) pending = undefined;
@@ -245,6 +264,19 @@ export class SignalingAdapter extends WsAdapter {
       else handle(raw);
     });
     client.once('close', () => (closed = true));
+  }
+
+  /**
+   * Each event's place in a socket's handler list. Nest hands every socket the same handlers in
+   * the same order (bound to that socket), so the index is made once, not a Map per socket.
+   */
+  #eventIndex(handlers: MessageMappingProperties[]): ReadonlyMap<string, number> {
+    const names = this.#handlerNames;
+    let same = names.length === handlers.length;
+    for (let i = 0; same && i < names.length; i++) same = handlers[i].message === names[i];
+    if (same) return this.#handlerIndex;
+    this.#handlerNames = handlers.map((handler) => handler.message as string);
+    return (this.#handlerIndex = new Map(this.#handlerNames.map((name, i) => [name, i])));
   }
 
   /**
@@ -281,7 +313,8 @@ export class SignalingAdapter extends WsAdapter {
   private dispatch(
     client: WebSocket,
     raw: unknown,
-    byEvent: Map<string, MessageMappingProperties>,
+    handlers: MessageMappingProperties[],
+    byEvent: ReadonlyMap<string, number>,
     limiter: RateLimiter,
     transform: Transform,
     hot: HotHandlers | undefined,
@@ -304,7 +337,8 @@ export class SignalingAdapter extends WsAdapter {
     if (!frame)
       return refuseFrame(client, undefined, event, ErrorCode.InvalidMessage, 'A frame must be a JSON text frame: {"event": "...", "data": {...}}');
     if (event === undefined) return refuseFrame(client, frame?.data, event, ErrorCode.InvalidMessage, 'A frame needs a string "event"');
-    const handler = byEvent.get(event);
+    const index = byEvent.get(event);
+    const handler = index === undefined ? undefined : handlers[index];
     if (!handler) return refuseFrame(client, frame?.data, event, ErrorCode.UnknownEvent, `Unknown event "${event.slice(0, 64)}"`);
     const data = frame.data === undefined ? {} : frame.data;
     if (data === null || typeof data !== 'object' || Array.isArray(data))

@@ -1,0 +1,67 @@
+import type { Socket } from 'node:net';
+import { ResumeTokens } from '../src/resume-tokens.js';
+import { TestApp } from './test-app.js';
+import type { TestClient } from './test-client.js';
+
+/** A ping frame from the server (unmasked, no payload): FIN + opcode 0x9, length 0. */
+const PING = Buffer.from([0x89, 0x00]);
+
+/** Every chunk the client's TCP socket reads, as it arrives: what the server wrote together arrives together. */
+function chunksOf(client: TestClient): Buffer[] {
+  const chunks: Buffer[] = [];
+  (client.socket as unknown as { _socket: Socket })._socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  return chunks;
+}
+
+/** A chunk where a ping is followed at once by a text frame (opcode 0x1) holding `text`. */
+const pingWith = (chunks: Buffer[], text: string) =>
+  chunks.some((chunk) => {
+    const at = chunk.indexOf(PING);
+    return at >= 0 && chunk[at + 2] === 0x81 && chunk.includes(text, at);
+  });
+
+describe('the heartbeat', () => {
+  let sut: TestApp;
+
+  afterEach(async () => {
+    await sut.close();
+  });
+
+  it("sends a sweep's ping with the socket's next frame, in the same write", async () => {
+    sut = await TestApp.start({ heartbeatMs: 1_000, resumeRotateMs: 3_600_000 });
+    const ada = await sut.joined('beat', 'Ada');
+    const bob = await sut.joined('beat', 'Bob');
+    const chunks = chunksOf(ada.client);
+    const pinged = new Promise((resolve) => ada.client.socket.once('ping', resolve));
+    // A signal every 50 ms: the sweep's ping waits at most 200 ms (heartbeatMs / 5) for one.
+    const talking = setInterval(() => bob.client.send('signal', { to: ada.id, candidate: null }), 50);
+    try {
+      await pinged;
+    } finally {
+      clearInterval(talking);
+    }
+    expect(pingWith(chunks, '"event":"signal"')).toBe(true);
+  });
+
+  it('pings a socket that is sent nothing, alone, and keeps it while it answers', async () => {
+    sut = await TestApp.start({ heartbeatMs: 100, resumeRotateMs: 3_600_000 });
+    const ada = await sut.joined('quiet', 'Ada');
+    let pings = 0;
+    ada.client.socket.on('ping', () => pings++);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(pings).toBeGreaterThanOrEqual(3);
+    expect(ada.client.socket.readyState).toBe(ada.client.socket.OPEN);
+  });
+
+  it("rotates resume tokens on the heartbeat's clock, each in one write with its socket's ping", async () => {
+    sut = await TestApp.start({ heartbeatMs: 300, resumeRotateMs: 600 });
+    const ada = await sut.joined('rotate', 'Ada');
+    const chunks = chunksOf(ada.client);
+    const first = await ada.client.next('resume-token');
+    const second = await ada.client.next('resume-token');
+    expect(new Set([ada.joined.resume, first.resume, second.resume]).size).toBe(3);
+    const check = sut.app.get(ResumeTokens).verify(second.resume);
+    expect(check.ok && check.claims).toMatchObject({ peerId: ada.id, room: 'rotate', name: 'Ada' });
+    expect(pingWith(chunks, '"event":"resume-token"')).toBe(true);
+  });
+});
