@@ -13,8 +13,13 @@ export function setupProbe() {
   const now = () => performance.timeOrigin + performance.now();
   const marks = {};
   const mark = (name, at = now()) => void (marks[name] ??= at);
-  const state = { marks, frames: 0, width: 0, applies: [] };
+  const state = { marks, frames: 0, width: 0, applies: [], longTasks: [] };
   window.__setup = state;
+
+  // Tasks of 50 ms or more: while one runs, every callback of the call's setup waits.
+  new PerformanceObserver((list) => {
+    for (const task of list.getEntries()) state.longTasks.push({ start: performance.timeOrigin + task.startTime, ms: task.duration });
+  }).observe({ type: 'longtask', buffered: true });
 
   // The Join click (a submit button in both pages), at the event's own time stamp.
   document.addEventListener(
@@ -119,7 +124,7 @@ export function setupProbe() {
 /** The page's marks and frame count so far. */
 export function readProbe(page) {
   return page.evaluate(() => {
-    const { marks, frames, width, currentTime, applies } = window.__setup;
+    const { marks, frames, width, currentTime, applies, longTasks } = window.__setup;
     // Which script chunks the page fetched after the click (Parley's call kit and call view).
     const click = marks.click ?? Infinity;
     const loads = performance
@@ -130,6 +135,6 @@ export function readProbe(page) {
         start: performance.timeOrigin + entry.startTime,
         end: performance.timeOrigin + entry.responseEnd,
       }));
-    return { marks: { ...marks }, frames, width, currentTime, applies: [...applies], loads };
+    return { marks: { ...marks }, frames, width, currentTime, applies: [...applies], longTasks: [...longTasks], loads };
   });
 }

@@ -7,7 +7,7 @@
 // frames keep coming), measured inside the pages. Where the time went is read from the same pages
 // (bench/call-setup-probe.js), without changing the app.
 //
-// Usage: node bench/call-setup.js [--calls=10] [--warmup=1] [--targets=reference,parley] [--quick]
+// Usage: node bench/call-setup.js [--calls=10] [--warmup=1] [--point=300] [--targets=reference,parley] [--quick]
 // `base` in --targets adds the build at BENCH_PARLEY_BASE (main, say), for before and after in one run.
 // (npm run bench runs it after the call benchmark; npm run bench:setup runs it alone.)
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     calls: { type: 'string' },
     warmup: { type: 'string' },
+    point: { type: 'string' },
     targets: { type: 'string', default: 'reference,parley' },
   },
 });
@@ -36,6 +37,11 @@ const CONFIG = {
   warmup: Number(args.warmup ?? 1),
   /** How long each lobby (and the first person in the call) settles before the next step. */
   settleMs: 1000,
+  /**
+   * How long the second person's pointer rests on Join before the click (`--point=0`: none, the
+   * pointer arrives with the click). Everything before the click is outside the measured time.
+   */
+  pointMs: Number(args.point ?? 300),
   /** Past this after the click, a call counts as failed. */
   playTimeoutMs: 20_000,
   /** Frames each side's remote video must have presented: it plays, not just shows one frame. */
@@ -99,7 +105,13 @@ async function runCall(target, [first, second]) {
   await sleep(CONFIG.settleMs);
   await joinFirst(target, first);
   await sleep(CONFIG.settleMs);
-  await second.page.locator('form button[type="submit"]').click();
+  // A person's pointer reaches the button a moment before they click (pointing, then pressing).
+  const join = second.page.locator('form button[type="submit"]');
+  if (CONFIG.pointMs > 0) {
+    await join.hover();
+    await sleep(CONFIG.pointMs);
+  }
+  await join.click();
 
   let probes;
   const deadline = Date.now() + CONFIG.playTimeoutMs;
@@ -119,6 +131,9 @@ async function runCall(target, [first, second]) {
     ),
     loads: probe.loads.map(({ name, start, end }) => ({ name, startMs: Math.round(start - click), endMs: Math.round(end - click) })),
     applies: probe.applies.map(({ method, type, start, ms }) => ({ method, type, atMs: Math.round(start - click), ms: Math.round(ms) })),
+    longTasks: probe.longTasks
+      .filter(({ start, ms }) => start + ms > click)
+      .map(({ start, ms }) => ({ atMs: Math.round(start - click), ms: Math.round(ms) })),
     frames: probe.frames,
   });
   return {
@@ -174,6 +189,10 @@ function report(results) {
     if (!by(kind).length) continue;
     for (const side of ['second', 'first']) {
       const steps = stepMedians(by(kind), side).filter((step) => step.name !== 'click');
+      // How long the page's main thread was blocked (tasks of 50 ms or more) from the click to the video.
+      const busy = by(kind).map((call) =>
+        call[side].longTasks.reduce((sum, { atMs, ms }) => sum + Math.max(0, Math.min(atMs + ms, call.setupMs) - Math.max(atMs, 0)), 0),
+      );
       console.log(
         `\n${kind}, ${side === 'second' ? 'the second person (who clicked)' : 'the first person (in the call)'}: ms after the click (median)`,
       );
@@ -185,6 +204,7 @@ function report(results) {
           )
           .join('\n'),
       );
+      console.log(`  main thread in long tasks from the click to the video: ${Math.round(median(busy))} ms (median)`);
     }
   }
   return { summary, ratios };

@@ -8,6 +8,9 @@ import { SignalingClient, type ConnectivityChange } from '../signaling/signaling
 import { CallSession } from './call-session';
 import { FakeSocket } from '../signaling/socket.fake';
 
+/** What the next transports say about their first offers (see `offersSent`). */
+let pendingOffers: Promise<void> | null = null;
+
 /** A media transport that records what the session asks of it. */
 class FakeTransport implements MediaTransport {
   readonly events = new Emitter<MediaTransportEvents>();
@@ -24,6 +27,9 @@ class FakeTransport implements MediaTransport {
   addPeer(peerId: string, { present }: { present: boolean }): void {
     this.calls.push(`add ${peerId}${present ? ' present' : ''}`);
     this.peers.add(peerId);
+  }
+  offersSent(): Promise<void> | null {
+    return pendingOffers;
   }
   removePeer(peerId: string): void {
     this.calls.push(`remove ${peerId}`);
@@ -75,6 +81,7 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 const sessions: CallSession[] = [];
 
 afterEach(() => {
+  pendingOffers = null;
   for (const session of sessions.splice(0)) session.close();
   jest.useRealTimers();
 });
@@ -178,6 +185,26 @@ describe(CallSession.name, () => {
       expect(transport().context.iceServers).toEqual([{ urls: 'stun:stun.test' }]);
       expect(transport().calls).toEqual(['add a present', 'add b present']);
       expect(ids()).toEqual(['a', 'b']);
+    });
+
+    it('tells that the call is on once the first offers are out, so that the call view renders after them', async () => {
+      let sent = () => {};
+      pendingOffers = new Promise((resolve) => (sent = resolve));
+      const { sut, inCall, statuses } = setup();
+      await inCall();
+      expect(sut.phase).toBe('in-call');
+      expect(statuses).toEqual(['joining/online']);
+      sent();
+      await tick();
+      expect(statuses).toEqual(['joining/online', 'in-call/online']);
+    });
+
+    it('tells that the call is on after 150 ms even when an offer is still being made', async () => {
+      pendingOffers = new Promise(() => {});
+      const { inCall, statuses } = setup();
+      await inCall();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(statuses).toEqual(['joining/online', 'in-call/online']);
     });
 
     it('says what it sends once in the call', async () => {

@@ -67,6 +67,8 @@ export interface CallSessionOptions {
 
 const JOIN_TIMEOUT_MS = 10_000;
 const SWITCH_TIMEOUT_MS = 5000;
+/** How long the call view may wait for the first offers to go out (they take milliseconds). */
+const OFFERS_FIRST_MS = 150;
 
 type MediaState = { audio: boolean; video: boolean; screen: boolean };
 
@@ -333,11 +335,27 @@ export class CallSession {
     this.#self = data.self;
     this.moderation.joined(data);
     this.#phase = 'in-call';
-    this.events.emit('status', undefined);
+    this.#emitInCall(wasAway ? undefined : this.#transport?.offersSent?.());
     if (wasAway) this.events.emit('reconnected', undefined);
     this.#announced = null;
     this.#announceMedia();
     this.events.emit('senders', undefined);
+  }
+
+  /**
+   * Tells that the call is on, after the first offers are out (`offers`) but no later than
+   * `OFFERS_FIRST_MS`: what the status starts (the call view's first render, the stats) holds the
+   * page for 100 ms and more on a busy machine, and the offers' callbacks would wait behind it.
+   */
+  #emitInCall(offers: Promise<void> | null | undefined): void {
+    if (!offers) return this.events.emit('status', undefined);
+    const attempt = this.#attempt;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, OFFERS_FIRST_MS)));
+    void Promise.race([offers, late]).then(() => {
+      clearTimeout(timer);
+      if (attempt === this.#attempt && this.#phase === 'in-call') this.events.emit('status', undefined);
+    });
   }
 
   /**

@@ -119,10 +119,15 @@ export class PeerLink {
 
   /**
    * The offering side (the newcomer) adds one audio and one video transceiver, with or without a
-   * local track, so both people can receive even when one has no camera or microphone.
+   * local track, so both people can receive even when one has no camera or microphone, and offers.
+   * Resolves once the offer is sent (or could not be made).
    */
-  start(): void {
+  start(): Promise<void> {
     for (const kind of TRACK_KINDS) this.pc.addTransceiver(this.#tracks[kind] ?? kind, { direction: 'sendrecv' });
+    // The offer starts now rather than on `negotiationneeded`: that event is a task of its own,
+    // queued behind whatever the page does meanwhile (the call view's first render), and the peer
+    // waits for it. The browser does not fire the event while this offer is under way.
+    return this.#offer();
   }
 
   /** Handles signals in arrival order, so a candidate never overtakes its description. */
@@ -181,21 +186,25 @@ export class PeerLink {
   #negotiate(): void {
     const { pc } = this;
 
-    pc.onnegotiationneeded = async () => {
-      try {
-        this.#makingOffer = true;
-        await pc.setLocalDescription();
-        this.#sendDescription();
-      } catch (error) {
-        this.#warn('could not make an offer', error);
-      } finally {
-        this.#makingOffer = false;
-      }
-    };
+    pc.onnegotiationneeded = () => void this.#offer();
 
     pc.onicecandidate = ({ candidate }) => {
       this.#options.send({ candidate: candidate?.candidate ? toIceCandidate(candidate) : null });
     };
+  }
+
+  async #offer(): Promise<void> {
+    // `start()` is making the first offer already: the event has nothing to add.
+    if (this.#makingOffer) return;
+    try {
+      this.#makingOffer = true;
+      await this.pc.setLocalDescription();
+      this.#sendDescription();
+    } catch (error) {
+      this.#warn('could not make an offer', error);
+    } finally {
+      this.#makingOffer = false;
+    }
   }
 
   async #onSignal({ description, candidate }: IncomingSignal): Promise<void> {

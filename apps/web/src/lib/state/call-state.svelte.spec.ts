@@ -239,7 +239,8 @@ describe('CallState', () => {
     socket.receive('waiting', { room: 'standup' });
     expect(sut.phase).toBe('waiting');
     socket.receive('joined', joined('me', [{ ...peer('bo'), host: true }], { locked: true }));
-    expect(sut.phase).toBe('in-call');
+    // The call view comes once the offer to Bo is out.
+    await until(() => sut.phase === 'in-call');
     const moderation = sut.moderation!;
     expect([moderation.isHost, moderation.locked]).toEqual([false, true]);
 
