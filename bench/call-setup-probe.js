@@ -68,8 +68,11 @@ export function setupProbe() {
   const NativePeerConnection = window.RTCPeerConnection;
   window.RTCPeerConnection = class extends NativePeerConnection {
     constructor(...args) {
+      const start = now();
       super(...args);
       mark('pcNew');
+      // The first connection of a page starts WebRTC's threads and devices: it can block for long.
+      state.applies.push({ method: 'new RTCPeerConnection', type: '', start, ms: now() - start });
       this.addEventListener('negotiationneeded', () => mark('negotiationneeded'));
       this.addEventListener('icecandidate', ({ candidate }) => mark(candidate ? 'candidateGathered' : 'gatheringDone'));
       this.addEventListener('iceconnectionstatechange', () => mark(`ice ${this.iceConnectionState}`));

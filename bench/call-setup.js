@@ -205,6 +205,13 @@ function report(results) {
           .join('\n'),
       );
       console.log(`  main thread in long tasks from the click to the video: ${Math.round(median(busy))} ms (median)`);
+      // What the browser took for each call into WebRTC (summed per call), as the page waited for it.
+      const methods = ['new RTCPeerConnection', 'setLocalDescription', 'setRemoteDescription'];
+      const took = methods.map((method) => {
+        const sums = by(kind).map((call) => call[side].applies.filter((a) => a.method === method).reduce((sum, a) => sum + a.ms, 0));
+        return `${method} ${Math.round(median(sums))} ms`;
+      });
+      console.log(`  ${took.join(', ')} (median per call)`);
     }
   }
   return { summary, ratios };
