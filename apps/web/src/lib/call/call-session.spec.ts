@@ -8,8 +8,9 @@ import { SignalingClient, type ConnectivityChange } from '../signaling/signaling
 import { CallSession } from './call-session';
 import { FakeSocket } from '../signaling/socket.fake';
 
-/** What the next transports say about their first offers (see `offersSent`). */
+/** What the next transports say about their first offers (see `offersSent`) and answers (`answered`). */
 let pendingOffers: Promise<void> | null = null;
+let pendingAnswer: Promise<void> | null = null;
 
 /** A media transport that records what the session asks of it. */
 class FakeTransport implements MediaTransport {
@@ -30,6 +31,9 @@ class FakeTransport implements MediaTransport {
   }
   offersSent(): Promise<void> | null {
     return pendingOffers;
+  }
+  answered(): Promise<void> | null {
+    return pendingAnswer;
   }
   removePeer(peerId: string): void {
     this.calls.push(`remove ${peerId}`);
@@ -81,7 +85,7 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 const sessions: CallSession[] = [];
 
 afterEach(() => {
-  pendingOffers = null;
+  pendingOffers = pendingAnswer = null;
   for (const session of sessions.splice(0)) session.close();
   jest.useRealTimers();
 });
@@ -224,6 +228,32 @@ describe(CallSession.name, () => {
   });
 
   describe('people coming and going', () => {
+    it('shows a newcomer once their offer is answered, so the new tile renders after that', async () => {
+      const { sut, inCall, socket, ids } = setup();
+      await inCall(joined('me', ['a']));
+      let answered = () => {};
+      pendingAnswer = new Promise((resolve) => (answered = resolve));
+      const lists: string[][] = [];
+      sut.events.on('roster', (list) => lists.push(list.map((p) => p.peer.id)));
+      socket().receive('peer-joined', { peer: peer('c') });
+      expect(ids()).toEqual(['a', 'c']);
+      expect(lists).toEqual([]);
+      answered();
+      await tick();
+      expect(lists).toEqual([['a', 'c']]);
+    });
+
+    it('shows a newcomer after 150 ms even when their offer has not come', async () => {
+      const { sut, inCall, socket } = setup();
+      await inCall(joined('me', ['a']));
+      pendingAnswer = new Promise(() => {});
+      const lists: string[][] = [];
+      sut.events.on('roster', (list) => lists.push(list.map((p) => p.peer.id)));
+      socket().receive('peer-joined', { peer: peer('c') });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(lists).toEqual([['a', 'c']]);
+    });
+
     it('adds a newcomer (who will offer) and updates a peer in place', async () => {
       const { socket, transport, inCall, ids, sut } = setup();
       await inCall();

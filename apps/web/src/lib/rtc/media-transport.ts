@@ -64,6 +64,8 @@ export interface MediaTransport {
    * first offers, from `addPeer`); `null` when none is pending.
    */
   offersSent?(): Promise<void> | null;
+  /** Resolves once the newcomer `peerId`'s first offer is answered; `null` when there is no such link. */
+  answered?(peerId: string): Promise<void> | null;
   removePeer(peerId: string): void;
   /** Publishes a camera or microphone track, or stops sending it (`null`); no renegotiation. */
   setTrack(kind: TrackKind, track: MediaStreamTrack | null): void;

@@ -113,6 +113,21 @@ describe(Mesh.name, () => {
     expect(bo.sut.offersSent()).toBeNull();
   });
 
+  it('says when a newcomer’s first offer is answered', async () => {
+    const relay = new Relay();
+    const ada = mesh(relay, 'ada');
+    const bo = mesh(relay, 'bo');
+    expect(ada.sut.answered('bo')).toBeNull();
+    ada.sut.addPeer('bo', { present: false });
+    let answered = false;
+    void ada.sut.answered('bo')!.then(() => (answered = true));
+    await settle();
+    expect(answered).toBe(false);
+    await call(bo, 'ada');
+    expect(answered).toBe(true);
+    expect(ada.connections[0]!.history).toEqual(['srd:offer', 'sld:answer']);
+  });
+
   it('takes an offer that overtakes peer-joined, and does not offer again to a known peer', async () => {
     const relay = new Relay();
     const ada = mesh(relay, 'ada');

@@ -62,6 +62,10 @@ export class Mesh implements MediaTransport {
     return this.#offers.size ? Promise.all(this.#offers).then(() => undefined) : null;
   }
 
+  answered(peerId: string): Promise<void> | null {
+    return this.#links.get(peerId)?.answered() ?? null;
+  }
+
   removePeer(peerId: string): void {
     this.#links.get(peerId)?.close();
     this.#links.delete(peerId);

@@ -69,6 +69,9 @@ export class PeerLink {
   readonly #remoteScreens = new Set<RTCRtpTransceiver>();
   #failed = false;
   #restarts = 0;
+  /** Settles once this link has sent its first answer, or closed. */
+  readonly #answered: Promise<void>;
+  #onAnswered: () => void = () => {};
   #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
   #failTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #timing: PeerLinkTiming;
@@ -79,6 +82,7 @@ export class PeerLink {
     this.peerId = options.peerId;
     this.polite = options.polite;
     this.#tracks = { ...tracks };
+    this.#answered = new Promise((resolve) => (this.#onAnswered = resolve));
     this.pc = options.createConnection?.(options.configuration) ?? new RTCPeerConnection(options.configuration);
     this.pc.ontrack = (event) => {
       const screen = isScreenTrack(event);
@@ -130,6 +134,11 @@ export class PeerLink {
     return this.#offer();
   }
 
+  /** Resolves once this link has answered the peer's first offer (or closed). */
+  answered(): Promise<void> {
+    return this.#answered;
+  }
+
   /** Handles signals in arrival order, so a candidate never overtakes its description. */
   receive(signal: IncomingSignal): Promise<void> {
     this.#inbox = this.#inbox.then(() => this.#onSignal(signal));
@@ -166,6 +175,7 @@ export class PeerLink {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#onAnswered();
     clearTimeout(this.#disconnectedTimer);
     clearTimeout(this.#failTimer);
     this.pc.ontrack = this.pc.onconnectionstatechange = null;
@@ -229,6 +239,7 @@ export class PeerLink {
           await this.#prepareAnswer();
           await pc.setLocalDescription();
           this.#sendDescription();
+          this.#onAnswered();
         }
         await this.#applyScreen();
       } else if (candidate !== undefined) {

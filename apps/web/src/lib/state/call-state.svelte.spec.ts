@@ -175,6 +175,8 @@ describe('CallState', () => {
     expect(socket.events('media')).toEqual([{ audio: true, video: true, screen: false }]);
 
     socket.receive('peer-joined', { peer: peer('bo') });
+    // Bo's tile comes once Bo's offer is answered, or soon after (this fake connection never gets one).
+    await until(() => sut.remotes.length === 1);
     expect(sut.remotes.map((r) => r.peer.name)).toEqual(['BO']);
     expect(sut.alone).toBe(false);
 
