@@ -92,8 +92,11 @@ function logTileFrames() {
   window.__benchFrames = { first, frames, appeared, offers, answers, connections };
 }
 
-/** Opens Chromium for `name`; resolves to the person (its browser's pid is the root of its process tree). */
-export async function launchPerson(name) {
+/**
+ * Opens Chromium for `name`; resolves to the person (its browser's pid is the root of its process
+ * tree). `probe` is the function that watches each page (bench/call-setup.js brings its own).
+ */
+export async function launchPerson(name, { probe = logTileFrames } = {}) {
   const browser = await puppeteer.launch({
     executablePath: CHROMIUM_BIN,
     headless: true,
@@ -101,7 +104,7 @@ export async function launchPerson(name) {
     defaultViewport: { width: 960, height: 640 },
   });
   const [page] = await browser.pages();
-  await page.evaluateOnNewDocument(logTileFrames);
+  await page.evaluateOnNewDocument(probe);
   return { name, browser, page, pid: browser.process().pid, id: null };
 }
 

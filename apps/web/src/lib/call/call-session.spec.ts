@@ -8,6 +8,10 @@ import { SignalingClient, type ConnectivityChange } from '../signaling/signaling
 import { CallSession } from './call-session';
 import { FakeSocket } from '../signaling/socket.fake';
 
+/** What the next transports say about their first offers (see `offersSent`) and answers (`answered`). */
+let pendingOffers: Promise<void> | null = null;
+let pendingAnswer: Promise<void> | null = null;
+
 /** A media transport that records what the session asks of it. */
 class FakeTransport implements MediaTransport {
   readonly events = new Emitter<MediaTransportEvents>();
@@ -24,6 +28,12 @@ class FakeTransport implements MediaTransport {
   addPeer(peerId: string, { present }: { present: boolean }): void {
     this.calls.push(`add ${peerId}${present ? ' present' : ''}`);
     this.peers.add(peerId);
+  }
+  offersSent(): Promise<void> | null {
+    return pendingOffers;
+  }
+  answered(): Promise<void> | null {
+    return pendingAnswer;
   }
   removePeer(peerId: string): void {
     this.calls.push(`remove ${peerId}`);
@@ -75,6 +85,7 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 const sessions: CallSession[] = [];
 
 afterEach(() => {
+  pendingOffers = pendingAnswer = null;
   for (const session of sessions.splice(0)) session.close();
   jest.useRealTimers();
 });
@@ -180,6 +191,26 @@ describe(CallSession.name, () => {
       expect(ids()).toEqual(['a', 'b']);
     });
 
+    it('tells that the call is on once the first offers are out, so that the call view renders after them', async () => {
+      let sent = () => {};
+      pendingOffers = new Promise((resolve) => (sent = resolve));
+      const { sut, inCall, statuses } = setup();
+      await inCall();
+      expect(sut.phase).toBe('in-call');
+      expect(statuses).toEqual(['joining/online']);
+      sent();
+      await tick();
+      expect(statuses).toEqual(['joining/online', 'in-call/online']);
+    });
+
+    it('tells that the call is on after 150 ms even when an offer is still being made', async () => {
+      pendingOffers = new Promise(() => {});
+      const { inCall, statuses } = setup();
+      await inCall();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(statuses).toEqual(['joining/online', 'in-call/online']);
+    });
+
     it('says what it sends once in the call', async () => {
       const { socket, inCall } = setup();
       await inCall();
@@ -197,6 +228,32 @@ describe(CallSession.name, () => {
   });
 
   describe('people coming and going', () => {
+    it('shows a newcomer once their offer is answered, so the new tile renders after that', async () => {
+      const { sut, inCall, socket, ids } = setup();
+      await inCall(joined('me', ['a']));
+      let answered = () => {};
+      pendingAnswer = new Promise((resolve) => (answered = resolve));
+      const lists: string[][] = [];
+      sut.events.on('roster', (list) => lists.push(list.map((p) => p.peer.id)));
+      socket().receive('peer-joined', { peer: peer('c') });
+      expect(ids()).toEqual(['a', 'c']);
+      expect(lists).toEqual([]);
+      answered();
+      await tick();
+      expect(lists).toEqual([['a', 'c']]);
+    });
+
+    it('shows a newcomer after 150 ms even when their offer has not come', async () => {
+      const { sut, inCall, socket } = setup();
+      await inCall(joined('me', ['a']));
+      pendingAnswer = new Promise(() => {});
+      const lists: string[][] = [];
+      sut.events.on('roster', (list) => lists.push(list.map((p) => p.peer.id)));
+      socket().receive('peer-joined', { peer: peer('c') });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(lists).toEqual([['a', 'c']]);
+    });
+
     it('adds a newcomer (who will offer) and updates a peer in place', async () => {
       const { socket, transport, inCall, ids, sut } = setup();
       await inCall();

@@ -67,6 +67,8 @@ export interface CallSessionOptions {
 
 const JOIN_TIMEOUT_MS = 10_000;
 const SWITCH_TIMEOUT_MS = 5000;
+/** How long the call view, or a newcomer's tile, may wait for the first offer or answer to go out (it takes milliseconds). */
+const OFFERS_FIRST_MS = 150;
 
 type MediaState = { audio: boolean; video: boolean; screen: boolean };
 
@@ -99,6 +101,9 @@ export class CallSession {
   /** Counts joins, so a join overtaken by another (or by leaving) stops where it is. */
   #attempt = 0;
   #announced: MediaState | null = null;
+  /** While a newcomer's offer is being answered, roster changes wait (see `#holdRoster`). */
+  #rosterHeld = false;
+  #rosterChanged = false;
   /** Whose video the tiles show, at which layer; null until the grid says (then everyone's). */
   #view: readonly SfuViewItem[] | null = null;
 
@@ -106,7 +111,7 @@ export class CallSession {
     this.#options = options;
     this.#tracks = options.tracks;
     this.#roster = new Roster({
-      onchange: (list) => this.events.emit('roster', list),
+      onchange: (list) => (this.#rosterHeld ? (this.#rosterChanged = true) : this.events.emit('roster', list)),
       onexpired: (id) => this.#removePeer(id),
     });
     const stops = [
@@ -263,8 +268,12 @@ export class CallSession {
     client.on('joined', (data) => this.#onJoined(client, data));
     client.on('peer-joined', ({ peer }) => {
       // After a server restart a peer we still have media with comes back as "new": same peer, same link.
-      this.#roster.upsert(peer);
+      const known = this.#transport?.connections().has(peer.id);
       this.#transport?.addPeer(peer.id, { present: false });
+      // Their offer is on its way: the new tile (a long render on a busy machine) waits until it is
+      // answered, up to `OFFERS_FIRST_MS`, so the offer is not handled after the render.
+      if (!known) this.#holdRoster(this.#transport?.answered?.(peer.id));
+      this.#roster.upsert(peer);
       this.events.emit('senders', undefined);
     });
     client.on('peer-updated', ({ peer }) => (peer.id === this.#selfId ? this.#setSelf(peer) : this.#roster.upsert(peer)));
@@ -333,11 +342,43 @@ export class CallSession {
     this.#self = data.self;
     this.moderation.joined(data);
     this.#phase = 'in-call';
-    this.events.emit('status', undefined);
+    this.#emitInCall(wasAway ? undefined : this.#transport?.offersSent?.());
     if (wasAway) this.events.emit('reconnected', undefined);
     this.#announced = null;
     this.#announceMedia();
     this.events.emit('senders', undefined);
+  }
+
+  /** Holds the roster's changes back until `until` settles (at most `OFFERS_FIRST_MS`), then tells the latest. */
+  #holdRoster(until: Promise<void> | null | undefined): void {
+    if (!until || this.#rosterHeld) return;
+    this.#rosterHeld = true;
+    void this.#withinOffersFirst(until).then(() => {
+      this.#rosterHeld = false;
+      if (!this.#rosterChanged) return;
+      this.#rosterChanged = false;
+      this.events.emit('roster', this.#roster.list);
+    });
+  }
+
+  /** `promise`, or `OFFERS_FIRST_MS` if that comes first. */
+  #withinOffersFirst(promise: Promise<void>): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, OFFERS_FIRST_MS)));
+    return Promise.race([promise, late]).then(() => clearTimeout(timer));
+  }
+
+  /**
+   * Tells that the call is on, after the first offers are out (`offers`) but no later than
+   * `OFFERS_FIRST_MS`: what the status starts (the call view's first render, the stats) holds the
+   * page for 100 ms and more on a busy machine, and the offers' callbacks would wait behind it.
+   */
+  #emitInCall(offers: Promise<void> | null | undefined): void {
+    if (!offers) return this.events.emit('status', undefined);
+    const attempt = this.#attempt;
+    void this.#withinOffersFirst(offers).then(() => {
+      if (attempt === this.#attempt && this.#phase === 'in-call') this.events.emit('status', undefined);
+    });
   }
 
   /**

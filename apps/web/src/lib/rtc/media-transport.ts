@@ -59,6 +59,13 @@ export interface MediaTransport {
    * them); otherwise they just arrived and will offer. Calling it again for a known peer is a no-op.
    */
   addPeer(peerId: string, options: { present: boolean }): void;
+  /**
+   * Resolves once every offer the transport has started is on its way to the peer (the mesh's
+   * first offers, from `addPeer`); `null` when none is pending.
+   */
+  offersSent?(): Promise<void> | null;
+  /** Resolves once the newcomer `peerId`'s first offer is answered; `null` when there is no such link. */
+  answered?(peerId: string): Promise<void> | null;
   removePeer(peerId: string): void;
   /** Publishes a camera or microphone track, or stops sending it (`null`); no renegotiation. */
   setTrack(kind: TrackKind, track: MediaStreamTrack | null): void;

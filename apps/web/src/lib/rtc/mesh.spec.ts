@@ -46,10 +46,9 @@ class Relay {
   }
 }
 
-/** Bo, the newcomer, calls Ada; the fake does not fire `negotiationneeded` by itself as a browser does. */
+/** Bo, the newcomer, calls Ada: adding a peer who was there first makes the offer. */
 async function call(from: ReturnType<typeof mesh>, to: string): Promise<void> {
   from.sut.addPeer(to, { present: true });
-  (from.connections.at(-1)!.onnegotiationneeded as (() => void) | null)?.();
   await settle();
 }
 
@@ -99,6 +98,34 @@ describe(Mesh.name, () => {
     // The fake raises `track` where an offer lands, as a browser does for the offered transceivers.
     expect(ada.events).toContain('stream bo');
     expect([...ada.sut.connections().keys()]).toEqual(['bo']);
+  });
+
+  it('says when its first offers are out', async () => {
+    const relay = new Relay();
+    const bo = mesh(relay, 'bo');
+    expect(bo.sut.offersSent()).toBeNull();
+    bo.sut.addPeer('ada', { present: true });
+    bo.sut.addPeer('cy', { present: true });
+    const sent = bo.sut.offersSent();
+    expect(bo.connections.map((pc) => pc.localDescription)).toEqual([null, null]);
+    await sent;
+    expect(bo.connections.map((pc) => pc.localDescription?.type)).toEqual(['offer', 'offer']);
+    expect(bo.sut.offersSent()).toBeNull();
+  });
+
+  it('says when a newcomer’s first offer is answered', async () => {
+    const relay = new Relay();
+    const ada = mesh(relay, 'ada');
+    const bo = mesh(relay, 'bo');
+    expect(ada.sut.answered('bo')).toBeNull();
+    ada.sut.addPeer('bo', { present: false });
+    let answered = false;
+    void ada.sut.answered('bo')!.then(() => (answered = true));
+    await settle();
+    expect(answered).toBe(false);
+    await call(bo, 'ada');
+    expect(answered).toBe(true);
+    expect(ada.connections[0]!.history).toEqual(['srd:offer', 'sld:answer']);
   });
 
   it('takes an offer that overtakes peer-joined, and does not offer again to a known peer', async () => {

@@ -23,6 +23,8 @@ export interface MeshOptions extends MediaTransportContext {
 export class Mesh implements MediaTransport {
   readonly events = new Emitter<MediaTransportEvents>();
   readonly #links = new Map<string, PeerLink>();
+  /** The first offers still being made. */
+  readonly #offers = new Set<Promise<void>>();
   readonly #tracks: PublishedTracks;
   readonly #selfId: string;
   readonly #signaling: SignalingPort;
@@ -50,7 +52,18 @@ export class Mesh implements MediaTransport {
     const known = this.#links.has(peerId);
     const link = this.#link(peerId);
     // Whoever joins offers to those already there; a newcomer offers to us.
-    if (present && !known) link.start();
+    if (!present || known) return;
+    const offer = link.start();
+    this.#offers.add(offer);
+    void offer.finally(() => this.#offers.delete(offer));
+  }
+
+  offersSent(): Promise<void> | null {
+    return this.#offers.size ? Promise.all(this.#offers).then(() => undefined) : null;
+  }
+
+  answered(peerId: string): Promise<void> | null {
+    return this.#links.get(peerId)?.answered() ?? null;
   }
 
   removePeer(peerId: string): void {

@@ -147,6 +147,26 @@ describe(PeerLink.name, () => {
     ]);
   });
 
+  it('offers as it starts, without waiting for negotiationneeded', async () => {
+    const { polite, impolite } = pair();
+    impolite.sut.start();
+    await settle();
+
+    expect(descriptions(impolite)).toEqual(['offer']);
+    expect(descriptions(polite)).toEqual(['answer']);
+    expect(impolite.pc.signalingState).toBe('stable');
+  });
+
+  it('makes no second offer when negotiationneeded comes while the first is being made', async () => {
+    const { polite, impolite } = pair();
+    impolite.sut.start();
+    impolite.pc.onnegotiationneeded?.();
+    await settle();
+
+    expect(descriptions(impolite)).toEqual(['offer']);
+    expect(descriptions(polite)).toEqual(['answer']);
+  });
+
   it('replaces a track on the negotiated transceiver', async () => {
     const { sut, pc } = makeLink(false);
     sut.start();

@@ -79,6 +79,9 @@ export class PeerLink {
   readonly #remoteScreens = new Set<RTCRtpTransceiver>();
   #failed = false;
   #restarts = 0;
+  /** Settles once this link has sent its first answer, or closed. */
+  readonly #answered: Promise<void>;
+  #onAnswered: () => void = () => {};
   #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
   #failTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #timing: PeerLinkTiming;
@@ -89,6 +92,7 @@ export class PeerLink {
     this.peerId = options.peerId;
     this.polite = options.polite;
     this.#tracks = { ...tracks };
+    this.#answered = new Promise((resolve) => (this.#onAnswered = resolve));
     this.pc = options.createConnection?.(options.configuration) ?? new RTCPeerConnection(options.configuration);
     this.pc.ontrack = (event) => {
       const screen = isScreenTrack(event);
@@ -129,10 +133,20 @@ export class PeerLink {
 
   /**
    * The offering side (the newcomer) adds one audio and one video transceiver, with or without a
-   * local track, so both people can receive even when one has no camera or microphone.
+   * local track, so both people can receive even when one has no camera or microphone, and offers.
+   * Resolves once the offer is sent (or could not be made).
    */
-  start(): void {
+  start(): Promise<void> {
     for (const kind of TRACK_KINDS) this.pc.addTransceiver(this.#tracks[kind] ?? kind, { direction: 'sendrecv' });
+    // The offer starts now rather than on `negotiationneeded`: that event is a task of its own,
+    // queued behind whatever the page does meanwhile (the call view's first render), and the peer
+    // waits for it. The browser does not fire the event while this offer is under way.
+    return this.#offer();
+  }
+
+  /** Resolves once this link has answered the peer's first offer (or closed). */
+  answered(): Promise<void> {
+    return this.#answered;
   }
 
   /** Handles signals in arrival order, so a candidate never overtakes its description. */
@@ -173,6 +187,7 @@ export class PeerLink {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#onAnswered();
     clearTimeout(this.#disconnectedTimer);
     clearTimeout(this.#failTimer);
     this.pc.ontrack = this.pc.onconnectionstatechange = null;
@@ -193,21 +208,25 @@ export class PeerLink {
   #negotiate(): void {
     const { pc } = this;
 
-    pc.onnegotiationneeded = async () => {
-      try {
-        this.#makingOffer = true;
-        await pc.setLocalDescription();
-        this.#sendDescription();
-      } catch (error) {
-        this.#warn('could not make an offer', error);
-      } finally {
-        this.#makingOffer = false;
-      }
-    };
+    pc.onnegotiationneeded = () => void this.#offer();
 
     pc.onicecandidate = ({ candidate }) => {
       this.#options.send({ candidate: candidate?.candidate ? toIceCandidate(candidate) : null });
     };
+  }
+
+  async #offer(): Promise<void> {
+    // `start()` is making the first offer already: the event has nothing to add.
+    if (this.#makingOffer) return;
+    try {
+      this.#makingOffer = true;
+      await this.pc.setLocalDescription();
+      this.#sendDescription();
+    } catch (error) {
+      this.#warn('could not make an offer', error);
+    } finally {
+      this.#makingOffer = false;
+    }
   }
 
   async #onSignal({ description, candidate }: IncomingSignal): Promise<void> {
@@ -232,6 +251,7 @@ export class PeerLink {
           await this.#prepareAnswer();
           await pc.setLocalDescription();
           this.#sendDescription();
+          this.#onAnswered();
         }
         await this.#applyScreen();
       } else if (candidate !== undefined) {

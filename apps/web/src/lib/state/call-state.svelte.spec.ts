@@ -175,6 +175,8 @@ describe('CallState', () => {
     expect(socket.events('media')).toEqual([{ audio: true, video: true, screen: false }]);
 
     socket.receive('peer-joined', { peer: peer('bo') });
+    // Bo's tile comes once Bo's offer is answered, or soon after (this fake connection never gets one).
+    await until(() => sut.remotes.length === 1);
     expect(sut.remotes.map((r) => r.peer.name)).toEqual(['BO']);
     expect(sut.alone).toBe(false);
 
@@ -239,7 +241,8 @@ describe('CallState', () => {
     socket.receive('waiting', { room: 'standup' });
     expect(sut.phase).toBe('waiting');
     socket.receive('joined', joined('me', [{ ...peer('bo'), host: true }], { locked: true }));
-    expect(sut.phase).toBe('in-call');
+    // The call view comes once the offer to Bo is out.
+    await until(() => sut.phase === 'in-call');
     const moderation = sut.moderation!;
     expect([moderation.isHost, moderation.locked]).toEqual([false, true]);
 

@@ -184,6 +184,14 @@ export class CallState {
     this.chat.setOpen(this.panel === 'chat');
   }
 
+  /**
+   * The person is about to join (they reached for the form): fetch the call's code now, so that
+   * Join does not wait for it. Loading it has no effect until Join.
+   */
+  prepare(): void {
+    void this.#loadKit().catch(() => {});
+  }
+
   /** Returns a message when the name is not acceptable; otherwise starts joining. */
   join(name: string): string | null {
     const checked = cleanName(name);
