@@ -1,12 +1,13 @@
 /**
  * What only a running call needs: the call engine with its media transport, quality and speaking
- * stats, the bandwidth governor and screen sharing. CallState loads it on "Join", so the lobby's
+ * stats, the bandwidth governor, screen sharing, moderation and chat. CallState loads it on "Join", so the lobby's
  * first download stays small.
  */
 import { CallSession } from '../call/call-session';
 import type { LocalTracks } from '../media/local-tracks';
 import { startScreenShare } from '../media/screen-share';
 import { Governor, readOutgoingEstimate } from '../rtc/governor';
+import { ChatState } from './chat.svelte';
 import { LinkStats } from './link-stats.svelte';
 import { ModerationState, type ModerationContext } from './moderation.svelte';
 
@@ -24,6 +25,8 @@ export interface CallKit {
   stats: LinkStats;
   startScreenShare: typeof startScreenShare;
   moderation: ModerationState;
+  /** The room's chat: loaded with the call, so the lobby's first download does not carry it. */
+  chat: ChatState;
   /** Ends the call for good: the session, the stats and the governor. */
   close(): void;
 }
@@ -31,6 +34,13 @@ export interface CallKit {
 export function createCallKit({ room, token, tracks, signalingUrl, people }: CallKitOptions): CallKit {
   const session = new CallSession({ room, token, tracks, signalingUrl });
   const moderation = new ModerationState(people);
+  const chat = new ChatState(
+    (text, ref) => !!session.sendChat(text, ref),
+    () => session.selfId ?? null,
+  );
+  session.events.on('chat-history', (messages) => chat.history(messages));
+  session.events.on('chat', (message) => chat.receive(message));
+  session.events.on('chat-rejected', (error) => chat.rejected(error));
   moderation.connect(session.moderation);
   const stats = new LinkStats({
     connections: () => session.transport?.connections() ?? new Map(),
@@ -63,9 +73,11 @@ export function createCallKit({ room, token, tracks, signalingUrl, people }: Cal
     stats,
     startScreenShare,
     moderation,
+    chat,
     close() {
       session.close();
       moderation.destroy();
+      chat.destroy();
       governor.stop();
       stats.stop();
     },

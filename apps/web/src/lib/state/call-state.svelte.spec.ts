@@ -170,7 +170,7 @@ describe('CallState', () => {
     expect(sut.selfId).toBe('me');
     expect(sut.maxPeers).toBe(6);
     expect(sut.alone).toBe(true);
-    expect(sut.chat.unread).toBe(1);
+    expect(sut.chat?.unread).toBe(1);
     expect(sut.stats).not.toBeNull();
     expect(socket.events('media')).toEqual([{ audio: true, video: true, screen: false }]);
 
@@ -184,8 +184,8 @@ describe('CallState', () => {
     expect(sut.micOn).toBe(false);
     expect(socket.events('media').at(-1)).toEqual({ audio: false, video: true, screen: false });
 
-    sut.chat.draft = 'hello';
-    expect(sut.chat.send()).toBe(true);
+    sut.chat!.draft = 'hello';
+    expect(sut.chat!.send()).toBe(true);
     expect(socket.events('chat')).toEqual([{ text: 'hello', ref: 'chat-1' }]);
 
     socket.close(1012);

@@ -9,7 +9,7 @@ import { unreachable, type Failure } from '../signaling/failure';
 import { takeRoomToken } from '../signaling/room-token';
 import { serverConfig, serverSignalingUrl } from '../signaling/server-config';
 import type { CallKit } from './call-kit';
-import { ChatState } from './chat.svelte';
+import type { ChatState } from './chat.svelte';
 import { DeviceState } from './devices.svelte';
 import { DoctorState } from './doctor.svelte';
 import { Flash } from './flash.svelte';
@@ -94,7 +94,8 @@ export class CallState {
     return this.panel !== null && this.width > 768 ? this.width - 352 : this.width;
   }
 
-  readonly chat: ChatState;
+  /** The room's chat; loaded with the call (see `call-kit.ts`). */
+  chat = $state.raw<ChatState | null>(null);
   readonly devices: DeviceState;
   readonly doctor: DoctorState;
   /** The lock, the waiting room, hands and reactions; loaded with the call (see `call-kit.ts`). */
@@ -113,11 +114,6 @@ export class CallState {
     this.room = room;
     // Asked now, so the socket's address is known by the time the person presses Join.
     void serverConfig();
-    const session = () => this.#call?.session;
-    this.chat = new ChatState(
-      (text, ref) => !!session()?.sendChat(text, ref),
-      () => session()?.selfId ?? null,
-    );
     this.devices = new DeviceState({ switchInput: (kind, id) => this.#tracks.use(kind, id), track: (kind) => this.#tracks.track(kind) });
     this.doctor = new DoctorState(room, {
       signalingUrl: serverSignalingUrl,
@@ -181,7 +177,7 @@ export class CallState {
 
   togglePanel(panel: Exclude<CallPanel, null>): void {
     this.panel = this.panel === panel ? null : panel;
-    this.chat.setOpen(this.panel === 'chat');
+    this.chat?.setOpen(this.panel === 'chat');
   }
 
   /**
@@ -228,7 +224,6 @@ export class CallState {
     this.#destroyed = true;
     this.#call?.close();
     this.#tracks.stop();
-    this.chat.destroy();
     this.devices.destroy();
     this.#notice.clear();
     this.#reconnected.clear();
@@ -287,12 +282,10 @@ export class CallState {
       session.events.on('status', () => this.#onStatus(session));
       session.events.on('roster', (list) => (this.remotes = list));
       session.events.on('reconnected', () => this.#reconnected.show(true));
-      session.events.on('chat-history', (messages) => this.chat.history(messages));
-      session.events.on('chat', (message) => this.chat.receive(message));
-      session.events.on('chat-rejected', (error) => this.chat.rejected(error));
       session.events.on('notice', (notice) => this.notify(notice));
       this.stats = stats;
       this.moderation = call.moderation;
+      this.chat = call.chat;
       this.#call = call;
       if (this.#destroyed) call.close();
       return call;
