@@ -172,8 +172,9 @@ export class SignalingAdapter extends WsAdapter {
     const onConnection = (socket: Socket) => {
       const release = connections.connecting(socket.remoteAddress);
       if (!release) return void socket.destroy();
-      // Node's own headersTimeout did not close these reliably in tests (several at once from
-      // one address lived until the client gave up), so the first request has its own timer.
+      // Node checks its headersTimeout only every connectionsCheckingInterval, and only if it had
+      // that value when the server started listening: the first request also has its own timer,
+      // and whichever comes first closes the socket (Node's with a 408).
       const timer = setTimeout(() => socket.destroy(), HEADERS_TIMEOUT_MS).unref();
       const done = () => {
         clearTimeout(timer);

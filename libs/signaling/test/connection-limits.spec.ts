@@ -84,6 +84,9 @@ function halfOpen(port: number, localAddress: string): Promise<{ socket: Socket;
       socket.write(`GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n`);
       resolve({ socket, closed });
     });
+    // Read whatever comes: the server may answer 408 before closing (Node's own headersTimeout),
+    // and a socket whose data nobody reads never sees the end of the stream, so never 'close'.
+    socket.resume();
     const opened = performance.now();
     const closed = new Promise<number>((done) => socket.once('close', () => done(performance.now() - opened)));
     socket.on('error', () => {});
