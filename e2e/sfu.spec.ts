@@ -69,7 +69,7 @@ async function ids(list: Person[]): Promise<Map<Person, string>> {
   return new Map(await Promise.all(list.map(async (p) => [p, await selfId(p.page)] as const)));
 }
 
-test('four people in a room for two: everyone plays the three others through Janus, on two connections; one leaves, the rest play on', async ({
+test('four people in a room for two: everyone plays the three others through Janus, on two connections, publishing Opus with DTX; one leaves, the rest play on', async ({
   browser,
 }) => {
   const room = uniqueRoom('sfu-four');
@@ -93,6 +93,11 @@ test('four people in a room for two: everyone plays the three others through Jan
   }
   for (const person of four) {
     expect(await openConnections(person.page), `${person.name}'s open peer connections`).toBeLessThanOrEqual(2);
+    // Janus's answer asks each publisher for DTX: a silent microphone sends next to nothing.
+    const dtx = await person.page.evaluate(() =>
+      window.__pcs.some((pc) => pc.remoteDescription?.type === 'answer' && /^a=fmtp:\d+ [^\r\n]*usedtx=1/m.test(pc.remoteDescription.sdp)),
+    );
+    expect(dtx, `${person.name}'s publisher asked for Opus DTX`).toBe(true);
   }
   // The newcomer's three tiles, and the newcomer's tile on the three others: the first frame of each.
   const firsts = [

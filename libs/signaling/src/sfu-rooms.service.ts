@@ -6,6 +6,7 @@ import { encodeFrame } from './peer-session.js';
 import { RoomRelay } from './room-relay.js';
 import { ROOM_STORE, type PeerRecord, type RoomMedia, type RoomStore } from './room-store.js';
 import type { JanusPool } from './sfu/janus-pool.js';
+import { clientSdp, withOpusDtx } from './sfu/sdp.js';
 import { SfuError, SfuErrorKind } from './sfu/sfu-errors.js';
 import type { SfuEvents, SfuFeedRequest, SfuRoomAssignment, SfuSubscriberOffer } from './sfu/sfu.types.js';
 import { SignalingException } from './signaling.exception.js';
@@ -37,11 +38,6 @@ const REFUSED: Record<Operation, string> = {
   ice: 'The media server cannot restart ICE now: answer the last sfu-offer first',
 };
 const UNAVAILABLE = 'The media server is unavailable: try again in a moment';
-
-/** Janus names its VideoRoom in the SDP's session name (`s=VideoRoom <id>`): a browser gets `s=-`. */
-export function clientSdp(sdp: string): string {
-  return sdp.replace(/^s=.*$/m, 's=-');
-}
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -154,7 +150,7 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
     const { room, peer, pool } = await this.#inSfuRoom(session);
     const sdp = await this.#call('publish', () => pool.publish(room, peer, dto.description.sdp));
     this.#published.add(peer);
-    session.send('sfu-answer', { description: { type: 'answer', sdp: clientSdp(sdp) }, ...(dto.ref !== undefined && { ref: dto.ref }) });
+    session.send('sfu-answer', { description: { type: 'answer', sdp: withOpusDtx(clientSdp(sdp)) }, ...(dto.ref !== undefined && { ref: dto.ref }) });
     this.#sync(room, peer);
   }
 
