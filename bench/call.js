@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { closePerson, clickJoin, CHROMIUM_BIN, firstFrames, frameCounts, launchPerson, openLobby, timeline } from './call-browser.js';
 import { janusInstalled, startJanus } from './janus.js';
 import { parleyBuilt, ROOT, runBounded, startTarget } from './servers.js';
-import { cpuMs, fmt, machineJiffies, median, processTree } from './stats.js';
+import { cpuMs, fmt, machineJiffies, median, processTree, threadCpuMs } from './stats.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -48,7 +48,8 @@ const sum = (values) => values.reduce((a, b) => a + b, 0);
 
 /**
  * CPU (ms) used by each watched process tree between `start()` and `stop()`, sampled every second
- * so a process that ends in the window still counts up to its last sample.
+ * so a process that ends in the window still counts up to its last sample; and the browsers' CPU
+ * by thread name (all six browsers' AudioOutputDevice threads together, say): where it goes.
  */
 function cpuMeter(roots) {
   const seen = new Map(); // pid -> { root, first, last }
@@ -64,9 +65,22 @@ function cpuMeter(roots) {
         const entry = seen.get(member);
         if (entry) entry.last = used;
         else seen.set(member, { root, first: started ? 0 : used, last: used });
+        if (!root.startsWith('browser')) continue;
+        let threads;
+        try {
+          threads = threadCpuMs(member);
+        } catch {
+          continue; // gone meanwhile
+        }
+        for (const [key, { name, ms }] of threads) {
+          const thread = seenThreads.get(key);
+          if (thread) thread.last = ms;
+          else seenThreads.set(key, { name, first: started ? 0 : ms, last: ms });
+        }
       }
     }
   };
+  const seenThreads = new Map(); // pid/tid -> { name, first, last }, the browsers' threads
   let started = false;
   let timer;
   let machineAtStart;
@@ -83,7 +97,9 @@ function cpuMeter(roots) {
       const machine = machineJiffies();
       const byRoot = Object.fromEntries(Object.keys(roots).map((root) => [root, 0]));
       for (const { root, first, last } of seen.values()) byRoot[root] += last - first;
-      return { byRoot, machineBusyMs: CLK_MS(machine.busy - machineAtStart.busy) };
+      const byThread = new Map();
+      for (const { name, first, last } of seenThreads.values()) byThread.set(name, (byThread.get(name) ?? 0) + last - first);
+      return { byRoot, byThread, machineBusyMs: CLK_MS(machine.busy - machineAtStart.busy) };
     },
   };
 }
@@ -162,7 +178,7 @@ async function runMode(mode, janus) {
     meter.start();
     const windowStart = Date.now();
     await sleep(CONFIG.windowMs);
-    const { byRoot, machineBusyMs } = meter.stop();
+    const { byRoot, byThread, machineBusyMs } = meter.stop();
     const seconds = (Date.now() - windowStart) / 1000;
     const after = await Promise.all(people.map(frameCounts));
     const percent = (ms) => (ms / 10 / seconds) | 0; // % of one core
@@ -175,6 +191,8 @@ async function runMode(mode, janus) {
       janusCpuPct: percent(byRoot.janus),
       parleyCpuPct: percent(byRoot.parley),
       othersCpuPct: percent(Math.max(0, machineBusyMs - ours)),
+      // The ten busiest thread names over all the browsers, in % of one core.
+      browserThreadsPct: Object.fromEntries([...byThread].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([name, ms]) => [name, percent(ms)])),
     });
     // Frames each remote tile presented during the window: each must have risen to count as still playing.
     const presented = people.flatMap((person, i) =>
@@ -188,6 +206,7 @@ async function runMode(mode, janus) {
     log(
       `${mode}: browsers ${result.browsersCpuPct}% of one core over ${fmt(seconds)} s (${result.perBrowserCpuPct.join(', ')}); Janus ${result.janusCpuPct}%, Parley ${result.parleyCpuPct}%, others ${result.othersCpuPct}%; ${result.stillPlaying}/${expected} still playing at ${fmt(result.fpsPerTile)} fps`,
     );
+    log(`${mode}: the browsers' busiest threads: ${Object.entries(result.browserThreadsPct).map(([name, pct]) => `${name} ${pct}%`).join(', ')}`);
   } finally {
     await Promise.all(people.map(closePerson));
     // Parley logs at warn: what it printed is part of the profile (a Janus request that timed out, say).

@@ -79,3 +79,26 @@ export function processTree(pid) {
   }
   return tree;
 }
+
+/**
+ * CPU (ms) of each thread of `pid`, keyed `pid/tid`, with the thread's name (Linux keeps 15
+ * characters of it; Chromium names its threads: AudioOutputDevice, VizCompositorThread, …).
+ */
+export function threadCpuMs(pid) {
+  const threads = new Map();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    threads.set(`${pid}/${tid}`, {
+      // A pool's threads differ by a number at the end: one name for all of them.
+      name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, ''),
+      ms: ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK,
+    });
+  }
+  return threads;
+}
