@@ -7,6 +7,7 @@ import { janusMissing, startJanus, type JanusProcess } from '../libs/signaling/t
 import { appServer, type AppServer } from './app-server';
 import { watchRinging } from './call-helpers';
 import { joinRoom, newPerson, selfId, uniqueRoom, type Person } from './helpers';
+import { Voices } from './voices';
 import {
   expectScreenSoundThroughSfu,
   expectTilesPlaying,
@@ -298,4 +299,49 @@ test('on a small screen a person sees one page of tiles and "+N": the video of p
   await expectTilesPlaying(dora.page, [id.get(chidi)!], { timeout: 30_000 });
   // The others, on larger screens, still receive everyone.
   await expectTilesPlaying(brian.page, [id.get(ada)!, id.get(chidi)!, id.get(dora)!]);
+});
+
+test('on a small screen, a person who speaks from off the page takes its first place, and their video plays there', async ({
+  browser,
+  playwright,
+  launchOptions,
+}) => {
+  // Found while writing this test: on the small page the viewer reads no audio energy from any
+  // inbound stream (totalAudioEnergy stays 0 while packets and samples arrive; the same streams read
+  // 22-42 on a 960-px page in the same run), so no one off the page ever counts as speaking.
+  test.fixme(true, 'the small-screen viewer measures no audio energy: speaker-first paging never engages (issue 12)');
+  const voices = new Voices();
+  // Chidi's microphone speaks (a browser of its own plays a loud voice); the others stay muted.
+  const loud = await voices.launch(playwright, launchOptions, 0.7);
+  try {
+    const room = uniqueRoom('sfu-speaker-page');
+    const [ada, brian] = (await arrive(browser, ['Ada', 'Brian'], room)) as [Person, Person];
+    const [chidi] = (await arrive(loud, ['Chidi'], room)) as [Person];
+    const dora = await newPerson(browser, 'Dora', { baseURL: app.url });
+    await dora.context.addInitScript(instrumentSfu);
+    people.push(dora);
+    await dora.page.setViewportSize({ width: 420, height: 640 });
+    await joinRoom(dora, room);
+    for (const person of [ada, brian, chidi, dora]) {
+      await person.page.keyboard.press('m');
+      await expect(person.page.getByRole('button', { name: 'Unmute microphone' })).toBeVisible();
+    }
+    const id = await ids([ada, brian, chidi, dora]);
+    // Nobody speaks: the page follows arrival order, so Ada is on it and Chidi is not.
+    await expect(dora.page.getByTestId('more-tile')).toHaveText('+2', { timeout: 60_000 });
+    await expectTilesPlaying(dora.page, [id.get(ada)!], { timeout: 60_000 });
+    await expectVideoPaused(dora.page, [id.get(brian)!, id.get(chidi)!], [id.get(ada)!]);
+
+    await chidi.page.getByRole('button', { name: 'Unmute microphone' }).click();
+    // Heard off the page, Chidi becomes the speaker and takes the page's place: his video starts,
+    // Ada's pauses, and "+2" now holds Ada and Brian.
+    await expectTilesPlaying(dora.page, [id.get(chidi)!], { timeout: 30_000 });
+    await expectVideoPaused(dora.page, [id.get(ada)!, id.get(brian)!], [id.get(chidi)!]);
+    await expect(dora.page.getByTestId('more-tile')).toHaveText('+2');
+  } finally {
+    await Promise.all(people.map((person) => person.context.close()));
+    people = [];
+    await loud.close();
+    voices.remove();
+  }
 });
