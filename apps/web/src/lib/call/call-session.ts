@@ -104,8 +104,6 @@ export class CallSession {
   /** Counts joins, so a join overtaken by another (or by leaving) stops where it is. */
   #attempt = 0;
   #announced: MediaState | null = null;
-  /** While the first offers are being answered, no `status` goes out (see `#emitInCall`). */
-  #statusHeld = false;
   /** While a newcomer's offer is being answered, roster changes wait (see `#holdRoster`). */
   #rosterHeld = false;
   #rosterChanged = false;
@@ -381,20 +379,10 @@ export class CallSession {
    */
   #emitInCall(offers: Promise<void> | null | undefined): void {
     if (!offers) return this.events.emit('status', undefined);
-    // Any status meanwhile (the server's word on our own media, which comes right after `joined`)
-    // would bring the call view in early: it waits too.
-    this.#statusHeld = true;
     const attempt = this.#attempt;
     void this.#withinOffersFirst(offers).then(() => {
-      if (attempt !== this.#attempt || this.#phase !== 'in-call' || !this.#statusHeld) return;
-      this.#statusHeld = false;
-      this.events.emit('status', undefined);
+      if (attempt === this.#attempt && this.#phase === 'in-call') this.events.emit('status', undefined);
     });
-  }
-
-  /** Tells that something the status holds changed, unless the call's first status is being held. */
-  #emitStatus(): void {
-    if (!this.#statusHeld) this.events.emit('status', undefined);
   }
 
   /**
@@ -460,7 +448,7 @@ export class CallSession {
     if (this.#mode === 'sfu' || !this.#transport) return;
     this.#mode = 'sfu';
     this.#replaceTransport(client);
-    this.#emitStatus();
+    this.events.emit('status', undefined);
   }
 
   /**
@@ -549,20 +537,19 @@ export class CallSession {
 
   #setPhase(phase: CallPhase): void {
     this.#phase = phase;
-    this.#statusHeld = false;
     this.events.emit('status', undefined);
   }
 
   #setSelf(peer: Peer): void {
     this.#self = peer;
     this.moderation.hostChanged(!!peer.host);
-    this.#emitStatus();
+    this.events.emit('status', undefined);
   }
 
   #setConnection(connection: ServerConnection): void {
     if (this.#connection === connection) return;
     this.#connection = connection;
-    this.#emitStatus();
+    this.events.emit('status', undefined);
   }
 
   /** Closes the session, the media and the screen share; the camera and microphone stay on for a retry. */
