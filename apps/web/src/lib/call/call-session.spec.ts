@@ -8,7 +8,7 @@ import { SignalingClient, type ConnectivityChange } from '../signaling/signaling
 import { CallSession } from './call-session';
 import { FakeSocket } from '../signaling/socket.fake';
 
-/** What the next transports say about their first offers (see `offersSent`) and answers (`answered`). */
+/** What the next transports say about their first offers (see `offersAnswered`) and answers (`answered`). */
 let pendingOffers: Promise<void> | null = null;
 let pendingAnswer: Promise<void> | null = null;
 
@@ -29,7 +29,7 @@ class FakeTransport implements MediaTransport {
     this.calls.push(`add ${peerId}${present ? ' present' : ''}`);
     this.peers.add(peerId);
   }
-  offersSent(): Promise<void> | null {
+  offersAnswered(): Promise<void> | null {
     return pendingOffers;
   }
   answered(): Promise<void> | null {
@@ -191,7 +191,7 @@ describe(CallSession.name, () => {
       expect(ids()).toEqual(['a', 'b']);
     });
 
-    it('tells that the call is on once the first offers are out, so that the call view renders after them', async () => {
+    it('tells that the call is on once the first offers are answered, so that the call view renders after them', async () => {
       let sent = () => {};
       pendingOffers = new Promise((resolve) => (sent = resolve));
       const { sut, inCall, statuses } = setup();
@@ -203,7 +203,7 @@ describe(CallSession.name, () => {
       expect(statuses).toEqual(['joining/online', 'in-call/online']);
     });
 
-    it('tells that the call is on after 150 ms even when an offer is still being made', async () => {
+    it('tells that the call is on after 150 ms even when an offer is still unanswered', async () => {
       pendingOffers = new Promise(() => {});
       const { inCall, statuses } = setup();
       await inCall();

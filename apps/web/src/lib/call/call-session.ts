@@ -67,7 +67,10 @@ export interface CallSessionOptions {
 
 const JOIN_TIMEOUT_MS = 10_000;
 const SWITCH_TIMEOUT_MS = 5000;
-/** How long the call view, or a newcomer's tile, may wait for the first offer or answer to go out (it takes milliseconds). */
+/**
+ * How long the call view, or a newcomer's tile, may wait for the first offer and answer to be done
+ * and the first candidates to go out (tens of milliseconds).
+ */
 const OFFERS_FIRST_MS = 150;
 
 type MediaState = { audio: boolean; video: boolean; screen: boolean };
@@ -271,7 +274,7 @@ export class CallSession {
       const known = this.#transport?.connections().has(peer.id);
       this.#transport?.addPeer(peer.id, { present: false });
       // Their offer is on its way: the new tile (a long render on a busy machine) waits until it is
-      // answered, up to `OFFERS_FIRST_MS`, so the offer is not handled after the render.
+      // answered and our first candidate is out, up to `OFFERS_FIRST_MS`, so neither waits behind the render.
       if (!known) this.#holdRoster(this.#transport?.answered?.(peer.id));
       this.#roster.upsert(peer);
       this.events.emit('senders', undefined);
@@ -342,7 +345,7 @@ export class CallSession {
     this.#self = data.self;
     this.moderation.joined(data);
     this.#phase = 'in-call';
-    this.#emitInCall(wasAway ? undefined : this.#transport?.offersSent?.());
+    this.#emitInCall(wasAway ? undefined : this.#transport?.offersAnswered?.());
     if (wasAway) this.events.emit('reconnected', undefined);
     this.#announced = null;
     this.#announceMedia();
@@ -369,9 +372,10 @@ export class CallSession {
   }
 
   /**
-   * Tells that the call is on, after the first offers are out (`offers`) but no later than
-   * `OFFERS_FIRST_MS`: what the status starts (the call view's first render, the stats) holds the
-   * page for 100 ms and more on a busy machine, and the offers' callbacks would wait behind it.
+   * Tells that the call is on, after the first offers are answered and the first candidates are
+   * out (`offers`) but no later than `OFFERS_FIRST_MS`: what the status starts (the call view's
+   * first render, the stats) holds the page for 60 ms and more, and the offer's callback, the
+   * candidates' events and the answer would wait behind it (the connectivity checks with them).
    */
   #emitInCall(offers: Promise<void> | null | undefined): void {
     if (!offers) return this.events.emit('status', undefined);

@@ -60,11 +60,14 @@ export interface MediaTransport {
    */
   addPeer(peerId: string, options: { present: boolean }): void;
   /**
-   * Resolves once every offer the transport has started is on its way to the peer (the mesh's
-   * first offers, from `addPeer`); `null` when none is pending.
+   * Resolves once every offer the transport has started (the mesh's first offers, from `addPeer`)
+   * is answered, and the first candidates are out; `null` when none is pending.
    */
-  offersSent?(): Promise<void> | null;
-  /** Resolves once the newcomer `peerId`'s first offer is answered; `null` when there is no such link. */
+  offersAnswered?(): Promise<void> | null;
+  /**
+   * Resolves once the newcomer `peerId`'s first offer is answered and our first candidate is out;
+   * `null` when there is no such link.
+   */
   answered?(peerId: string): Promise<void> | null;
   removePeer(peerId: string): void;
   /** Publishes a camera or microphone track, or stops sending it (`null`); no renegotiation. */

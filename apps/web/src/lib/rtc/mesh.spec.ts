@@ -100,20 +100,26 @@ describe(Mesh.name, () => {
     expect([...ada.sut.connections().keys()]).toEqual(['bo']);
   });
 
-  it('says when its first offers are out', async () => {
+  it('says when its first offers are answered and its first candidates are out', async () => {
     const relay = new Relay();
     const bo = mesh(relay, 'bo');
-    expect(bo.sut.offersSent()).toBeNull();
+    const ada = mesh(relay, 'ada');
+    expect(bo.sut.offersAnswered()).toBeNull();
+    ada.sut.addPeer('bo', { present: false });
     bo.sut.addPeer('ada', { present: true });
-    bo.sut.addPeer('cy', { present: true });
-    const sent = bo.sut.offersSent();
-    expect(bo.connections.map((pc) => pc.localDescription)).toEqual([null, null]);
-    await sent;
-    expect(bo.connections.map((pc) => pc.localDescription?.type)).toEqual(['offer', 'offer']);
-    expect(bo.sut.offersSent()).toBeNull();
+    let done = false;
+    void bo.sut.offersAnswered()!.then(() => (done = true));
+    await settle();
+    expect(bo.connections[0]!.history).toEqual(['sld:offer', 'srd:answer']);
+    // Answered, but the browser has not gathered a candidate yet.
+    expect(done).toBe(false);
+    bo.connections[0]!.onicecandidate?.({ candidate: { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0 } });
+    await settle();
+    expect(done).toBe(true);
+    expect(bo.sut.offersAnswered()).toBeNull();
   });
 
-  it('says when a newcomer’s first offer is answered', async () => {
+  it('says when a newcomer’s first offer is answered and its first candidate is out', async () => {
     const relay = new Relay();
     const ada = mesh(relay, 'ada');
     const bo = mesh(relay, 'bo');
@@ -124,8 +130,11 @@ describe(Mesh.name, () => {
     await settle();
     expect(answered).toBe(false);
     await call(bo, 'ada');
-    expect(answered).toBe(true);
     expect(ada.connections[0]!.history).toEqual(['srd:offer', 'sld:answer']);
+    expect(answered).toBe(false);
+    ada.connections[0]!.onicecandidate?.({ candidate: null });
+    await settle();
+    expect(answered).toBe(true);
   });
 
   it('takes an offer that overtakes peer-joined, and does not offer again to a known peer', async () => {

@@ -23,7 +23,7 @@ export interface MeshOptions extends MediaTransportContext {
 export class Mesh implements MediaTransport {
   readonly events = new Emitter<MediaTransportEvents>();
   readonly #links = new Map<string, PeerLink>();
-  /** The first offers still being made. */
+  /** The first offers still waiting for their answers (see `offersAnswered`). */
   readonly #offers = new Set<Promise<void>>();
   readonly #tracks: PublishedTracks;
   readonly #selfId: string;
@@ -53,17 +53,17 @@ export class Mesh implements MediaTransport {
     const link = this.#link(peerId);
     // Whoever joins offers to those already there; a newcomer offers to us.
     if (!present || known) return;
-    const offer = link.start();
+    const offer = link.start().then(() => link.firstExchange());
     this.#offers.add(offer);
     void offer.finally(() => this.#offers.delete(offer));
   }
 
-  offersSent(): Promise<void> | null {
+  offersAnswered(): Promise<void> | null {
     return this.#offers.size ? Promise.all(this.#offers).then(() => undefined) : null;
   }
 
   answered(peerId: string): Promise<void> | null {
-    return this.#links.get(peerId)?.answered() ?? null;
+    return this.#links.get(peerId)?.firstExchange() ?? null;
   }
 
   removePeer(peerId: string): void {

@@ -271,6 +271,33 @@ describe(PeerLink.name, () => {
     expect(sent).toEqual([{ candidate: { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' } }, { candidate: null }]);
   });
 
+  it('tells when the first exchange is done on each side: the answer sent or applied, and the first candidate out', async () => {
+    const { polite, impolite } = pair();
+    const done: string[] = [];
+    void impolite.sut.firstExchange().then(() => done.push('offerer'));
+    void polite.sut.firstExchange().then(() => done.push('answerer'));
+    void impolite.sut.start();
+    await settle();
+    expect(descriptions(polite)).toEqual(['answer']);
+    expect(impolite.pc.signalingState).toBe('stable');
+    expect(done).toEqual([]);
+    polite.pc.onicecandidate?.({ candidate: { candidate: 'candidate:1', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'u' } });
+    await settle();
+    expect(done).toEqual(['answerer']);
+    impolite.pc.onicecandidate?.({ candidate: null });
+    await settle();
+    expect(done).toEqual(['answerer', 'offerer']);
+  });
+
+  it('ends the wait for the first exchange when closed', async () => {
+    const { sut } = makeLink(true);
+    let done = false;
+    void sut.firstExchange().then(() => (done = true));
+    sut.close();
+    await settle();
+    expect(done).toBe(true);
+  });
+
   it('ignores signals after close', async () => {
     const { sut, pc } = makeLink(true);
     sut.close();

@@ -79,9 +79,12 @@ export class PeerLink {
   readonly #remoteScreens = new Set<RTCRtpTransceiver>();
   #failed = false;
   #restarts = 0;
-  /** Settles once this link has sent its first answer, or closed. */
-  readonly #answered: Promise<void>;
-  #onAnswered: () => void = () => {};
+  /** Settles once the first offer and answer are done on this side (our answer sent, or the peer's applied), or the link closed. */
+  readonly #exchanged: Promise<void>;
+  #onExchanged: () => void = () => {};
+  /** Settles once the first local candidate (or the end of candidates) has gone to the peer, or the link closed. */
+  readonly #candidateSent: Promise<void>;
+  #onCandidateSent: () => void = () => {};
   #disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
   #failTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #timing: PeerLinkTiming;
@@ -92,7 +95,8 @@ export class PeerLink {
     this.peerId = options.peerId;
     this.polite = options.polite;
     this.#tracks = { ...tracks };
-    this.#answered = new Promise((resolve) => (this.#onAnswered = resolve));
+    this.#exchanged = new Promise((resolve) => (this.#onExchanged = resolve));
+    this.#candidateSent = new Promise((resolve) => (this.#onCandidateSent = resolve));
     this.pc = options.createConnection?.(options.configuration) ?? new RTCPeerConnection(options.configuration);
     this.pc.ontrack = (event) => {
       const screen = isScreenTrack(event);
@@ -144,9 +148,14 @@ export class PeerLink {
     return this.#offer();
   }
 
-  /** Resolves once this link has answered the peer's first offer (or closed). */
-  answered(): Promise<void> {
-    return this.#answered;
+  /**
+   * Resolves once the first offer and answer are done on this side (we sent our answer, or applied
+   * the peer's) and our first candidate has gone out, or the link closed. Until then the page should
+   * not start a long render: the answer, and the candidates' events, would wait behind it, and so
+   * would the connectivity checks of both sides.
+   */
+  firstExchange(): Promise<void> {
+    return Promise.all([this.#exchanged, this.#candidateSent]).then(() => undefined);
   }
 
   /** Handles signals in arrival order, so a candidate never overtakes its description. */
@@ -187,7 +196,8 @@ export class PeerLink {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#onAnswered();
+    this.#onExchanged();
+    this.#onCandidateSent();
     clearTimeout(this.#disconnectedTimer);
     clearTimeout(this.#failTimer);
     this.pc.ontrack = this.pc.onconnectionstatechange = null;
@@ -212,6 +222,7 @@ export class PeerLink {
 
     pc.onicecandidate = ({ candidate }) => {
       this.#options.send({ candidate: candidate?.candidate ? toIceCandidate(candidate) : null });
+      this.#onCandidateSent();
     };
   }
 
@@ -251,8 +262,8 @@ export class PeerLink {
           await this.#prepareAnswer();
           await pc.setLocalDescription();
           this.#sendDescription();
-          this.#onAnswered();
         }
+        this.#onExchanged();
         await this.#applyScreen();
       } else if (candidate !== undefined) {
         if (!pc.remoteDescription) {
