@@ -192,7 +192,12 @@ async function runMode(mode, janus) {
       parleyCpuPct: percent(byRoot.parley),
       othersCpuPct: percent(Math.max(0, machineBusyMs - ours)),
       // The ten busiest thread names over all the browsers, in % of one core.
-      browserThreadsPct: Object.fromEntries([...byThread].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([name, ms]) => [name, percent(ms)])),
+      browserThreadsPct: Object.fromEntries(
+        [...byThread]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 10)
+          .map(([name, ms]) => [name, percent(ms)]),
+      ),
     });
     // Frames each remote tile presented during the window: each must have risen to count as still playing.
     const presented = people.flatMap((person, i) =>
@@ -206,7 +211,11 @@ async function runMode(mode, janus) {
     log(
       `${mode}: browsers ${result.browsersCpuPct}% of one core over ${fmt(seconds)} s (${result.perBrowserCpuPct.join(', ')}); Janus ${result.janusCpuPct}%, Parley ${result.parleyCpuPct}%, others ${result.othersCpuPct}%; ${result.stillPlaying}/${expected} still playing at ${fmt(result.fpsPerTile)} fps`,
     );
-    log(`${mode}: the browsers' busiest threads: ${Object.entries(result.browserThreadsPct).map(([name, pct]) => `${name} ${pct}%`).join(', ')}`);
+    log(
+      `${mode}: the browsers' busiest threads: ${Object.entries(result.browserThreadsPct)
+        .map(([name, pct]) => `${name} ${pct}%`)
+        .join(', ')}`,
+    );
   } finally {
     await Promise.all(people.map(closePerson));
     // Parley logs at warn: what it printed is part of the profile (a Janus request that timed out, say).
