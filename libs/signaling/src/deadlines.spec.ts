@@ -7,10 +7,11 @@ describe(Deadlines.name, () => {
 
   it('expires each item its delay after it was added, in order, on one timer', () => {
     const expired: string[] = [];
-    const sut = new Deadlines<string>(1_000, (item) => expired.push(item));
-    sut.add('a');
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => ({ name }));
+    const sut = new Deadlines<{ name: string }>(1_000, (item) => expired.push(item.name));
+    sut.add(a!);
     jest.advanceTimersByTime(400);
-    sut.add('b');
+    sut.add(b!);
     expect(jest.getTimerCount()).toBe(1);
     jest.advanceTimersByTime(599);
     expect(expired).toEqual([]);
@@ -19,15 +20,16 @@ describe(Deadlines.name, () => {
     jest.advanceTimersByTime(400);
     expect(expired).toEqual(['a', 'b']);
     expect(jest.getTimerCount()).toBe(0);
-    sut.add('c');
+    sut.add(c!);
     jest.advanceTimersByTime(1_000);
     expect(expired).toEqual(['a', 'b', 'c']);
   });
 
   it('expires nothing once cleared', () => {
-    const expired: number[] = [];
-    const sut = new Deadlines<number>(100, (item) => expired.push(item));
-    for (let i = 0; i < 3; i++) sut.add(i);
+    const expired: object[] = [];
+    const items = [{}, {}, {}];
+    const sut = new Deadlines<object>(100, (item) => expired.push(item));
+    for (const item of items) sut.add(item);
     sut.clear();
     jest.advanceTimersByTime(1_000);
     expect(expired).toEqual([]);
