@@ -2,12 +2,10 @@
  * Deadlines that all lie the same time after they were set, on one timer: `expire` runs for each
  * item that long after its `add`, in order. It replaces a timer per socket (and the 'close'
  * listener that cleared it), which was a good part of what setting up a connection cost; `expire`
- * decides whether the item still matters (a socket that joined meanwhile). Items are held weakly:
- * a socket that closed is collected at once, not kept until its deadline (10 s of every socket a
- * busy server saw, which the fuzz spec's heap check caught).
+ * decides whether the item still matters (a socket that closed or joined meanwhile).
  */
-export class Deadlines<T extends object> {
-  #items: WeakRef<T>[] = [];
+export class Deadlines<T> {
+  #items: T[] = [];
   #dueAt: number[] = [];
   /** Where the items not yet expired start in the arrays (shifted off in batches). */
   #head = 0;
@@ -19,7 +17,7 @@ export class Deadlines<T extends object> {
   ) {}
 
   add(item: T, now = Date.now()): void {
-    this.#items.push(new WeakRef(item));
+    this.#items.push(item);
     this.#dueAt.push(now + this.afterMs);
     if (!this.#timer) this.#arm(now);
   }
@@ -41,9 +39,9 @@ export class Deadlines<T extends object> {
     this.#timer = undefined;
     const now = Date.now();
     while (this.#head < this.#items.length && this.#dueAt[this.#head] <= now) {
-      const item = this.#items[this.#head].deref();
+      const item = this.#items[this.#head];
       this.#head++;
-      if (item) this.expire(item);
+      this.expire(item);
     }
     if (this.#head === this.#items.length) {
       this.#items = [];
