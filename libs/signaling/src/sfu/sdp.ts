@@ -8,8 +8,9 @@ export function clientSdp(sdp: string): string {
 /**
  * Janus's answer to a publisher, asking the browser for Opus DTX (`usedtx=1`), as Janus's own
  * `opus_dtx` room option does (janode's `create` does not pass that option on). Through the SFU
- * every voice goes to everyone: in a room of 50, a silent microphone then costs each listener a
- * packet every 400 ms instead of 50 a second, and their browsers decode comfort noise instead.
+ * every voice goes to everyone, and with DTX a silent microphone sent 4.8 audio packets a second
+ * instead of 50 (110 B/s instead of 2,250) in a browser test: in a room of 50, that is each
+ * listener's download of the 49 silent ones.
  */
 export function withOpusDtx(sdp: string): string {
   const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
