@@ -105,10 +105,9 @@ export class RoomRelay implements OnModuleInit {
     return this.bus.publish(instance, { kind: 'deliver', to, frame, event, at: at ?? Date.now() });
   }
 
-  /** Tells the instance that held a peer that it resumed elsewhere. */
+  /** Tells the (other) instance that held a peer that it resumed here. */
   async takeover(instance: string, peerId: string): Promise<void> {
-    if (instance === this.bus.instanceId) this.#local.takeover(peerId);
-    else await this.bus.publish(instance, { kind: 'takeover', peerId });
+    await this.bus.publish(instance, { kind: 'takeover', peerId });
   }
 
   /** Has the instance that holds a peer (or a waiting person) carry out a decision about them. */

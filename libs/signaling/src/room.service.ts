@@ -337,7 +337,7 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     await this.#sendJoined(session, record, resume, { ref: dto.ref, resumed: resumed && 'token', mode });
     await this.relay.broadcast(record.room, 'peer-joined', { peer: record.peer }, record.peer.id);
     if (host) await this.waitingRoom.tellHost(session, record.room);
-    if (mode === 'sfu') this.#background(this.sfuRooms.joined(record.room, record.peer.id, !!resumed));
+    if (mode === 'sfu') this.#background(this.sfuRooms.joined(record.room, record.peer.id, resumed && 'elsewhere'));
   }
 
   #checkResume(token: string, room: string): ResumeClaims {
@@ -354,22 +354,28 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
     // Compare-and-set on the token id: a token works once, even when two instances race with it.
     if (!(await this.store.update(record, claims.id))) throw resumeRefused('used');
     // The old socket may not be known dead yet; the token proves this is the same peer.
-    await this.relay.takeover(existing.instance, id);
+    const here = existing.instance === record.instance;
+    if (here) this.#dropLocal(id, { keepMedia: true });
+    else await this.relay.takeover(existing.instance, id);
     this.#local.set(id, { record, session });
     const mode = await this.sfuRooms.modeOf(record.room);
     await this.#sendJoined(session, record, resume, { ref, resumed: 'session', mode });
     for (const frame of await this.store.takeMissed(id)) session.sendFrame(frame, 'signal');
     await this.relay.broadcast(record.room, 'peer-updated', { peer: record.peer }, id);
     if (record.peer.host) await this.waitingRoom.tellHost(session, record.room);
-    if (mode === 'sfu') this.#background(this.sfuRooms.joined(record.room, id, true));
+    if (mode === 'sfu') this.#background(this.sfuRooms.joined(record.room, id, here ? 'here' : 'elsewhere'));
   }
 
-  /** Forgets a peer's old socket and grace timer here, without telling anyone it left. */
-  #dropLocal(peerId: string): void {
+  /**
+   * Forgets a peer's old socket and grace timer here, without telling anyone it left. Its Janus
+   * connections go too, unless it resumed here (`keepMedia`): the instance it lives on now makes its own.
+   */
+  #dropLocal(peerId: string, { keepMedia = false } = {}): void {
     const local = this.#local.get(peerId);
     if (!local) return;
     clearTimeout(local.graceTimer);
     this.#local.delete(peerId);
+    if (!keepMedia) this.#background(this.sfuRooms.handedOver(local.record.room, peerId));
     if (local.session) {
       local.session.peerId = local.session.room = undefined;
       local.session.close(CloseCode.Replaced, 'Resumed on another connection');

@@ -121,15 +121,18 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * A peer joined (or resumed into) an SFU room here: subscribe it to what is published now. One
-   * who resumes after its room moved to another media server (the `sfu-restart` went to its old
-   * socket) is told to publish and subscribe again.
+   * whose Janus connections this instance does not hold is told to publish and subscribe again
+   * (`sfu-restart`): it resumed from another instance (which lets go of them, see `handedOver`)
+   * or was rebuilt from its token after a restart, or its room moved to another media server
+   * while it was away (the `sfu-restart` went to its old socket).
    */
-  async joined(room: string, peer: string, resumed = false): Promise<void> {
+  async joined(room: string, peer: string, resumed?: 'here' | 'elsewhere'): Promise<void> {
     const media = await this.store.roomMedia(room);
     if (!this.pool || !media?.sfu) return;
     await this.pool.ensureRoom(room, media.sfu);
-    if (resumed && this.#published.has(peer) && !this.pool.publishes(room, peer)) {
-      this.#subscribed.delete(peer);
+    const lost = resumed === 'elsewhere' || (resumed === 'here' && this.#published.has(peer));
+    if (lost && !this.pool.publishes(room, peer)) {
+      this.#forget(peer);
       this.#send(peer, 'sfu-restart', {});
       return;
     }
@@ -138,12 +141,23 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
 
   /** A peer left its room (or timed out): its Janus handles go, and the VideoRoom with the last one. */
   async left(room: string, peer: string): Promise<void> {
+    await this.handedOver(room, peer);
+    if (this.pool?.hasRoom(room) && (await this.store.members(room)).length === 0) await this.pool.destroyRoom(room);
+  }
+
+  /**
+   * A peer resumed on another instance, which holds its Janus connections from now on: the
+   * handles here go (its old publisher leaves the others' subscriptions, its new one joins them).
+   */
+  async handedOver(room: string, peer: string): Promise<void> {
+    this.#forget(peer);
+    if (this.pool?.hasRoom(room)) await this.pool.leave(room, peer);
+  }
+
+  #forget(peer: string): void {
     this.#subscribed.delete(peer);
     this.#published.delete(peer);
     this.#views.delete(peer);
-    if (!this.pool?.hasRoom(room)) return;
-    await this.pool.leave(room, peer);
-    if ((await this.store.members(room)).length === 0) await this.pool.destroyRoom(room);
   }
 
   async publish(session: PeerSession, dto: SfuPublishDto): Promise<void> {

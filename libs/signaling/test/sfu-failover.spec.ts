@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { ROOM_STORE, type RoomStore, type SignalingModuleOptions } from '../src/index.js';
+import { JANUS_POOL, ROOM_STORE, type JanusPool, type RoomStore, type SignalingModuleOptions } from '../src/index.js';
 import { janusMissing, startJanus, type JanusProcess } from './janus-process.js';
 import { activePeers, SfuTestPeers } from './sfu-test-peers.js';
 import { TestApp } from './test-app.js';
@@ -94,6 +94,35 @@ describeJanus('SFU rooms on two instances and two Janus servers', () => {
     await adaBack.join('away', 'Ada', { resume: ada.joined.resume });
     await settle(500);
     expect(adaBack.received.map((f) => f.event)).not.toContain('sfu-restart');
+  });
+
+  it('someone who resumes on the other instance publishes and subscribes again through it; the old one lets go of its handles', async () => {
+    const ada = await one.joined('moved', 'Ada');
+    const bob = await one.joined('moved', 'Bob');
+    expect(bob.joined.mode).toBe('sfu');
+    const adaSubscriber = await inRoom(ada.client);
+    await inRoom(bob.client);
+    const bobVideo = (offer: { streams: { peer: string; kind: string; mid: string; active: boolean }[] }) =>
+      offer.streams.find((s) => s.peer === bob.id && s.kind === 'video' && s.active)?.mid;
+    const first = bobVideo(await adaSubscriber.until((offer) => bobVideo(offer) !== undefined, 20_000))!;
+    await waitFor(() => (adaSubscriber.received.get(first) ?? 0) > 10, 20_000);
+    const poolOf = (app: TestApp) => app.app.get<JanusPool>(JANUS_POOL);
+    expect(poolOf(one).publishes('moved', bob.id)).toBe(true);
+
+    bob.client.close();
+    const back = await two.client();
+    expect(await back.join('moved', 'Bob', { resume: bob.joined.resume })).toMatchObject({ resumed: 'session', mode: 'sfu', self: { id: bob.id } });
+    expect(await back.next('sfu-restart', 10_000)).toEqual({});
+    await waitFor(() => !poolOf(one).publishes('moved', bob.id), 10_000);
+
+    const offersBefore = adaSubscriber.offers.length;
+    await inRoom(back);
+    expect(poolOf(two).publishes('moved', bob.id)).toBe(true);
+    // Ada's subscription follows Bob's new publisher, and its packets arrive.
+    const offer = await adaSubscriber.until((o) => adaSubscriber.offers.indexOf(o) >= offersBefore && bobVideo(o) !== undefined, 20_000);
+    const mid = bobVideo(offer)!;
+    const start = adaSubscriber.received.get(mid) ?? 0;
+    await waitFor(() => (adaSubscriber.received.get(mid) ?? 0) > start + 10, 20_000);
   });
 
   it('people on two instances share one VideoRoom and receive each other; the room moves once when its Janus dies', async () => {

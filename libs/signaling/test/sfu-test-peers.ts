@@ -60,7 +60,24 @@ export class SfuTestPeers {
     this.pcs.push(pc);
     const offers: ServerEvents['sfu-offer'][] = [];
     let busy = false;
+    // RTP packets received per transceiver mid, on every track a receiver gets: a mid Janus reuses
+    // for another publisher gets a second track, and werift's onTrack does not tell of that one.
+    const received = new Map<string, number>();
+    const counted = new WeakSet<object>();
+    const countNewTracks = () => {
+      for (const transceiver of pc.getTransceivers()) {
+        for (const track of transceiver.receiver.tracks) {
+          if (counted.has(track)) continue;
+          counted.add(track);
+          track.onReceiveRtp.subscribe(() => {
+            const mid = transceiver.mid;
+            if (mid != null) received.set(mid, (received.get(mid) ?? 0) + 1);
+          });
+        }
+      }
+    };
     const timer = setInterval(() => {
+      countNewTracks();
       if (busy) return;
       const index = client.received.findIndex((frame) => frame.event === 'sfu-offer');
       if (index < 0) return;
@@ -73,15 +90,6 @@ export class SfuTestPeers {
       this.#answering.push(answer);
     }, 20);
     this.#timers.push(timer);
-    // RTP packets received per transceiver mid.
-    const received = new Map<string, number>();
-    pc.onTrack.subscribe((track) => {
-      const transceiver = pc.getTransceivers().find((t) => t.receiver.tracks.includes(track));
-      track.onReceiveRtp.subscribe(() => {
-        const mid = transceiver?.mid;
-        if (mid != null) received.set(mid, (received.get(mid) ?? 0) + 1);
-      });
-    });
     return {
       pc,
       offers,
