@@ -1,7 +1,7 @@
 import type { Page } from '@playwright/test';
 import { expect, test, type People } from './fixtures';
 import { joinRoom, remoteTiles, uniqueRoom } from './helpers';
-import { expectRemoteVideosPlaying } from './peer-media';
+import { expectRemoteAudioHeard, expectRemoteVideosPlaying } from './peer-media';
 
 async function threeInOneRoom(people: People, room: string) {
   const trio = await people.addAll(['Ada', 'Brian', 'Chidi']);
@@ -40,6 +40,21 @@ test.describe('a call', () => {
       await expect(tileOf(person.page, 'Chidi')).toHaveCount(0);
       await expectRemoteVideosPlaying(person.page, 1);
     }
+  });
+
+  test('someone whose camera is off from the start is heard, and their video plays once they turn it on', async ({ people, room }) => {
+    const [ada, brian] = await people.addAll(['Ada', 'Brian']);
+    await ada.page.goto(`/r/${room}`);
+    await ada.page.getByRole('button', { name: 'Turn camera off' }).click();
+    await ada.page.getByLabel('Your name', { exact: true }).fill('Ada');
+    await ada.page.getByRole('button', { name: 'Join', exact: true }).click();
+    await joinRoom(brian, room);
+    await expect(tileOf(brian.page, 'Ada').getByRole('img', { name: 'Ada’s camera is off' })).toBeVisible();
+    // A tile whose video never had a frame must still play its sound.
+    await expectRemoteAudioHeard(brian.page, 1);
+
+    await ada.page.getByRole('button', { name: 'Turn camera on' }).click();
+    await expectRemoteVideosPlaying(brian.page, 1);
   });
 
   test('muting the microphone shows as muted on the others’ tiles', async ({ people, room }) => {

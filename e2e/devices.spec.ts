@@ -57,7 +57,7 @@ test.describe('devices', () => {
     expect(label).toBe('fake_device_1');
   });
 
-  test('the speaker choice goes to every remote video, and the microphone can be switched', async ({ people, room }) => {
+  test('the speaker choice goes to every remote tile’s sound, and the microphone can be switched', async ({ people, room }) => {
     const [ada, brian] = await people.addAll(['Ada', 'Brian']);
     for (const person of [ada, brian]) await joinRoom(person, room);
     await expectRemoteVideosPlaying(ada.page, 1);
@@ -69,8 +69,8 @@ test.describe('devices', () => {
     await expect
       .poll(() =>
         ada.page
-          .locator('[data-testid="remote-tile"] video')
-          .evaluateAll((videos) => videos.map((v) => (v as HTMLVideoElement & { sinkId: string }).sinkId)),
+          .locator('[data-testid="remote-tile"] audio')
+          .evaluateAll((sounds) => sounds.map((a) => (a as HTMLAudioElement & { sinkId: string }).sinkId)),
       )
       .toEqual([chosen]);
 

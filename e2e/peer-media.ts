@@ -138,16 +138,19 @@ export function instrumentPage() {
       };
     };
     return [...document.querySelectorAll(selector)].map((tile) => {
+      // The picture plays in the tile's <video>, the sound in its <audio>.
       const video = tile.querySelector('video');
+      const sound = tile.querySelector('audio');
       const stream = video?.srcObject instanceof MediaStream ? video.srcObject : null;
+      const heard = sound?.srcObject instanceof MediaStream ? sound.srcObject : null;
       return {
         peerId: tile.getAttribute('data-peer-id'),
         name: tile.getAttribute('data-peer-name'),
         width: video?.videoWidth ?? 0,
         time: video?.currentTime ?? 0,
-        muted: video?.muted ?? true,
+        muted: sound?.muted ?? true,
         video: track(stream, 'video'),
-        audio: track(stream, 'audio'),
+        audio: track(heard, 'audio'),
         openConnections: open.length,
       };
     });

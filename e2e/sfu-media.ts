@@ -67,17 +67,18 @@ export async function sfuTiles(page: MediaPage, selector = '[data-testid="remote
     }
     const fromOf = (mid: string | null | undefined) => (mid != null ? (window.__sfuStreams[mid] ?? null) : null);
     return [...document.querySelectorAll(selector)].map((tile) => {
+      // The picture plays in the tile's <video>, the sound in its <audio>.
       const video = tile.querySelector('video');
-      const stream = video?.srcObject as MediaStream | null;
-      const camera = stream?.getVideoTracks()[0];
-      const microphone = stream?.getAudioTracks()[0];
+      const sound = tile.querySelector('audio');
+      const camera = (video?.srcObject as MediaStream | null)?.getVideoTracks()[0];
+      const microphone = (sound?.srcObject as MediaStream | null)?.getAudioTracks()[0];
       const seen = camera ? tracks.get(camera.id) : undefined;
       const heard = microphone ? tracks.get(microphone.id) : undefined;
       return {
         peerId: tile.getAttribute('data-peer-id') ?? '',
         width: video?.videoWidth ?? 0,
         time: video?.currentTime ?? 0,
-        muted: video?.muted ?? true,
+        muted: sound?.muted ?? true,
         frames: seen?.inbound ? (seen.inbound.framesDecoded ?? 0) : null,
         from: fromOf(seen?.mid),
         audio:
@@ -133,25 +134,38 @@ export async function expectTilesPlaying(
 }
 
 /**
- * Passes once `peerId`'s screen tile plays the shared tab's sound: an audio track that the SFU's
- * map gives that peer, with packets and energy rising, not the microphone track of their camera
- * tile, in an unmuted `<video>`.
+ * What is wrong with the sound of the tile at `selector`, sampled twice: an audio track that the
+ * SFU's map gives `peerId`, with packets and energy rising, in an unmuted `<audio>`.
+ */
+async function soundProblems(page: MediaPage, selector: string, peerId: string): Promise<{ problems: string[]; audio: SfuTile['audio'] }> {
+  const [first] = await sfuTiles(page, selector);
+  await delay(1000);
+  const [second] = await sfuTiles(page, selector);
+  if (!second) return { problems: [`no tile ${selector}`], audio: null };
+  const problems = audioProblems(peerId, first?.audio ?? null, second.audio);
+  if (second.muted) problems.push(`${selector} is muted`);
+  return { problems, audio: second.audio };
+}
+
+/** Passes once `peerId`'s camera tile plays their voice through the SFU (whether or not it shows video). */
+export async function expectHeardThroughSfu(page: MediaPage, peerId: string, { timeout = 30_000 } = {}): Promise<void> {
+  const tile = `[data-testid="remote-tile"][data-peer-id="${peerId}"]`;
+  await expect.poll(async () => (await soundProblems(page, tile, peerId)).problems, { timeout, intervals: [250] }).toEqual([]);
+}
+
+/**
+ * Passes once `peerId`'s screen tile plays the shared tab's sound: its own audio track, which the
+ * SFU's map gives that peer, not the microphone track of their camera tile.
  */
 export async function expectScreenSoundThroughSfu(page: MediaPage, peerId: string, { timeout = 30_000 } = {}): Promise<void> {
   const screen = `[data-testid="screen-tile"][data-peer-id="${peerId}"]`;
   await expect
     .poll(
       async () => {
-        const [first] = await sfuTiles(page, screen);
-        await delay(1000);
-        const [second] = await sfuTiles(page, screen);
-        if (!second) return ['no screen tile'];
+        const { problems, audio } = await soundProblems(page, screen, peerId);
         const voice = (await sfuTiles(page)).find((tile) => tile.peerId === peerId)?.audio;
-        // The screen's sound, by the SFU's map, is that peer's, and it flows.
-        const problems = audioProblems(peerId, first?.audio ?? null, second.audio);
-        if (second.muted) problems.push('the screen tile is muted');
         if (!voice) problems.push('no microphone track in the camera tile');
-        if (second.audio && second.audio.id === voice?.id) problems.push('the screen tile plays the microphone track');
+        if (audio && audio.id === voice?.id) problems.push('the screen tile plays the microphone track');
         return problems;
       },
       { timeout, intervals: [250] },

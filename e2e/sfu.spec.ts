@@ -9,6 +9,7 @@ import { watchRinging } from './call-helpers';
 import { joinRoom, newPerson, selfId, uniqueRoom, type Person } from './helpers';
 import { Voices } from './voices';
 import {
+  expectHeardThroughSfu,
   expectScreenSoundThroughSfu,
   expectTilesPlaying,
   expectVideoPaused,
@@ -270,6 +271,23 @@ test('in a room on Janus, a person without camera and microphone receives everyo
     // Ada and Brian still play each other; Bea's tile (no video) is the one left out of the check.
     const other = two.find((p) => p !== person)!;
     await expectTilesPlaying(person.page, [peerIds.get(other)!], { timeout: 60_000, besides: [peerIds.get(bea!)!] });
+  }
+});
+
+test('in a room on Janus, a person whose camera is off from the start is heard by everyone', async ({ browser }) => {
+  const room = uniqueRoom('sfu-camoff');
+  const two = await arrive(browser, ['Ada', 'Brian'], room);
+  const cy = await newPerson(browser, 'Cy', { baseURL: app.url });
+  await cy.context.addInitScript(instrumentSfu);
+  people.push(cy);
+  await cy.page.goto(`/r/${room}`);
+  await cy.page.getByRole('button', { name: 'Turn camera off' }).click();
+  await cy.page.getByLabel('Your name', { exact: true }).fill('Cy');
+  await cy.page.getByRole('button', { name: 'Join', exact: true }).click();
+  const peerIds = await ids([...two, cy]);
+  for (const person of two) {
+    await expect(person.page.locator(`[data-testid="remote-tile"][data-peer-id="${peerIds.get(cy)}"]`).getByTestId('cam-off')).toBeVisible();
+    await expectHeardThroughSfu(person.page, peerIds.get(cy)!, { timeout: 60_000 });
   }
 });
 

@@ -12,9 +12,6 @@ export type Layout = 'grid' | 'speaker';
 /** How long someone must stay the loudest before the large tile switches to them. */
 export const STAGE_HOLD_MS = 1500;
 
-/** How wide a tile of the strip below the large tile is at most (12rem, in CSS pixels), for its simulcast layer. */
-export const STRIP_TILE_PX = 192;
-
 /** How much of each new loudness reading counts (an average over about a second, at five readings a second). */
 const SMOOTHING = 0.3;
 

@@ -1,4 +1,4 @@
-import { layerFor, slotsFor, tileOrder, tilePage, tileWidthFor } from './tile-page';
+import { layerFor, slotsFor, stripSlotsFor, tileOrder, tilePage, tileWidthFor } from './tile-page';
 
 const peers = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
 const none = new Set<string>();
@@ -79,6 +79,18 @@ describe(slotsFor.name, () => {
     [320, 480, 2],
   ])('%d×%d fits %d tiles', (width, height, slots) => {
     expect(slotsFor(width, height)).toBe(slots);
+  });
+});
+
+describe(stripSlotsFor.name, () => {
+  // 1280×760: a 471 px large tile leaves one row of five 192 px tiles; a phone has two to a row, below a 201 px one.
+  it.each([
+    [1280, 760, 5],
+    [1920, 1080, 10],
+    [390, 844, 8],
+    [320, 480, 2],
+  ])('%d×%d fits %d small tiles below the large one', (width, height, slots) => {
+    expect(stripSlotsFor(width, height)).toBe(slots);
   });
 });
 

@@ -72,6 +72,25 @@ export function slotsFor(width: number, height: number): number {
   return Math.max(2, columns * rows);
 }
 
+/** How wide a tile of the strip below a large tile is at most (12rem, in CSS pixels; CallTiles' `.small .grid`). */
+export const STRIP_TILE_PX = 192;
+const STRIP_MAX_PX = 1120;
+/** The large tile's share of the viewport's height (CallTiles' `.stage`). */
+const STAGE_SHARE = 0.62;
+
+/**
+ * How many small tiles fit in the strip below a large tile (speaker view, a presentation), the
+ * local tile included; at least 2. The strip's tiles are at most 12rem wide, two to a row on a phone.
+ */
+export function stripSlotsFor(width: number, height: number): number {
+  const inner = Math.min(width - 32, STRIP_MAX_PX);
+  const tileWidth = Math.min(STRIP_TILE_PX, inner / 2 - GAP_PX / 2);
+  const columns = Math.max(1, Math.floor((inner + GAP_PX) / (tileWidth + GAP_PX)));
+  const stage = Math.min(height * STAGE_SHARE, (width - 32) * (9 / 16)) + GAP_PX;
+  const rows = Math.max(1, Math.floor((height - CHROME_PX - stage + GAP_PX) / (tileWidth * (9 / 16) + GAP_PX)));
+  return Math.max(2, columns * rows);
+}
+
 /** The layer for tiles `tileWidth` CSS pixels wide on a screen of `pixelRatio`. */
 export function layerFor(tileWidth: number, pixelRatio = 1): VideoLayer {
   const pixels = tileWidth * pixelRatio;

@@ -2,7 +2,7 @@ import type { RoomMode, SfuViewItem } from '@parley/protocol';
 import type { CallPhase, CallSession, ServerConnection } from '../call/call-session';
 import type { RemoteParticipant } from '../call/roster';
 import type { Peer } from '@parley/protocol';
-import { layerFor, slotsFor, tilePage, tileWidthFor, type TilePage } from '../call/tile-page';
+import { layerFor, slotsFor, stripSlotsFor, tilePage, tileWidthFor, type TilePage } from '../call/tile-page';
 import { describeMediaProblems, type AcquiredMedia } from '../media/local-media';
 import { LocalTracks } from '../media/local-tracks';
 import { unreachable, type Failure } from '../signaling/failure';
@@ -45,6 +45,8 @@ export class CallState {
   /** The local screen share, for the presenter's own preview. */
   screenStream = $state.raw<MediaStream | null>(null);
   panel = $state<CallPanel>(null);
+  /** Speaker view is on: the tiles are a strip below a large one (the layout lives in stage.svelte.ts, which sets this). */
+  speakerView = $state(false);
   /** People this person pinned: they lead every page of tiles. */
   pinned = $state.raw<ReadonlySet<string>>(new Set());
   /** The window's size in CSS pixels (bound by the grid), which sets how many tiles fit. */
@@ -68,9 +70,8 @@ export class CallState {
       speaker: this.stats?.activeRemote ?? null,
       pinned: this.pinned,
       // In a mesh every camera arrives anyway and the room is small, so nobody is paged away; through
-      // the SFU a page saves what off-page videos would cost. The side panel takes 22rem; with a
-      // presentation, the grid is a strip of small tiles.
-      slots: this.mode === 'mesh' ? Infinity : slotsFor(this.#gridWidth, this.presenter === null ? this.height : this.height * 0.38),
+      // the SFU a page saves what off-page videos would cost.
+      slots: this.mode === 'mesh' ? Infinity : this.#slots,
       page: this.#pageIndex,
     }),
   );
@@ -90,6 +91,17 @@ export class CallState {
     return [...view].map(([peer, layer]) => ({ peer, layer }));
   });
 
+  /**
+   * How many tiles fit: the grid's, or with a large tile (a presentation, speaker view) the strip's
+   * small ones below it; in speaker view the large tile is one of the page's people too.
+   */
+  get #slots(): number {
+    if (this.presenter !== null) return stripSlotsFor(this.#gridWidth, this.height);
+    if (this.speakerView && !this.alone) return stripSlotsFor(this.#gridWidth, this.height) + 1;
+    return slotsFor(this.#gridWidth, this.height);
+  }
+
+  /** The side panel takes 22rem beside the tiles. */
   get #gridWidth(): number {
     return this.panel !== null && this.width > 768 ? this.width - 352 : this.width;
   }

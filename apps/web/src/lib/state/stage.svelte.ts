@@ -27,10 +27,12 @@ export class StageState {
 
   constructor(call: CallState) {
     this.#call = call;
+    call.speakerView = this.layout === 'speaker';
   }
 
   setLayout(layout: Layout): void {
     this.layout = layout;
+    this.#call.speakerView = layout === 'speaker';
     writeStored(LAYOUT_KEY, layout);
   }
 
