@@ -50,6 +50,15 @@ export class SignalingAdapter extends WsAdapter {
   readonly #hostClients = new WeakSet<object>();
   readonly #rateLimitLogged = new WeakSet<WebSocket>();
   readonly #upgradeListeners: (() => void)[] = [];
+  /** Closes a connection whose request headers are still arriving HEADERS_TIMEOUT_MS after it opened. */
+  readonly #halfOpen = new Deadlines<Socket>(HEADERS_TIMEOUT_MS, (socket) => {
+    if ((socket as PendingSocket)[HEADERS_PENDING]) socket.destroy();
+  });
+  /**
+   * Its request headers have arrived, or it closed first: the connection no longer counts as
+   * half-open. One function for every socket (`this`), as its 'close' listener too.
+   */
+  readonly #headersDone = headersDone(this.#halfOpen);
   #hot?: HotHandlers | null;
   #handlerNames: string[] = [];
   #handlerIndex = new Map<string, number>();
@@ -172,14 +181,12 @@ export class SignalingAdapter extends WsAdapter {
     // that value when the server started listening: the first request also has its own deadline
     // (one timer for all connections, not one each), and whichever comes first closes the socket
     // (Node's with a 408).
-    const deadlines = new Deadlines<Socket>(HEADERS_TIMEOUT_MS, (socket) => {
-      if ((socket as PendingSocket)[HEADERS_PENDING]) socket.destroy();
-    });
+    const headersDone = this.#headersDone;
     const onConnection = (socket: Socket) => {
       const release = connections.connecting(socket.remoteAddress);
       if (!release) return void socket.destroy();
       (socket as PendingSocket)[HEADERS_PENDING] = release;
-      deadlines.add(socket);
+      this.#halfOpen.add(socket);
       socket.once('close', headersDone);
     };
     const onRequest = (request: IncomingMessage) => headersDone.call(request.socket);
@@ -188,7 +195,7 @@ export class SignalingAdapter extends WsAdapter {
     this.#upgradeListeners.push(() => {
       server.off(event, onConnection);
       server.off('request', onRequest);
-      deadlines.clear();
+      this.#halfOpen.clear();
     });
   }
 
@@ -220,7 +227,7 @@ export class SignalingAdapter extends WsAdapter {
       // Node takes its own 'error' listener off an upgrading socket; a reset now would be an
       // unhandled 'error' event.
       socket.on('error', ignoreSocketError);
-      headersDone.call(socket);
+      this.#headersDone.call(socket);
       try {
         const servers: (WebSocketServer & { path?: string })[] = this.wsServersRegistry.get(port) ?? [];
         const pathname = pathOf(request.url, servers);
@@ -428,13 +435,16 @@ function ignoreSocketError(): void {}
 const HEADERS_PENDING = Symbol('parley.headersPending');
 type PendingSocket = object & { [HEADERS_PENDING]?: () => void };
 
-/** Its request headers have arrived, or it closed first: the connection no longer counts as half-open. */
-function headersDone(this: object): void {
-  const socket = this as PendingSocket;
-  const release = socket[HEADERS_PENDING];
-  if (!release) return;
-  socket[HEADERS_PENDING] = undefined;
-  release();
+/** The listener that ends a connection's half-open state: its count, and its deadline in `deadlines`. */
+function headersDone(deadlines: Deadlines<Socket>): (this: object) => void {
+  return function (this: object): void {
+    const socket = this as PendingSocket;
+    const release = socket[HEADERS_PENDING];
+    if (!release) return;
+    socket[HEADERS_PENDING] = undefined;
+    deadlines.delete(this as Socket);
+    release();
+  };
 }
 
 function refuseUpgrade(socket: Duplex, status: 400 | 404): void {
