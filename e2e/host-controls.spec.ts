@@ -143,6 +143,33 @@ test.describe('host controls', () => {
     await brian.page.getByRole('button', { name: 'Unmute microphone' }).click();
     await expect(tileOf(ada.page, 'Brian').getByTestId('mic-off')).toHaveCount(0);
   });
+
+  test('the host hands the role on: the new host gets the host controls, the old one loses them', async ({ people, room }) => {
+    const [ada, brian] = await people.addAll(['Ada', 'Brian']);
+    await joinRoom(ada, room);
+    await joinRoom(brian, room);
+    await expectRemoteVideosPlaying(ada.page, 1);
+    await openPeople(ada.page);
+    await expect(brian.page.getByRole('button', { name: 'Lock room' })).toHaveCount(0);
+
+    await ada.page.getByRole('button', { name: 'Make Brian host' }).click();
+    // Brian has the lock and the actions on Ada; Ada has neither, and both lists say who hosts.
+    await expect(brian.page.getByRole('button', { name: 'Lock room' })).toBeVisible();
+    await expect(ada.page.getByRole('button', { name: 'Lock room' })).toHaveCount(0);
+    await expect(ada.page.getByTestId('participants').getByRole('button')).toHaveAccessibleName('Close people');
+    await expect(ada.page.locator('[data-testid="participant"][data-name="Brian"] .host')).toHaveText('host');
+    await expect(ada.page.locator('[data-testid="participant"]').first().locator('.host')).toHaveCount(0);
+    await openPeople(brian.page);
+    await expect(brian.page.getByRole('button', { name: 'Remove Ada' })).toBeVisible();
+    await expect(brian.page.getByRole('button', { name: 'Make Ada host' })).toBeVisible();
+
+    // The role works: the new host locks the room, and a newcomer knocks at his door.
+    await lockRoom(brian.page);
+    const chidi = await people.add('Chidi', { denyMedia: true });
+    await knock(chidi, room);
+    await expect(brian.page.getByRole('button', { name: 'Admit Chidi' })).toBeVisible();
+    await expect(ada.page.getByTestId('knocking')).toHaveCount(0);
+  });
 });
 
 test.describe('hands and reactions', () => {
