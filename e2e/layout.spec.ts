@@ -170,6 +170,10 @@ test('the meeting’s own controls on a phone (390×844): hand, reactions, lock 
   await expect(chidi.page.getByRole('heading', { name: 'Waiting for the host to let you in' })).toBeVisible();
   await expectNoSidewaysScroll(chidi.page);
   await expectInView(page, page.getByRole('button', { name: 'Deny Chidi' }));
+  // The panel leaves the header readable: the room's name and how many are in it.
+  const knocking = await box(page.getByTestId('knocking'));
+  const header = await box(page.locator('header', { has: page.getByRole('heading', { name: room }) }));
+  expect(knocking.y, 'the knocking panel starts below the header').toBeGreaterThanOrEqual(header.y + header.height);
   await press(page, page.getByRole('button', { name: 'Admit Chidi' }));
   await expect(chidi.page.getByTestId('local-tile')).toBeVisible();
   await press(page, button('Lock room'));
