@@ -174,6 +174,12 @@ test('the meeting’s own controls on a phone (390×844): hand, reactions, lock 
   const knocking = await box(page.getByTestId('knocking'));
   const header = await box(page.locator('header', { has: page.getByRole('heading', { name: room }) }));
   expect(knocking.y, 'the knocking panel starts below the header').toBeGreaterThanOrEqual(header.y + header.height);
+  // With the people list over the call, the panel stays on top, and neither hides the other's buttons.
+  await press(page, button('People'));
+  await expectInView(page, page.getByRole('button', { name: 'Admit Chidi' }));
+  // A trial click: Playwright checks that nothing covers the button, without pressing it.
+  await page.getByRole('button', { name: 'Admit Chidi' }).click({ trial: true });
+  await press(page, page.getByRole('button', { name: 'Close people' }));
   await press(page, page.getByRole('button', { name: 'Admit Chidi' }));
   await expect(chidi.page.getByTestId('local-tile')).toBeVisible();
   await press(page, button('Lock room'));
