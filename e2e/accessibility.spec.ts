@@ -6,8 +6,10 @@ import { expectRemoteVideosPlaying } from './peer-media';
 
 /**
  * axe-core (WCAG 2.1 AA and best practices) on every screen a person meets, in both themes:
- * home, lobby, the call with someone else in it, the open chat with messages. The waiting room
- * (host controls) calls expectNoAxeViolations from its own spec once it exists.
+ * home, lobby, the call with someone else in it, the open chat with messages, the waiting room
+ * and the host's call with someone knocking, speaker view with a hand up and the reactions open,
+ * and a call being recorded. The specs of those features check some of their screens too, in the
+ * default (light) scheme.
  */
 for (const colorScheme of ['dark', 'light'] as const) {
   test.describe(`${colorScheme} theme`, () => {
@@ -65,6 +67,44 @@ for (const colorScheme of ['dark', 'light'] as const) {
       await page.getByRole('button', { name: 'People' }).click();
       await expect(page.getByTestId('participants')).toBeVisible();
       await expectNoAxeViolations(page, 'people');
+    });
+
+    test('the waiting room, the host’s call with someone knocking, speaker view and a recording', async ({ people, room }) => {
+      const [ada, brian] = await people.addAll(['Ada', 'Brian']);
+      for (const person of [ada, brian]) await themed(person.page);
+      await joinRoom(ada, room);
+      const lock = ada.page.getByRole('button', { name: 'Lock room' });
+      await lock.click();
+      await expect(lock).toHaveAttribute('aria-pressed', 'true');
+
+      await brian.page.goto(`/r/${room}`);
+      await brian.page.getByLabel('Your name', { exact: true }).fill('Brian');
+      await brian.page.getByRole('button', { name: 'Join', exact: true }).click();
+      await expect(brian.page.getByRole('heading', { name: 'Waiting for the host to let you in' })).toBeVisible();
+      await expect(brian.page.locator('html')).toHaveAttribute('data-theme', colorScheme);
+      await expectNoAxeViolations(brian.page, 'the waiting room');
+      await expect(ada.page.getByRole('button', { name: 'Admit Brian' })).toBeVisible();
+      await expectNoAxeViolations(ada.page, 'the call with someone knocking');
+
+      await ada.page.getByRole('button', { name: 'Admit Brian' }).click();
+      await expectRemoteVideosPlaying(ada.page, 1);
+      const { page } = ada;
+      await page.getByRole('button', { name: 'Speaker view' }).click();
+      await expect(page.getByTestId('stage')).toBeVisible();
+      await page.getByRole('button', { name: 'Raise hand' }).click();
+      await expect(brian.page.getByTestId('tile-hand')).toBeVisible();
+      await page.getByRole('button', { name: 'Reactions' }).click();
+      await page.getByRole('button', { name: 'React 👍' }).click();
+      await expect(page.getByTestId('tile-reaction')).toBeVisible();
+      await expectNoAxeViolations(page, 'speaker view with a hand up, a reaction and the reactions open');
+
+      await page.getByRole('button', { name: 'Record', exact: true }).click();
+      await expect(brian.page.getByTestId('recording-banner')).toHaveText('Ada is recording');
+      await expectNoAxeViolations(brian.page, 'the call with someone recording, and a hand up');
+      await expectNoAxeViolations(page, 'the call while recording');
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Stop recording', exact: true }).click();
+      await download;
     });
   });
 }

@@ -27,6 +27,8 @@ test('a host with someone knocking, hands up and a reaction, as Chromium renders
   await expect(dora.page.getByRole('heading', { name: 'Waiting for the host to let you in' })).toBeVisible();
 
   await ada.page.setViewportSize({ width: 1280, height: 760 });
+  // Dark, as the README's other screenshots.
+  await ada.page.emulateMedia({ colorScheme: 'dark' });
   await ada.page.getByRole('button', { name: 'People', exact: true }).click();
   await expect(ada.page.getByRole('button', { name: 'Admit Dora Diaz' })).toBeVisible();
   await brian.page.getByRole('button', { name: 'Reactions' }).click();

@@ -25,20 +25,36 @@ async function openPeople(page: Page): Promise<void> {
   await expect(page.getByTestId('participants')).toBeVisible();
 }
 
+/** Init script: keeps the pitch (Hz) of every note Web Audio starts, so a test can tell a knock (660, 880) from a join chime. */
+function recordNotes() {
+  const w = window as unknown as { __notes: number[] };
+  w.__notes = [];
+  const start = OscillatorNode.prototype.start;
+  OscillatorNode.prototype.start = function (this: OscillatorNode, when?: number) {
+    w.__notes.push(this.frequency.value);
+    return start.call(this, when);
+  };
+}
+
+const notes = (page: Page) => page.evaluate(() => (window as unknown as { __notes: number[] }).__notes);
 const announcement = (page: Page) => page.getByTestId('announcement');
 const raiseHand = (page: Page) => page.getByRole('button', { name: 'Raise hand' });
 
 test.describe('host controls', () => {
   test('a locked room keeps the third person waiting until the host admits them; then everyone plays', async ({ people, room }) => {
     const [ada, brian, chidi] = await people.addAll(['Ada', 'Brian', 'Chidi']);
+    await ada.context.addInitScript(recordNotes);
     await joinRoom(ada, room);
     await joinRoom(brian, room);
     // Only the host has the lock.
     await expect(brian.page.getByRole('button', { name: 'Lock room' })).toHaveCount(0);
     await lockRoom(ada.page);
+    const beforeKnock = (await notes(ada.page)).length;
 
     await knock(chidi, room);
     await expect(chidi.page.getByTestId('local-tile')).toHaveCount(0);
+    // The host hears the knock: its two rising notes, and nothing else.
+    await expect.poll(async () => (await notes(ada.page)).slice(beforeKnock)).toEqual([660, 880]);
     await expect(ada.page.getByRole('button', { name: 'Admit Chidi' })).toBeVisible();
     await expect(ada.page.getByRole('button', { name: 'Deny Chidi' })).toBeVisible();
     await expect(announcement(ada.page)).toHaveText('Chidi is asking to join');
@@ -126,6 +142,33 @@ test.describe('host controls', () => {
 
     await brian.page.getByRole('button', { name: 'Unmute microphone' }).click();
     await expect(tileOf(ada.page, 'Brian').getByTestId('mic-off')).toHaveCount(0);
+  });
+
+  test('the host hands the role on: the new host gets the host controls, the old one loses them', async ({ people, room }) => {
+    const [ada, brian] = await people.addAll(['Ada', 'Brian']);
+    await joinRoom(ada, room);
+    await joinRoom(brian, room);
+    await expectRemoteVideosPlaying(ada.page, 1);
+    await openPeople(ada.page);
+    await expect(brian.page.getByRole('button', { name: 'Lock room' })).toHaveCount(0);
+
+    await ada.page.getByRole('button', { name: 'Make Brian host' }).click();
+    // Brian has the lock and the actions on Ada; Ada has neither, and both lists say who hosts.
+    await expect(brian.page.getByRole('button', { name: 'Lock room' })).toBeVisible();
+    await expect(ada.page.getByRole('button', { name: 'Lock room' })).toHaveCount(0);
+    await expect(ada.page.getByTestId('participants').getByRole('button')).toHaveAccessibleName('Close people');
+    await expect(ada.page.locator('[data-testid="participant"][data-name="Brian"] .host')).toHaveText('host');
+    await expect(ada.page.locator('[data-testid="participant"]').first().locator('.host')).toHaveCount(0);
+    await openPeople(brian.page);
+    await expect(brian.page.getByRole('button', { name: 'Remove Ada' })).toBeVisible();
+    await expect(brian.page.getByRole('button', { name: 'Make Ada host' })).toBeVisible();
+
+    // The role works: the new host locks the room, and a newcomer knocks at his door.
+    await lockRoom(brian.page);
+    const chidi = await people.add('Chidi', { denyMedia: true });
+    await knock(chidi, room);
+    await expect(brian.page.getByRole('button', { name: 'Admit Chidi' })).toBeVisible();
+    await expect(ada.page.getByTestId('knocking')).toHaveCount(0);
   });
 });
 

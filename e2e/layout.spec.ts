@@ -1,6 +1,7 @@
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { joinRoom } from './helpers';
+import { tileOf } from './call-helpers';
+import { joinRoom, selfId } from './helpers';
 import { expectRemoteVideosPlaying } from './peer-media';
 
 /**
@@ -128,4 +129,104 @@ test('the call on a phone (390×844): it fits, and every control is in reach and
 
   await press(page, button('Leave'));
   await expect(page.getByRole('heading', { name: 'You left the call' })).toBeVisible();
+});
+
+test('the meeting’s own controls on a phone (390×844): hand, reactions, lock and door, record, speaker view, pin, picture in picture and the host’s actions are in reach and work', async ({
+  people,
+  room,
+}) => {
+  const [ada, brian] = await people.addAll(['Ada', 'Brian']);
+  // The third is let in through the door and removed again: no camera or microphone keeps the load down.
+  const chidi = await people.add('Chidi', { denyMedia: true });
+  for (const person of [ada, brian, chidi]) await person.page.setViewportSize(SIZES.phone);
+  await joinRoom(ada, room);
+  await joinRoom(brian, room);
+  await expectRemoteVideosPlaying(ada.page, 1);
+  const { page } = ada;
+  const button = (name: string | RegExp) => page.getByRole('navigation', { name: 'Call controls' }).getByRole('button', { name, exact: true });
+
+  await press(page, button('Raise hand'));
+  await expect(button('Raise hand')).toHaveAttribute('aria-pressed', 'true');
+  await expect(tileOf(brian.page, 'Ada').getByTestId('tile-hand')).toHaveText('1');
+  await press(page, button('Raise hand'));
+  await expect(button('Raise hand')).toHaveAttribute('aria-pressed', 'false');
+
+  await press(page, button('Reactions'));
+  const picker = page.getByRole('group', { name: 'Reactions' });
+  await expectInView(page, picker);
+  for (const emoji of await picker.getByRole('button').all()) await expectInView(page, emoji);
+  await press(page, picker.getByRole('button', { name: 'React 🎉' }));
+  await expect(tileOf(brian.page, 'Ada').getByTestId('tile-reaction')).toHaveText('🎉');
+  await press(page, button('Reactions'));
+  await expect(picker).toHaveCount(0);
+
+  // The lock, and the door: the knocking panel's buttons are in reach too.
+  await press(page, button('Lock room'));
+  await expect(button('Lock room')).toHaveAttribute('aria-pressed', 'true');
+  await chidi.page.goto(`/r/${room}`);
+  await chidi.page.getByLabel('Your name', { exact: true }).fill('Chidi');
+  // Below the blocked-devices warning, a scroll away in the lobby.
+  await chidi.page.getByRole('button', { name: 'Join', exact: true }).click();
+  await expect(chidi.page.getByRole('heading', { name: 'Waiting for the host to let you in' })).toBeVisible();
+  await expectNoSidewaysScroll(chidi.page);
+  await expectInView(page, page.getByRole('button', { name: 'Deny Chidi' }));
+  // The panel leaves the header readable: the room's name and how many are in it.
+  const knocking = await box(page.getByTestId('knocking'));
+  const header = await box(page.locator('header', { has: page.getByRole('heading', { name: room }) }));
+  expect(knocking.y, 'the knocking panel starts below the header').toBeGreaterThanOrEqual(header.y + header.height);
+  // With the people list over the call, the panel stays on top, and neither hides the other's buttons.
+  await press(page, button('People'));
+  await expectInView(page, page.getByRole('button', { name: 'Admit Chidi' }));
+  // A trial click: Playwright checks that nothing covers the button, without pressing it.
+  await page.getByRole('button', { name: 'Admit Chidi' }).click({ trial: true });
+  await press(page, page.getByRole('button', { name: 'Close people' }));
+  await press(page, page.getByRole('button', { name: 'Admit Chidi' }));
+  await expect(chidi.page.getByTestId('local-tile')).toBeVisible();
+  await press(page, button('Lock room'));
+  await expect(button('Lock room')).toHaveAttribute('aria-pressed', 'false');
+
+  await press(page, button('Record'));
+  const stop = button('Stop recording');
+  await expect(stop).toBeEnabled();
+  await expect(page.getByTestId('recording-banner')).toHaveText('You are recording');
+  const download = page.waitForEvent('download');
+  await press(page, stop);
+  await download;
+  await expect(button('Record')).toBeEnabled();
+
+  await press(page, button('Speaker view'));
+  await expect(button('Speaker view')).toHaveAttribute('aria-pressed', 'true');
+  const stage = page.getByTestId('stage');
+  await expectInView(page, stage);
+  await expectNoSidewaysScroll(page);
+  // Before anyone is heard the large tile is Brian's, who came first; Chidi, who has no microphone,
+  // is a small tile below it, until pinned.
+  await expect(stage.getByTestId('remote-tile')).toHaveAttribute('data-peer-id', await selfId(brian.page));
+  const pin = tileOf(page, 'Chidi').getByRole('button', { name: 'Pin Chidi' });
+  await press(page, pin);
+  await expect(stage.getByTestId('remote-tile')).toHaveAttribute('data-peer-id', await selfId(chidi.page));
+  await expect(pin).toHaveAttribute('aria-pressed', 'true');
+  await press(page, pin);
+  await expect(pin).toHaveAttribute('aria-pressed', 'false');
+
+  const pip = button('Picture in picture');
+  await press(page, pip);
+  await expect(pip).toHaveAttribute('aria-pressed', 'true');
+  await press(page, pip);
+  await expect(pip).toHaveAttribute('aria-pressed', 'false');
+  await press(page, button('Speaker view'));
+  await expect(stage).toHaveCount(0);
+
+  // The host's actions in the people list, which covers the call on a phone.
+  await press(page, button('People'));
+  await press(page, page.getByRole('button', { name: 'Mute Brian' }));
+  await expect(brian.page.getByRole('status').filter({ hasText: 'Ada muted your microphone' })).toBeVisible();
+  await press(page, page.getByRole('button', { name: 'Remove Chidi' }));
+  await expect(chidi.page.getByRole('heading', { name: 'You were removed from the call' })).toBeVisible();
+  await expectInView(page, page.getByRole('button', { name: 'Remove Brian' }));
+  await press(page, page.getByRole('button', { name: 'Make Brian host' }));
+  await expect(page.getByRole('button', { name: 'Remove Brian' })).toHaveCount(0);
+  await expect(brian.page.getByRole('button', { name: 'Lock room' })).toBeVisible();
+  await press(page, page.getByRole('button', { name: 'Close people' }));
+  await expect(button('Lock room')).toHaveCount(0);
 });

@@ -13,7 +13,7 @@ class MemoryStorage {
 const info = (kind: MediaDeviceKind, deviceId: string, label = '', groupId = 'g') => ({ kind, deviceId, label, groupId });
 
 describe('groupDevices', () => {
-  it('sorts devices by kind and names unlabelled ones', () => {
+  it('sorts devices by kind and numbers them, for naming unlabelled ones', () => {
     const lists = groupDevices([
       info('videoinput', 'c1', 'Front camera'),
       info('videoinput', 'c2'),
@@ -21,7 +21,10 @@ describe('groupDevices', () => {
       info('audioinput', 'default', 'Default - Headset'),
       info('audiooutput', 's1', 'Speakers'),
     ]);
-    expect(lists.videoinput.map((d) => d.label)).toEqual(['Front camera', 'Camera 2']);
+    expect(lists.videoinput.map(({ label, number }) => [label, number])).toEqual([
+      ['Front camera', 1],
+      ['', 2],
+    ]);
     expect(lists.audioinput).toHaveLength(1);
     expect(lists.audiooutput.map((d) => d.deviceId)).toEqual(['s1']);
   });
@@ -52,6 +55,9 @@ describe('choices', () => {
     expect(pickDevice(devices, { deviceId: 'c1', label: 'whatever' })?.deviceId).toBe('c1');
     expect(pickDevice(devices, { deviceId: 'old-id', label: 'USB camera' })?.deviceId).toBe('new-id');
     expect(pickDevice(devices, { deviceId: 'gone', label: 'Gone' })).toBeUndefined();
+    // Chosen before permission: no label to find it by.
+    const unlabelled = groupDevices([info('videoinput', 'c1'), info('videoinput', 'c2')]).videoinput;
+    expect(pickDevice(unlabelled, { deviceId: 'gone', label: '' })).toBeUndefined();
     expect(pickDevice(devices, undefined)).toBeUndefined();
   });
 });

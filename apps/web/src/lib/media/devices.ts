@@ -10,8 +10,11 @@ export const DEVICE_KINDS: readonly DeviceKind[] = ['videoinput', 'audioinput', 
 
 export interface Device {
   deviceId: string;
+  /** The browser's name for it; empty before permission, when the picker names it by `number`. */
   label: string;
   groupId: string;
+  /** Its place in the list of its kind, from 1. */
+  number: number;
 }
 
 export type DeviceLists = Record<DeviceKind, Device[]>;
@@ -25,8 +28,6 @@ export interface DeviceChoice {
 export type DeviceChoices = Partial<Record<DeviceKind, DeviceChoice>>;
 
 export const DEVICES_KEY = 'parley.devices';
-
-const generic: Record<DeviceKind, string> = { videoinput: 'Camera', audioinput: 'Microphone', audiooutput: 'Speaker' };
 
 type Storage = Pick<globalThis.Storage, 'getItem' | 'setItem'>;
 
@@ -64,23 +65,27 @@ export function saveChoice(kind: DeviceKind, device: DeviceChoice, storage: Stor
 }
 
 /**
- * Sorts `enumerateDevices()` by kind. Before permission, labels are empty, so they get a
- * numbered name; an empty device id (no permission yet in some browsers) is kept as the default.
+ * Sorts `enumerateDevices()` by kind, numbering each kind's devices: before permission, labels are
+ * empty, and the picker shows "Camera 2" in the person's language. An empty device id (no
+ * permission yet in some browsers) is kept as the default.
  */
 export function groupDevices(infos: readonly Pick<MediaDeviceInfo, 'kind' | 'deviceId' | 'label' | 'groupId'>[]): DeviceLists {
   const lists: DeviceLists = { videoinput: [], audioinput: [], audiooutput: [] };
   for (const info of infos) {
     const list = lists[info.kind as DeviceKind];
     if (!list || list.some((d) => d.deviceId === info.deviceId)) continue;
-    list.push({ deviceId: info.deviceId, label: info.label || `${generic[info.kind as DeviceKind]} ${list.length + 1}`, groupId: info.groupId });
+    list.push({ deviceId: info.deviceId, label: info.label, groupId: info.groupId, number: list.length + 1 });
   }
   return lists;
 }
 
-/** The device to use: the remembered one (by id, then by label), else none (the browser's default). */
+/**
+ * The device to use: the remembered one (by id, then by label), else none (the browser's default).
+ * An empty label names no device in particular.
+ */
 export function pickDevice(devices: readonly Device[], choice: DeviceChoice | undefined): Device | undefined {
   if (!choice) return undefined;
-  return devices.find((d) => d.deviceId === choice.deviceId) ?? devices.find((d) => d.label === choice.label);
+  return devices.find((d) => d.deviceId === choice.deviceId) ?? (choice.label ? devices.find((d) => d.label === choice.label) : undefined);
 }
 
 /**

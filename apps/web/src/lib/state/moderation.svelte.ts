@@ -2,6 +2,7 @@ import type { Peer, Reaction, Waiter } from '@parley/protocol';
 import type { Moderation } from '../call/moderation';
 import { playKnock } from '../ui/tones';
 import { m } from '../../paraglide/messages.js';
+import { listOf } from '../i18n/list';
 
 /** A reaction floating over its sender's tile for a few seconds. */
 export interface FloatingReaction {
@@ -132,7 +133,7 @@ export class ModerationState {
     if (arrived.length === 0) return;
     playKnock();
     const names = arrived.map((w) => w.name);
-    this.announce(names.length === 1 ? m.announce_knock_one({ name: names[0] }) : m.announce_knock_many({ names: names.join(', ') }));
+    this.announce(names.length === 1 ? m.announce_knock_one({ name: names[0] }) : m.announce_knock_many({ names: listOf(names) }));
   }
 
   #react(from: string, emoji: Reaction): void {

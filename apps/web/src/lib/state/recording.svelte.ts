@@ -4,7 +4,7 @@ import { recordingFileName, saveRecording } from '../media/recorder-support';
 import type { CallState } from './call-state.svelte';
 import type { ModerationState } from './moderation.svelte';
 import { m } from '../../paraglide/messages.js';
-import { getLocale } from '../../paraglide/runtime.js';
+import { listOf } from '../i18n/list';
 
 /** Who records the call, as the server says: whether we do, and the others' names in arrival order. */
 export function recordersOf(self: Peer | null, remotes: readonly { peer: Peer }[]): { self: boolean; others: string[] } {
@@ -16,8 +16,7 @@ export function describeRecorders({ self, others }: { self: boolean; others: rea
   if (self && others.length === 0) return m.recording_self();
   if (!self && others.length === 1) return m.recording_one({ name: others[0]! });
   if (!self && others.length === 0) return null;
-  const names = new Intl.ListFormat(getLocale(), { type: 'conjunction' }).format(self ? [m.you(), ...others] : others);
-  return m.recording_many({ names });
+  return m.recording_many({ names: listOf(self ? [m.you(), ...others] : others) });
 }
 
 /** What the call records: ourselves and the people on the page as tiles, and everyone's voice. */
