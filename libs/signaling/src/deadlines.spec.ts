@@ -24,36 +24,6 @@ describe(Deadlines.name, () => {
     expect(expired).toEqual(['a', 'b', 'c']);
   });
 
-  it('expires nothing deleted, and holds nothing once due or deleted', () => {
-    const expired: string[] = [];
-    const sut = new Deadlines<string>(1_000, (item) => expired.push(item));
-    sut.add('a');
-    sut.add('b');
-    sut.delete('a');
-    jest.advanceTimersByTime(1_000);
-    expect(expired).toEqual(['b']);
-    // Nothing left: the timer is not armed again.
-    expect(jest.getTimerCount()).toBe(0);
-    sut.add('c');
-    sut.delete('c');
-    jest.advanceTimersByTime(1_000);
-    expect(expired).toEqual(['b']);
-    expect(jest.getTimerCount()).toBe(0);
-  });
-
-  it('counts a deadline set again from then', () => {
-    const expired: string[] = [];
-    const sut = new Deadlines<string>(1_000, (item) => expired.push(item));
-    sut.add('a');
-    sut.add('b');
-    jest.advanceTimersByTime(500);
-    sut.add('a');
-    jest.advanceTimersByTime(500);
-    expect(expired).toEqual(['b']);
-    jest.advanceTimersByTime(500);
-    expect(expired).toEqual(['b', 'a']);
-  });
-
   it('expires nothing once cleared', () => {
     const expired: number[] = [];
     const sut = new Deadlines<number>(100, (item) => expired.push(item));

@@ -1,12 +1,14 @@
 /**
  * Deadlines that all lie the same time after they were set, on one timer: `expire` runs for each
- * item that long after its `add`, in order, unless it was deleted first. It replaces a timer per
- * connection. An item is held only until it expires or is deleted, so a closed connection is not
- * kept alive by its deadline.
+ * item that long after its `add`, in order. It replaces a timer per socket (and the 'close'
+ * listener that cleared it), which was a good part of what setting up a connection cost; `expire`
+ * decides whether the item still matters (a socket that closed or joined meanwhile).
  */
 export class Deadlines<T> {
-  /** Each item's due time; a Map keeps the order of `add`, which is the order of the deadlines. */
-  readonly #dueAt = new Map<T, number>();
+  #items: T[] = [];
+  #dueAt: number[] = [];
+  /** Where the items not yet expired start in the arrays (shifted off in batches). */
+  #head = 0;
   #timer?: NodeJS.Timeout;
 
   constructor(
@@ -15,37 +17,43 @@ export class Deadlines<T> {
   ) {}
 
   add(item: T, now = Date.now()): void {
-    // Set again, an item moves to the end, where its new deadline belongs.
-    this.#dueAt.delete(item);
-    this.#dueAt.set(item, now + this.afterMs);
+    this.#items.push(item);
+    this.#dueAt.push(now + this.afterMs);
     if (!this.#timer) this.#arm(now);
-  }
-
-  /** The item no longer needs its deadline (it did what was due, or closed). */
-  delete(item: T): void {
-    this.#dueAt.delete(item);
   }
 
   clear(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#dueAt.clear();
+    this.#items = [];
+    this.#dueAt = [];
+    this.#head = 0;
   }
 
   #arm(now: number): void {
-    const next = this.#dueAt.values().next();
-    if (next.done) return;
-    this.#timer = setTimeout(() => this.#run(), Math.max(0, next.value - now));
+    this.#timer = setTimeout(() => this.#run(), Math.max(0, this.#dueAt[this.#head] - now));
     this.#timer.unref();
   }
 
   #run(): void {
     this.#timer = undefined;
     const now = Date.now();
-    for (const [item, dueAt] of this.#dueAt) {
-      if (dueAt > now) break;
-      this.#dueAt.delete(item);
+    while (this.#head < this.#items.length && this.#dueAt[this.#head] <= now) {
+      const item = this.#items[this.#head];
+      this.#head++;
       this.expire(item);
+    }
+    if (this.#head === this.#items.length) {
+      this.#items = [];
+      this.#dueAt = [];
+      this.#head = 0;
+      return;
+    }
+    // Drop what expired, so that the arrays hold about `afterMs` worth of items.
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#dueAt = this.#dueAt.slice(this.#head);
+      this.#head = 0;
     }
     this.#arm(now);
   }

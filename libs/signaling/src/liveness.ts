@@ -11,8 +11,8 @@ import type { ResolvedSignalingOptions } from './signaling-options.interface.js'
  * pings; a socket that has answered neither of its last two pings is terminated, so a socket
  * that goes silent is dropped within three intervals (15 s by default). Only a pong counts:
  * a client that keeps sending but stops reading is not alive. A socket that never joins is
- * closed after `joinTimeoutMs` (on one timer for all sockets), and so is one that has been out of
- * a room (after `leave`) that long, within one more interval.
+ * closed after `joinTimeoutMs`, and so is one that has been out of a room (after `leave`) that
+ * long, within one more interval.
  *
  * A sweep does not write its pings at once: each goes out with the socket's next frame, in the
  * same write (`PeerSession.ping`), or alone when no frame went out within `PING_WITH_FRAME_MS`.
@@ -54,12 +54,7 @@ export class Liveness implements OnModuleDestroy {
     this.#joinDeadlines.add(session);
   }
 
-  /** The socket closed: its deadline no longer holds its session. */
-  forget(session: PeerSession): void {
-    this.#joinDeadlines.delete(session);
-  }
-
-  // The first deadline is the one set in track(), to the millisecond; this one, counted from the
+  // The first deadline is the timer in track(), to the millisecond; this one, counted from the
   // first sweep that finds the socket out of a room, is what a leave re-arms.
   #outOfRoomTooLong(session: PeerSession, now: number): boolean {
     if (session.placed()) {

@@ -50,15 +50,6 @@ export class SignalingAdapter extends WsAdapter {
   readonly #hostClients = new WeakSet<object>();
   readonly #rateLimitLogged = new WeakSet<WebSocket>();
   readonly #upgradeListeners: (() => void)[] = [];
-  /** Closes a connection whose request headers are still arriving HEADERS_TIMEOUT_MS after it opened. */
-  readonly #halfOpen = new Deadlines<Socket>(HEADERS_TIMEOUT_MS, (socket) => {
-    if ((socket as PendingSocket)[HEADERS_PENDING]) socket.destroy();
-  });
-  /**
-   * Its request headers have arrived, or it closed first: the connection no longer counts as
-   * half-open. One function for every socket (`this`), as its 'close' listener too.
-   */
-  readonly #headersDone = headersDone(this.#halfOpen);
   #hot?: HotHandlers | null;
   #handlerNames: string[] = [];
   #handlerIndex = new Map<string, number>();
@@ -181,12 +172,14 @@ export class SignalingAdapter extends WsAdapter {
     // that value when the server started listening: the first request also has its own deadline
     // (one timer for all connections, not one each), and whichever comes first closes the socket
     // (Node's with a 408).
-    const headersDone = this.#headersDone;
+    const deadlines = new Deadlines<Socket>(HEADERS_TIMEOUT_MS, (socket) => {
+      if ((socket as PendingSocket)[HEADERS_PENDING]) socket.destroy();
+    });
     const onConnection = (socket: Socket) => {
       const release = connections.connecting(socket.remoteAddress);
       if (!release) return void socket.destroy();
       (socket as PendingSocket)[HEADERS_PENDING] = release;
-      this.#halfOpen.add(socket);
+      deadlines.add(socket);
       socket.once('close', headersDone);
     };
     const onRequest = (request: IncomingMessage) => headersDone.call(request.socket);
@@ -195,7 +188,7 @@ export class SignalingAdapter extends WsAdapter {
     this.#upgradeListeners.push(() => {
       server.off(event, onConnection);
       server.off('request', onRequest);
-      this.#halfOpen.clear();
+      deadlines.clear();
     });
   }
 
@@ -227,7 +220,7 @@ export class SignalingAdapter extends WsAdapter {
       // Node takes its own 'error' listener off an upgrading socket; a reset now would be an
       // unhandled 'error' event.
       socket.on('error', ignoreSocketError);
-      this.#headersDone.call(socket);
+      headersDone.call(socket);
       try {
         const servers: (WebSocketServer & { path?: string })[] = this.wsServersRegistry.get(port) ?? [];
         const pathname = pathOf(request.url, servers);
@@ -435,16 +428,13 @@ function ignoreSocketError(): void {}
 const HEADERS_PENDING = Symbol('parley.headersPending');
 type PendingSocket = object & { [HEADERS_PENDING]?: () => void };
 
-/** The listener that ends a connection's half-open state: its count, and its deadline in `deadlines`. */
-function headersDone(deadlines: Deadlines<Socket>): (this: object) => void {
-  return function (this: object): void {
-    const socket = this as PendingSocket;
-    const release = socket[HEADERS_PENDING];
-    if (!release) return;
-    socket[HEADERS_PENDING] = undefined;
-    deadlines.delete(this as Socket);
-    release();
-  };
+/** Its request headers have arrived, or it closed first: the connection no longer counts as half-open. */
+function headersDone(this: object): void {
+  const socket = this as PendingSocket;
+  const release = socket[HEADERS_PENDING];
+  if (!release) return;
+  socket[HEADERS_PENDING] = undefined;
+  release();
 }
 
 function refuseUpgrade(socket: Duplex, status: 400 | 404): void {

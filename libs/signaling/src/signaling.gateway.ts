@@ -111,9 +111,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   }
 
   handleDisconnect(socket: WebSocket): void {
-    const session = PeerSession.of(socket);
-    this.liveness.forget(session);
-    this.rooms.disconnect(session);
+    this.rooms.disconnect(PeerSession.of(socket));
   }
 
   @SubscribeMessage('join')
