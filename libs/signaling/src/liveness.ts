@@ -1,7 +1,6 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { CloseCode } from '@parley/protocol';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { Deadlines } from './deadlines.js';
 import { PeerSession } from './peer-session.js';
 import { InjectSignalingOptions } from './signaling.decorators.js';
 import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
@@ -26,14 +25,8 @@ export class Liveness implements OnModuleDestroy {
   /** The sessions whose ping of the last sweep may not have gone out yet. */
   #owed: PeerSession[] = [];
   readonly #afterSweep: (() => void)[] = [];
-  /** Closes a socket that has not joined `joinTimeoutMs` after it connected. */
-  readonly #joinDeadlines: Deadlines<PeerSession>;
 
-  constructor(@InjectSignalingOptions() private readonly options: ResolvedSignalingOptions) {
-    this.#joinDeadlines = new Deadlines(options.joinTimeoutMs, (session) => {
-      if (!session.placed()) session.close(CloseCode.PolicyViolation, 'No join in time');
-    });
-  }
+  constructor(@InjectSignalingOptions() private readonly options: ResolvedSignalingOptions) {}
 
   watch(server: WebSocketServer): void {
     const { heartbeatMs } = this.options;
@@ -51,7 +44,11 @@ export class Liveness implements OnModuleDestroy {
 
   track(socket: WebSocket, session: PeerSession): void {
     socket.on('pong', answered);
-    this.#joinDeadlines.add(session);
+    const joinDeadline = setTimeout(() => {
+      if (!session.placed()) socket.close(CloseCode.PolicyViolation, 'No join in time');
+    }, this.options.joinTimeoutMs);
+    joinDeadline.unref();
+    socket.once('close', () => clearTimeout(joinDeadline));
   }
 
   // The first deadline is the timer in track(), to the millisecond; this one, counted from the
@@ -68,7 +65,6 @@ export class Liveness implements OnModuleDestroy {
   onModuleDestroy(): void {
     clearInterval(this.#timer);
     clearTimeout(this.#flush);
-    this.#joinDeadlines.clear();
   }
 
   #sweep(server: WebSocketServer, now = Date.now()): void {

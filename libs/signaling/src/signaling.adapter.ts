@@ -13,7 +13,6 @@ import { PeerSession } from './peer-session.js';
 import { tooSlow } from './backpressure.js';
 import { compileTrust } from './client-address.js';
 import { ConnectionLimiter, HEADERS_TIMEOUT_MS } from './connection-limiter.js';
-import { Deadlines } from './deadlines.js';
 import { dataProblem, frameTextProblem } from './frame-budget.js';
 import { RateLimiter } from './rate-limiter.js';
 import { resolveSignalingOptions, SIGNALING_GATEWAY, SIGNALING_OPTIONS } from './signaling.constants.js';
@@ -50,6 +49,8 @@ export class SignalingAdapter extends WsAdapter {
   readonly #hostClients = new WeakSet<object>();
   readonly #rateLimitLogged = new WeakSet<WebSocket>();
   readonly #upgradeListeners: (() => void)[] = [];
+  /** Ends the count of a connection whose request headers were still arriving. */
+  readonly #headersPending = new WeakMap<object, () => void>();
   #hot?: HotHandlers | null;
   #handlerNames: string[] = [];
   #handlerIndex = new Map<string, number>();
@@ -168,27 +169,26 @@ export class SignalingAdapter extends WsAdapter {
     checked.connectionsCheckingInterval = Math.min(checked.connectionsCheckingInterval || Infinity, 1_000);
     // Over TLS, requests arrive on the TLS socket, not on the TCP one under it.
     const event = server instanceof TlsServer ? 'secureConnection' : 'connection';
-    // Node checks its headersTimeout only every connectionsCheckingInterval, and only if it had
-    // that value when the server started listening: the first request also has its own deadline
-    // (one timer for all connections, not one each), and whichever comes first closes the socket
-    // (Node's with a 408).
-    const deadlines = new Deadlines<Socket>(HEADERS_TIMEOUT_MS, (socket) => {
-      if ((socket as PendingSocket)[HEADERS_PENDING]) socket.destroy();
-    });
     const onConnection = (socket: Socket) => {
       const release = connections.connecting(socket.remoteAddress);
       if (!release) return void socket.destroy();
-      (socket as PendingSocket)[HEADERS_PENDING] = release;
-      deadlines.add(socket);
-      socket.once('close', headersDone);
+      // Node checks its headersTimeout only every connectionsCheckingInterval, and only if it had
+      // that value when the server started listening: the first request also has its own timer,
+      // and whichever comes first closes the socket (Node's with a 408).
+      const timer = setTimeout(() => socket.destroy(), HEADERS_TIMEOUT_MS).unref();
+      const done = () => {
+        clearTimeout(timer);
+        release();
+      };
+      this.#headersPending.set(socket, done);
+      socket.once('close', done);
     };
-    const onRequest = (request: IncomingMessage) => headersDone.call(request.socket);
+    const onRequest = (request: IncomingMessage) => this.#headersPending.get(request.socket)?.();
     server.on(event, onConnection);
     server.on('request', onRequest);
     this.#upgradeListeners.push(() => {
       server.off(event, onConnection);
       server.off('request', onRequest);
-      deadlines.clear();
     });
   }
 
@@ -197,9 +197,7 @@ export class SignalingAdapter extends WsAdapter {
    * itself: worth a debug line, not an error with a stack that any client can make us write.
    */
   override bindErrorHandler(server: WebSocketServer): WebSocketServer {
-    // One listener for every socket, not a closure each.
-    const onError = (error: Error) => this.logger.debug(`Socket closed: ${error.message}`);
-    server.on('connection', (socket: WebSocket) => socket.on('error', onError));
+    server.on('connection', (socket: WebSocket) => socket.on('error', (error: Error) => this.logger.debug(`Socket closed: ${error.message}`)));
     server.on('error', (error: Error) => this.logger.error(error));
     return server;
   }
@@ -220,13 +218,11 @@ export class SignalingAdapter extends WsAdapter {
       // Node takes its own 'error' listener off an upgrading socket; a reset now would be an
       // unhandled 'error' event.
       socket.on('error', ignoreSocketError);
-      headersDone.call(socket);
+      this.#headersPending.get(socket)?.();
       try {
-        const servers: (WebSocketServer & { path?: string })[] = this.wsServersRegistry.get(port) ?? [];
-        const pathname = pathOf(request.url, servers);
-        const ours = pathname === undefined ? undefined : servers.find((ws) => ws.path === pathname);
-        // As WsAdapter's listener does, without parsing the URL a second time.
-        if (ours) ours.handleUpgrade(request, socket, head, (ws) => ours.emit('connection', ws, request));
+        const pathname = pathOf(request.url);
+        const ours = pathname !== undefined && (this.wsServersRegistry.get(port) ?? []).some((ws: { path?: string }) => ws.path === pathname);
+        if (ours) destroying(request, socket, head);
         else if (server.listenerCount('upgrade') === 1) refuseUpgrade(socket, pathname === undefined ? 400 : 404);
       } catch (error) {
         this.logger.error(error);
@@ -252,9 +248,9 @@ export class SignalingAdapter extends WsAdapter {
     // While a message's handling is pending (an async join, a store lookup), the socket's next
     // messages wait behind it; when nothing is pending, a message is handled at once.
     let pending: Promise<void> | undefined;
+    let closed = false;
     const handle = (raw: unknown) => {
-      // What waited behind a pending message is dropped once the socket has closed.
-      if (client.readyState === client.CLOSED) return;
+      if (closed) return;
       const result = this.#safeDispatch(client, raw, handlers, byEvent, limiter, transform, hot);
       if (!result) return;
       const settled: Promise<void> = result.then(() => {
@@ -268,6 +264,7 @@ export class SignalingAdapter extends WsAdapter {
       if (pending) pending = pending.then(() => handle(raw));
       else handle(raw);
     });
+    client.once('close', () => (closed = true));
   }
 
   /**
@@ -410,11 +407,7 @@ export class SignalingAdapter extends WsAdapter {
   }
 }
 
-/** The request's path; a URL that is one of the servers' paths as it stands (the usual case) is not parsed. */
-function pathOf(url = '/', servers: { path?: string }[] = []): string | undefined {
-  for (const { path } of servers) {
-    if (path && url.startsWith(path) && (url.length === path.length || url[path.length] === '?')) return path;
-  }
+function pathOf(url = '/'): string | undefined {
   try {
     return new URL(url, 'http://localhost').pathname;
   } catch {
@@ -423,19 +416,6 @@ function pathOf(url = '/', servers: { path?: string }[] = []): string | undefine
 }
 
 function ignoreSocketError(): void {}
-
-/** On a connection whose request headers are still arriving: ends its count against its address's cap. */
-const HEADERS_PENDING = Symbol('parley.headersPending');
-type PendingSocket = object & { [HEADERS_PENDING]?: () => void };
-
-/** Its request headers have arrived, or it closed first: the connection no longer counts as half-open. */
-function headersDone(this: object): void {
-  const socket = this as PendingSocket;
-  const release = socket[HEADERS_PENDING];
-  if (!release) return;
-  socket[HEADERS_PENDING] = undefined;
-  release();
-}
 
 function refuseUpgrade(socket: Duplex, status: 400 | 404): void {
   const reason = status === 400 ? 'Bad Request' : 'Not Found';
