@@ -132,7 +132,7 @@ export class SfuRoomsService implements OnModuleInit, OnModuleDestroy {
     await this.pool.ensureRoom(room, media.sfu);
     const lost = resumed === 'elsewhere' || (resumed === 'here' && this.#published.has(peer));
     if (lost && !this.pool.publishes(room, peer)) {
-      this.#forget(peer);
+      this.#subscribed.delete(peer);
       this.#send(peer, 'sfu-restart', {});
       return;
     }
