@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { CloseCode } from '@parley/protocol';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { Deadlines } from './deadlines.js';
 import { PeerSession } from './peer-session.js';
 import { InjectSignalingOptions } from './signaling.decorators.js';
 import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
@@ -10,8 +11,8 @@ import type { ResolvedSignalingOptions } from './signaling-options.interface.js'
  * pings; a socket that has answered neither of its last two pings is terminated, so a socket
  * that goes silent is dropped within three intervals (15 s by default). Only a pong counts:
  * a client that keeps sending but stops reading is not alive. A socket that never joins is
- * closed after `joinTimeoutMs`, and so is one that has been out of a room (after `leave`) that
- * long, within one more interval.
+ * closed after `joinTimeoutMs` (on one timer for all sockets), and so is one that has been out of
+ * a room (after `leave`) that long, within one more interval.
  *
  * A sweep does not write its pings at once: each goes out with the socket's next frame, in the
  * same write (`PeerSession.ping`), or alone when no frame went out within `PING_WITH_FRAME_MS`.
@@ -25,8 +26,14 @@ export class Liveness implements OnModuleDestroy {
   /** The sessions whose ping of the last sweep may not have gone out yet. */
   #owed: PeerSession[] = [];
   readonly #afterSweep: (() => void)[] = [];
+  /** Closes a socket that has not joined `joinTimeoutMs` after it connected. */
+  readonly #joinDeadlines: Deadlines<PeerSession>;
 
-  constructor(@InjectSignalingOptions() private readonly options: ResolvedSignalingOptions) {}
+  constructor(@InjectSignalingOptions() private readonly options: ResolvedSignalingOptions) {
+    this.#joinDeadlines = new Deadlines(options.joinTimeoutMs, (session) => {
+      if (!session.placed()) session.close(CloseCode.PolicyViolation, 'No join in time');
+    });
+  }
 
   watch(server: WebSocketServer): void {
     const { heartbeatMs } = this.options;
@@ -44,14 +51,15 @@ export class Liveness implements OnModuleDestroy {
 
   track(socket: WebSocket, session: PeerSession): void {
     socket.on('pong', answered);
-    const joinDeadline = setTimeout(() => {
-      if (!session.placed()) socket.close(CloseCode.PolicyViolation, 'No join in time');
-    }, this.options.joinTimeoutMs);
-    joinDeadline.unref();
-    socket.once('close', () => clearTimeout(joinDeadline));
+    this.#joinDeadlines.add(session);
   }
 
-  // The first deadline is the timer in track(), to the millisecond; this one, counted from the
+  /** The socket closed: its deadline no longer holds its session. */
+  forget(session: PeerSession): void {
+    this.#joinDeadlines.delete(session);
+  }
+
+  // The first deadline is the one set in track(), to the millisecond; this one, counted from the
   // first sweep that finds the socket out of a room, is what a leave re-arms.
   #outOfRoomTooLong(session: PeerSession, now: number): boolean {
     if (session.placed()) {
@@ -65,6 +73,7 @@ export class Liveness implements OnModuleDestroy {
   onModuleDestroy(): void {
     clearInterval(this.#timer);
     clearTimeout(this.#flush);
+    this.#joinDeadlines.clear();
   }
 
   #sweep(server: WebSocketServer, now = Date.now()): void {

@@ -13,6 +13,7 @@ import { PeerSession } from './peer-session.js';
 import { tooSlow } from './backpressure.js';
 import { compileTrust } from './client-address.js';
 import { ConnectionLimiter, HEADERS_TIMEOUT_MS } from './connection-limiter.js';
+import { Deadlines } from './deadlines.js';
 import { dataProblem, frameTextProblem } from './frame-budget.js';
 import { RateLimiter } from './rate-limiter.js';
 import { resolveSignalingOptions, SIGNALING_GATEWAY, SIGNALING_OPTIONS } from './signaling.constants.js';
@@ -49,8 +50,15 @@ export class SignalingAdapter extends WsAdapter {
   readonly #hostClients = new WeakSet<object>();
   readonly #rateLimitLogged = new WeakSet<WebSocket>();
   readonly #upgradeListeners: (() => void)[] = [];
-  /** Ends the count of a connection whose request headers were still arriving. */
-  readonly #headersPending = new WeakMap<object, () => void>();
+  /** Closes a connection whose request headers are still arriving HEADERS_TIMEOUT_MS after it opened. */
+  readonly #halfOpen = new Deadlines<Socket>(HEADERS_TIMEOUT_MS, (socket) => {
+    if ((socket as PendingSocket)[HEADERS_PENDING]) socket.destroy();
+  });
+  /**
+   * Its request headers have arrived, or it closed first: the connection no longer counts as
+   * half-open. One function for every socket (`this`), as its 'close' listener too.
+   */
+  readonly #headersDone = headersDone(this.#halfOpen);
   #hot?: HotHandlers | null;
   #handlerNames: string[] = [];
   #handlerIndex = new Map<string, number>();
@@ -169,26 +177,25 @@ export class SignalingAdapter extends WsAdapter {
     checked.connectionsCheckingInterval = Math.min(checked.connectionsCheckingInterval || Infinity, 1_000);
     // Over TLS, requests arrive on the TLS socket, not on the TCP one under it.
     const event = server instanceof TlsServer ? 'secureConnection' : 'connection';
+    // Node checks its headersTimeout only every connectionsCheckingInterval, and only if it had
+    // that value when the server started listening: the first request also has its own deadline
+    // (one timer for all connections, not one each), and whichever comes first closes the socket
+    // (Node's with a 408).
+    const headersDone = this.#headersDone;
     const onConnection = (socket: Socket) => {
       const release = connections.connecting(socket.remoteAddress);
       if (!release) return void socket.destroy();
-      // Node checks its headersTimeout only every connectionsCheckingInterval, and only if it had
-      // that value when the server started listening: the first request also has its own timer,
-      // and whichever comes first closes the socket (Node's with a 408).
-      const timer = setTimeout(() => socket.destroy(), HEADERS_TIMEOUT_MS).unref();
-      const done = () => {
-        clearTimeout(timer);
-        release();
-      };
-      this.#headersPending.set(socket, done);
-      socket.once('close', done);
+      (socket as PendingSocket)[HEADERS_PENDING] = release;
+      this.#halfOpen.add(socket);
+      socket.once('close', headersDone);
     };
-    const onRequest = (request: IncomingMessage) => this.#headersPending.get(request.socket)?.();
+    const onRequest = (request: IncomingMessage) => headersDone.call(request.socket);
     server.on(event, onConnection);
     server.on('request', onRequest);
     this.#upgradeListeners.push(() => {
       server.off(event, onConnection);
       server.off('request', onRequest);
+      this.#halfOpen.clear();
     });
   }
 
@@ -197,7 +204,9 @@ export class SignalingAdapter extends WsAdapter {
    * itself: worth a debug line, not an error with a stack that any client can make us write.
    */
   override bindErrorHandler(server: WebSocketServer): WebSocketServer {
-    server.on('connection', (socket: WebSocket) => socket.on('error', (error: Error) => this.logger.debug(`Socket closed: ${error.message}`)));
+    // One listener for every socket, not a closure each.
+    const onError = (error: Error) => this.logger.debug(`Socket closed: ${error.message}`);
+    server.on('connection', (socket: WebSocket) => socket.on('error', onError));
     server.on('error', (error: Error) => this.logger.error(error));
     return server;
   }
@@ -218,11 +227,13 @@ export class SignalingAdapter extends WsAdapter {
       // Node takes its own 'error' listener off an upgrading socket; a reset now would be an
       // unhandled 'error' event.
       socket.on('error', ignoreSocketError);
-      this.#headersPending.get(socket)?.();
+      this.#headersDone.call(socket);
       try {
-        const pathname = pathOf(request.url);
-        const ours = pathname !== undefined && (this.wsServersRegistry.get(port) ?? []).some((ws: { path?: string }) => ws.path === pathname);
-        if (ours) destroying(request, socket, head);
+        const servers: (WebSocketServer & { path?: string })[] = this.wsServersRegistry.get(port) ?? [];
+        const pathname = pathOf(request.url, servers);
+        const ours = pathname === undefined ? undefined : servers.find((ws) => ws.path === pathname);
+        // As WsAdapter's listener does, without parsing the URL a second time.
+        if (ours) ours.handleUpgrade(request, socket, head, (ws) => ours.emit('connection', ws, request));
         else if (server.listenerCount('upgrade') === 1) refuseUpgrade(socket, pathname === undefined ? 400 : 404);
       } catch (error) {
         this.logger.error(error);
@@ -248,9 +259,9 @@ export class SignalingAdapter extends WsAdapter {
     // While a message's handling is pending (an async join, a store lookup), the socket's next
     // messages wait behind it; when nothing is pending, a message is handled at once.
     let pending: Promise<void> | undefined;
-    let closed = false;
     const handle = (raw: unknown) => {
-      if (closed) return;
+      // What waited behind a pending message is dropped once the socket has closed.
+      if (client.readyState === client.CLOSED) return;
       const result = this.#safeDispatch(client, raw, handlers, byEvent, limiter, transform, hot);
       if (!result) return;
       const settled: Promise<void> = result.then(() => {
@@ -264,7 +275,6 @@ export class SignalingAdapter extends WsAdapter {
       if (pending) pending = pending.then(() => handle(raw));
       else handle(raw);
     });
-    client.once('close', () => (closed = true));
   }
 
   /**
@@ -407,7 +417,11 @@ export class SignalingAdapter extends WsAdapter {
   }
 }
 
-function pathOf(url = '/'): string | undefined {
+/** The request's path; a URL that is one of the servers' paths as it stands (the usual case) is not parsed. */
+function pathOf(url = '/', servers: { path?: string }[] = []): string | undefined {
+  for (const { path } of servers) {
+    if (path && url.startsWith(path) && (url.length === path.length || url[path.length] === '?')) return path;
+  }
   try {
     return new URL(url, 'http://localhost').pathname;
   } catch {
@@ -416,6 +430,22 @@ function pathOf(url = '/'): string | undefined {
 }
 
 function ignoreSocketError(): void {}
+
+/** On a connection whose request headers are still arriving: ends its count against its address's cap. */
+const HEADERS_PENDING = Symbol('parley.headersPending');
+type PendingSocket = object & { [HEADERS_PENDING]?: () => void };
+
+/** The listener that ends a connection's half-open state: its count, and its deadline in `deadlines`. */
+function headersDone(deadlines: Deadlines<Socket>): (this: object) => void {
+  return function (this: object): void {
+    const socket = this as PendingSocket;
+    const release = socket[HEADERS_PENDING];
+    if (!release) return;
+    socket[HEADERS_PENDING] = undefined;
+    deadlines.delete(this as Socket);
+    release();
+  };
+}
 
 function refuseUpgrade(socket: Duplex, status: 400 | 404): void {
   const reason = status === 400 ? 'Bad Request' : 'Not Found';

@@ -111,7 +111,9 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   }
 
   handleDisconnect(socket: WebSocket): void {
-    this.rooms.disconnect(PeerSession.of(socket));
+    const session = PeerSession.of(socket);
+    this.liveness.forget(session);
+    this.rooms.disconnect(session);
   }
 
   @SubscribeMessage('join')
