@@ -1,6 +1,7 @@
 import type { RoomMode, SfuViewItem } from '@parley/protocol';
 import type { CallPhase, CallSession, ServerConnection } from '../call/call-session';
 import type { RemoteParticipant } from '../call/roster';
+import type { Layout } from '../call/stage';
 import type { Peer } from '@parley/protocol';
 import { layerFor, slotsFor, stripSlotsFor, tilePage, tileWidthFor, type TilePage } from '../call/tile-page';
 import { describeMediaProblems, type AcquiredMedia } from '../media/local-media';
@@ -45,8 +46,8 @@ export class CallState {
   /** The local screen share, for the presenter's own preview. */
   screenStream = $state.raw<MediaStream | null>(null);
   panel = $state<CallPanel>(null);
-  /** Speaker view is on: the tiles are a strip below a large one (the layout lives in stage.svelte.ts, which sets this). */
-  speakerView = $state(false);
+  /** Grid or speaker view (a strip of small tiles below a large one); stage.svelte.ts loads, switches and remembers it. */
+  layout = $state<Layout>('grid');
   /** People this person pinned: they lead every page of tiles. */
   pinned = $state.raw<ReadonlySet<string>>(new Set());
   /** The window's size in CSS pixels (bound by the grid), which sets how many tiles fit. */
@@ -97,7 +98,7 @@ export class CallState {
    */
   get #slots(): number {
     if (this.presenter !== null) return stripSlotsFor(this.#gridWidth, this.height);
-    if (this.speakerView && !this.alone) return stripSlotsFor(this.#gridWidth, this.height) + 1;
+    if (this.layout === 'speaker' && !this.alone) return stripSlotsFor(this.#gridWidth, this.height) + 1;
     return slotsFor(this.#gridWidth, this.height);
   }
 

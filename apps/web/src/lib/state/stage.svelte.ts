@@ -12,7 +12,6 @@ const LAYOUT_KEY = 'parley.layout';
  * parts need no new wiring; lives in the call view's chunk.
  */
 export class StageState {
-  layout = $state<Layout>(readStored(LAYOUT_KEY) === 'speaker' ? 'speaker' : 'grid');
   /** The loudest speaker once through the hold-off. */
   #speaker = $state<string | null>(null);
   #hold = NO_SPEAKER;
@@ -27,12 +26,16 @@ export class StageState {
 
   constructor(call: CallState) {
     this.#call = call;
-    call.speakerView = this.layout === 'speaker';
+    call.layout = readStored(LAYOUT_KEY) === 'speaker' ? 'speaker' : 'grid';
+  }
+
+  /** Kept on the call, whose page of tiles depends on it. */
+  get layout(): Layout {
+    return this.#call.layout;
   }
 
   setLayout(layout: Layout): void {
-    this.layout = layout;
-    this.#call.speakerView = layout === 'speaker';
+    this.#call.layout = layout;
     writeStored(LAYOUT_KEY, layout);
   }
 
