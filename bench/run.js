@@ -1,8 +1,8 @@
 // `npm run bench`: Parley's signaling against a bare `ws` relay and PeerJS's server, measured in one run.
-// Usage: node bench/run.js [--quick] [--targets=bare,peerjs,single,redis,base] [--clients=N] [--workers=N]
+// Usage: node bench/run.js [--quick] [--targets=bare,peerjs,single,redis,base,redis-base] [--clients=N] [--workers=N]
 //        [--idle=N] [--no-steps] [--cpu-prof] | --report bench/results/<file>.json
 // Env: BENCH_REDIS_URL (default redis://127.0.0.1:6379), BENCH_PARLEY_MAIN (another build),
-//      BENCH_PARLEY_BASE (the build the `base` target runs, to compare before and after in one run).
+//      BENCH_PARLEY_BASE (the build the `base` and `redis-base` targets run, to compare before and after in one run).
 // Exits 1 on a lost signal, a failed join or an unavailable target (a missing Redis excused).
 // See docs/benchmarks.md for what each number means.
 import { fork, spawnSync } from 'node:child_process';
@@ -14,6 +14,7 @@ import {
   PARLEY_BASE,
   parleyBuilt,
   profileServersInto,
+  onRedis,
   redisPid,
   redisReachable,
   REDIS_URL,
@@ -94,6 +95,7 @@ const TARGETS = {
   single: 'Parley, 1 instance',
   base: 'Parley, base build',
   redis: 'Parley, 2 instances + Redis',
+  'redis-base': 'Parley, base build, 2 instances + Redis',
 };
 /** The references every Parley figure is divided by. */
 const REFERENCES = ['bare', 'peerjs'];
@@ -267,15 +269,15 @@ const clean = (m) => m.lost === 0 && m.delivered === m.sent && m.closes === 0 &&
 /** Starts a target, connects its C clients and checks that signals flow; throws Unavailable if not. */
 async function prepare(kind, workers, result) {
   // The one excused absence: no Redis on this machine. Anything else unavailable fails the run.
-  if (kind === 'redis' && !(await redisReachable())) throw new Unavailable(`no Redis answers at ${REDIS_URL}`, { noRedis: true });
+  if (onRedis(kind) && !(await redisReachable())) throw new Unavailable(`no Redis answers at ${REDIS_URL}`, { noRedis: true });
   const target = await startTarget(kind).catch((error) => {
-    throw kind === 'redis' ? new Unavailable(`did not start: ${error.message}`) : error;
+    throw onRedis(kind) ? new Unavailable(`did not start: ${error.message}`) : error;
   });
   target.kind = kind;
   for (const pid of target.pids) ourPids.add(pid);
   target.group = `load-${kind}`;
   try {
-    if (kind === 'redis') target.redisPid = await redisPid();
+    if (onRedis(kind)) target.redisPid = await redisPid();
     if (target.redisPid) ourPids.add(target.redisPid);
     log(`${kind}: connecting ${CONFIG.clients} clients in rooms of ${CONFIG.roomSize} to ${target.urls.join(', ')}`);
     const connected = await connectClients(workers, target, target.group, CONFIG.clients, CONFIG.roomSize);
@@ -287,7 +289,7 @@ async function prepare(kind, workers, result) {
     const probe = await measure(target, workers, Math.min(200, CONFIG.steadyRate), 1000, 3000);
     if (probe.delivered < probe.sent)
       throw new Unavailable(
-        `signals not delivered: ${probe.delivered} of ${probe.sent} arrived${kind === 'redis' ? ' (cross-instance relay not working?)' : ''}`,
+        `signals not delivered: ${probe.delivered} of ${probe.sent} arrived${onRedis(kind) ? ' (cross-instance relay not working?)' : ''}`,
       );
     await measure(target, workers, CONFIG.steadyRate, 1000); // warm-up, not reported
     return target;
@@ -584,8 +586,10 @@ function report(results) {
     );
     console.log(`  ${TARGETS[kind]}:\n    ${cells.join(', ')}`);
   }
-  if (results.redis?.atSteadyRate?.redisCpuUsPerMsg)
-    console.log(`  Redis server CPU: ${fmt(results.redis.atSteadyRate.redisCpuUsPerMsg)} µs/msg (not in the table's CPU column)`);
+  for (const kind of ['redis', 'redis-base']) {
+    const redisCpu = results[kind]?.atSteadyRate?.redisCpuUsPerMsg;
+    if (redisCpu) console.log(`  ${TARGETS[kind]}: Redis server CPU ${fmt(redisCpu)} µs/msg (not in the table's CPU column)`);
+  }
 
   const { bare, single, redis } = results;
   const checks = [];
@@ -638,7 +642,8 @@ async function main() {
   }
   const kinds = args.targets.split(',').filter((k) => k in TARGETS);
   if (kinds.some((k) => !REFERENCES.includes(k)) && !parleyBuilt()) throw new Error('apps/api/dist/main.js is missing: run `npm run build` first');
-  if (kinds.includes('base') && !PARLEY_BASE) throw new Error('the base target needs BENCH_PARLEY_BASE=<another build>/apps/api/dist/main.js');
+  if ((kinds.includes('base') || kinds.includes('redis-base')) && !PARLEY_BASE)
+    throw new Error('the base targets need BENCH_PARLEY_BASE=<another build>/apps/api/dist/main.js');
   const started = new Date();
   const stamp = `${started.toISOString().replace(/[:.]/g, '-')}${args.quick ? '-quick' : ''}`;
   if (args['cpu-prof']) {

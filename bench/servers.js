@@ -87,10 +87,20 @@ function startProcess(script, env) {
  * with `env` added to Parley's environment.
  * Resolves to {urls, pids, protocol, stop()}: `protocol` is `peerjs` for PeerJS, `parley` otherwise.
  */
+/** Counts Redis targets started by this process, for their key prefixes. */
+let redisTargets = 0;
+
+/** The targets of two Parley instances sharing rooms through Redis: this build's, and the base build's. */
+export const onRedis = (kind) => kind === 'redis' || kind === 'redis-base';
+
 export async function startTarget(kind, env = {}) {
-  const instances = kind === 'redis' ? 2 : 1;
+  const instances = onRedis(kind) ? 2 : 1;
   const procs = [];
   const urls = [];
+  // Each Redis target starts on keys of its own, and they are deleted when it stops: a stopped
+  // target's instances leave their peers' records behind (a SIGTERM keeps them for a resume
+  // elsewhere), and the next target's instances would spend their first seconds reaping them.
+  const prefix = onRedis(kind) ? `parley-bench-${process.pid}-${++redisTargets}:` : undefined;
   try {
     for (let i = 0; i < instances; i++) {
       const port = await freePort();
@@ -98,13 +108,13 @@ export async function startTarget(kind, env = {}) {
       const child =
         kind === 'bare' || kind === 'peerjs'
           ? startProcess(kind === 'bare' ? BARE_RELAY : PEERJS_SERVER, { PORT: String(port) })
-          : startProcess(kind === 'base' ? PARLEY_BASE : PARLEY_MAIN, {
+          : startProcess(kind === 'base' || kind === 'redis-base' ? PARLEY_BASE : PARLEY_MAIN, {
               PORT: String(port),
               HOST: '127.0.0.1',
               STUN_URLS: '',
               LOG_LEVEL: 'warn',
               RESUME_SECRET: 'parley-bench-resume-secret-0123456789',
-              ...(kind === 'redis' ? { REDIS_URL } : { REDIS_URL: '' }),
+              ...(prefix ? { REDIS_URL, REDIS_KEY_PREFIX: prefix } : { REDIS_URL: '' }),
               ...env,
             });
       procs.push(child);
@@ -112,7 +122,7 @@ export async function startTarget(kind, env = {}) {
       await waitReady(url, child);
     }
   } catch (error) {
-    await stopAll(procs);
+    await stopAll(procs, prefix);
     throw error;
   }
   return {
@@ -120,12 +130,12 @@ export async function startTarget(kind, env = {}) {
     protocol: kind === 'peerjs' ? 'peerjs' : 'parley',
     pids: procs.map((p) => p.pid),
     procs,
-    stop: () => stopAll(procs),
+    stop: () => stopAll(procs, prefix),
     alive: () => procs.every((p) => p.exitCode === null && p.signalCode === null),
   };
 }
 
-async function stopAll(procs) {
+async function stopAll(procs, redisPrefix) {
   await Promise.all(
     procs.map(async (child) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -138,7 +148,11 @@ async function stopAll(procs) {
       }
     }),
   );
+  if (redisPrefix) await redisCommand(`EVAL "${DELETE_KEYS}" 0 ${redisPrefix}*`).catch(() => undefined);
 }
+
+/** Deletes the keys matching ARGV[1] (a bench's Redis holds only its own few thousand). */
+const DELETE_KEYS = "local n = 0 for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) n = n + 1 end return n";
 
 export function parleyBuilt() {
   return existsSync(PARLEY_MAIN);
