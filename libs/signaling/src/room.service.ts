@@ -54,6 +54,9 @@ const NO_IDENTITY: SignalingIdentity = Object.freeze({});
 /** Signals kept for a reconnecting peer; past that the oldest go, and ICE restarts recover. */
 const MISSED_SIGNALS = 256;
 
+/** Peers whose resume tokens rotate together (see `#rotateResumeTokens`). */
+const ROTATION_BATCH = 100;
+
 /**
  * Every room rule: membership, capacity, who may signal whom, chat history, the grace window
  * and resume. Rooms live in the injected store; delivery (here or on another instance) is the
@@ -387,20 +390,28 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * A long call's token would expire: each peer here gets a new one. The one before stays
-   * valid once, in case the new one went into a socket that is already dead.
+   * valid once, in case the new one went into a socket that is already dead. A hundred peers at
+   * a time: with Redis, the commands of one turn share a write (auto-pipelining), so a rotation
+   * costs a round trip per hundred peers, not one each, and no turn of the event loop does more
+   * than a hundred peers' work.
    */
   async #rotateResumeTokens(): Promise<void> {
-    for (const local of [...this.#local.values()]) {
-      const { record, session } = local;
-      if (!session?.isOpen() || !record.resumeId) continue;
-      const current = record.resumeId;
-      // Changed here before the write, so that a `media` or a drop writing this record meanwhile
-      // writes the new ids too, not the old ones over them.
-      const token = this.#newResume(record);
-      record.previousResumeId = current;
-      if (!(await this.store.update(record, current)) || this.#local.get(record.peer.id) !== local) continue;
-      session.send('resume-token', { resume: token });
+    const peers = [...this.#local.values()];
+    for (let i = 0; i < peers.length && !this.#closing; i += ROTATION_BATCH) {
+      await Promise.all(peers.slice(i, i + ROTATION_BATCH).map((local) => this.#rotateResumeToken(local)));
     }
+  }
+
+  async #rotateResumeToken(local: LocalPeer): Promise<void> {
+    const { record, session } = local;
+    if (!session?.isOpen() || !record.resumeId) return;
+    const current = record.resumeId;
+    // Changed here before the write, so that a `media` or a drop writing this record meanwhile
+    // writes the new ids too, not the old ones over them.
+    const token = this.#newResume(record);
+    record.previousResumeId = current;
+    if (!(await this.store.update(record, current)) || this.#local.get(record.peer.id) !== local) return;
+    session.send('resume-token', { resume: token });
   }
 
   async #sendJoined(

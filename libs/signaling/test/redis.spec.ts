@@ -246,3 +246,33 @@ describe('rooms shared through Redis', () => {
     expect(await back.next('signal')).toEqual({ from: bob.id, description: offer });
   });
 });
+
+describe('resume tokens of many peers on Redis', () => {
+  let app: TestApp;
+
+  afterEach(async () => {
+    await app.close();
+  });
+
+  // The rotation writes each record with its new token id, a hundred peers at a time: every peer
+  // must get a token, and the store must hold its id, in the last batch as in the first.
+  it('rotates the tokens of more peers than one batch holds, and each new token resumes', async () => {
+    app = await TestApp.start({ ...options, resumeRotateMs: 1_000 });
+    // From ten loopback addresses, within the per-address caps on sockets and new rooms.
+    const peers = await Promise.all(
+      Array.from({ length: 150 }, async (_, i) => {
+        const client = await app.client({}, `127.0.0.${10 + (i % 10)}`);
+        return { client, joined: await client.join(`many-${Math.floor(i / 5)}`, `P${i}`) };
+      }),
+    );
+    const tokens = await Promise.all(peers.map(({ client }) => client.next('resume-token', 5_000)));
+    expect(new Set(tokens.map((t) => t.resume)).size).toBe(150);
+
+    for (const i of [0, 149]) {
+      const { client, joined } = peers[i]!;
+      client.close();
+      const back = await app.client({}, '127.0.0.30');
+      expect((await back.join(joined.room, `P${i}`, { resume: tokens[i]!.resume })).self.id).toBe(joined.self.id);
+    }
+  });
+});

@@ -22,8 +22,8 @@ export class TestApp {
     return new TestApp(app, `ws://127.0.0.1:${bound}${options.path ?? '/ws'}`);
   }
 
-  async client(headers?: Record<string, string>): Promise<TestClient> {
-    const client = await TestClient.connect(this.url, headers);
+  async client(headers?: Record<string, string>, localAddress?: string): Promise<TestClient> {
+    const client = await TestClient.connect(this.url, headers, localAddress);
     this.#clients.push(client);
     return client;
   }

@@ -20,8 +20,9 @@ export class TestClient {
     this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
 
-  static async connect(url: string, headers: Record<string, string> = {}): Promise<TestClient> {
-    const socket = new WebSocket(url, { headers });
+  /** `localAddress`: a loopback address of 127/8 to connect from, for tests past the per-address caps. */
+  static async connect(url: string, headers: Record<string, string> = {}, localAddress?: string): Promise<TestClient> {
+    const socket = new WebSocket(url, { headers, localAddress });
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
