@@ -97,14 +97,25 @@ export class Liveness implements OnModuleDestroy {
     for (const work of this.#afterSweep) work();
   }
 
-  /** Sends alone the pings that found no frame to go with. */
+  /**
+   * Sends alone the pings that found no frame to go with, a slice per turn of the event loop: a
+   * write each, and thousands of them in one turn would hold up every signal that arrived meanwhile.
+   */
   #pingOwed(): void {
     clearTimeout(this.#flush);
     const owed = this.#owed;
     this.#owed = [];
-    for (const session of owed) if (session.pingOwed) session.ping();
+    const slice = (from: number): void => {
+      const to = Math.min(from + PINGS_PER_TURN, owed.length);
+      for (let i = from; i < to; i++) if (owed[i]!.pingOwed) owed[i]!.ping();
+      if (to < owed.length) setImmediate(slice, to);
+    };
+    slice(0);
   }
 }
+
+/** Lone pings written in one turn of the event loop (see `#pingOwed`). */
+const PINGS_PER_TURN = 100;
 
 /** How long a sweep's ping waits for a frame to go out with. */
 const PING_WITH_FRAME_MS = 1_000;

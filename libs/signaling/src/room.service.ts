@@ -392,12 +392,14 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
    * A long call's token would expire: each peer here gets a new one. The one before stays
    * valid once, in case the new one went into a socket that is already dead. A hundred peers at
    * a time: with Redis, the commands of one turn share a write (auto-pipelining), so a rotation
-   * costs a round trip per hundred peers, not one each, and no turn of the event loop does more
-   * than a hundred peers' work.
+   * costs a round trip per hundred peers, not one each; and each hundred in a turn of the event
+   * loop of its own (the in-memory store answers at once, which would run them all in one turn),
+   * so that signals arriving meanwhile are not held up by thousands of peers' work.
    */
   async #rotateResumeTokens(): Promise<void> {
     const peers = [...this.#local.values()];
     for (let i = 0; i < peers.length && !this.#closing; i += ROTATION_BATCH) {
+      if (i > 0) await new Promise(setImmediate);
       await Promise.all(peers.slice(i, i + ROTATION_BATCH).map((local) => this.#rotateResumeToken(local)));
     }
   }

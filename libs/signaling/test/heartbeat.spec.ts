@@ -20,6 +20,11 @@ const pingWith = (chunks: Buffer[], text: string) =>
     return at >= 0 && chunk[at + 2] === 0x81 && chunk.includes(text, at);
   });
 
+/** Peers from `TestApp.manyJoined`, with every chunk each one's socket reads. */
+async function manyPeers(app: TestApp, count: number) {
+  return (await app.manyJoined(count, 'many')).map((peer) => ({ ...peer, chunks: chunksOf(peer.client) }));
+}
+
 describe('the heartbeat', () => {
   let sut: TestApp;
 
@@ -63,5 +68,28 @@ describe('the heartbeat', () => {
     const check = sut.app.get(ResumeTokens).verify(second.resume);
     expect(check.ok && check.claims).toMatchObject({ peerId: ada.id, room: 'rotate', name: 'Ada' });
     expect(pingWith(chunks, '"event":"resume-token"')).toBe(true);
+  });
+
+  // Lone pings go out a hundred per turn of the event loop, and rotations a hundred peers per turn.
+  it('pings more idle sockets than one turn writes, and keeps them all while they answer', async () => {
+    sut = await TestApp.start({ heartbeatMs: 200, resumeRotateMs: 3_600_000 });
+    const peers = await manyPeers(sut, 250);
+    const pings = peers.map(({ client }) => {
+      const count = { n: 0 };
+      client.socket.on('ping', () => count.n++);
+      return count;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(Math.min(...pings.map((p) => p.n))).toBeGreaterThanOrEqual(3);
+    expect(peers.flatMap(({ client }, i) => (client.socket.readyState === client.socket.OPEN ? [] : [i]))).toEqual([]);
+  });
+
+  it("rotates the tokens of more peers than one turn rotates, each in one write with its socket's ping", async () => {
+    sut = await TestApp.start({ heartbeatMs: 1_000, resumeRotateMs: 2_000 });
+    const peers = await manyPeers(sut, 250);
+    const tokens = await Promise.all(peers.map(({ client }) => client.next('resume-token', 5_000)));
+    expect(new Set(tokens.map((t) => t.resume)).size).toBe(250);
+    // The peers whose new token did not go out in one write with a ping:
+    expect(peers.flatMap(({ chunks }, i) => (pingWith(chunks, '"event":"resume-token"') ? [] : [i]))).toEqual([]);
   });
 });

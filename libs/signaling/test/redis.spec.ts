@@ -258,13 +258,7 @@ describe('resume tokens of many peers on Redis', () => {
   // must get a token, and the store must hold its id, in the last batch as in the first.
   it('rotates the tokens of more peers than one batch holds, and each new token resumes', async () => {
     app = await TestApp.start({ ...options, resumeRotateMs: 1_000 });
-    // From ten loopback addresses, within the per-address caps on sockets and new rooms.
-    const peers = await Promise.all(
-      Array.from({ length: 150 }, async (_, i) => {
-        const client = await app.client({}, `127.0.0.${10 + (i % 10)}`);
-        return { client, joined: await client.join(`many-${Math.floor(i / 5)}`, `P${i}`) };
-      }),
-    );
+    const peers = await app.manyJoined(150, 'many');
     const tokens = await Promise.all(peers.map(({ client }) => client.next('resume-token', 5_000)));
     expect(new Set(tokens.map((t) => t.resume)).size).toBe(150);
 

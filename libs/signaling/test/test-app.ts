@@ -35,6 +35,19 @@ export class TestApp {
     return { client, joined, id: joined.self.id };
   }
 
+  /**
+   * `count` clients in rooms of five named `<prefix>-<n>`, from twenty loopback addresses: more
+   * sockets and new rooms than one address may open (the per-address caps).
+   */
+  async manyJoined(count: number, prefix: string) {
+    return Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const client = await this.client({}, `127.0.0.${10 + (i % 20)}`);
+        return { client, joined: await client.join(`${prefix}-${Math.floor(i / 5)}`, `P${i}`) };
+      }),
+    );
+  }
+
   async close(): Promise<void> {
     await this.app.close();
     for (const client of this.#clients) client.close();
