@@ -81,18 +81,19 @@ function startProcess(script, env) {
   return child;
 }
 
-/**
- * Starts a target: `bare` (bench/bare-relay.js), `peerjs` (PeerJS's server), `single` (one Parley),
- * `base` (one Parley of the BENCH_PARLEY_BASE build) or `redis` (two Parley instances sharing Redis),
- * with `env` added to Parley's environment.
- * Resolves to {urls, pids, protocol, stop()}: `protocol` is `peerjs` for PeerJS, `parley` otherwise.
- */
 /** Counts Redis targets started by this process, for their key prefixes. */
 let redisTargets = 0;
 
 /** The targets of two Parley instances sharing rooms through Redis: this build's, and the base build's. */
 export const onRedis = (kind) => kind === 'redis' || kind === 'redis-base';
 
+/**
+ * Starts a target: `bare` (bench/bare-relay.js), `peerjs` (PeerJS's server), `single` (one Parley),
+ * `base` (one Parley of the BENCH_PARLEY_BASE build), `redis` (two Parley instances sharing Redis) or
+ * `redis-base` (the same of the BENCH_PARLEY_BASE build),
+ * with `env` added to Parley's environment.
+ * Resolves to {urls, pids, protocol, stop()}: `protocol` is `peerjs` for PeerJS, `parley` otherwise.
+ */
 export async function startTarget(kind, env = {}) {
   const instances = onRedis(kind) ? 2 : 1;
   const procs = [];
