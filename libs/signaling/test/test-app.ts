@@ -37,13 +37,15 @@ export class TestApp {
 
   /**
    * `count` clients in rooms of five named `<prefix>-<n>`, from twenty loopback addresses: more
-   * sockets and new rooms than one address may open (the per-address caps).
+   * sockets and new rooms than one address may open (the per-address caps). Each comes back with
+   * the address it connected from, to reconnect from it.
    */
   async manyJoined(count: number, prefix: string) {
     return Promise.all(
       Array.from({ length: count }, async (_, i) => {
-        const client = await this.client({}, `127.0.0.${10 + (i % 20)}`);
-        return { client, joined: await client.join(`${prefix}-${Math.floor(i / 5)}`, `P${i}`) };
+        const address = `127.0.0.${10 + (i % 20)}`;
+        const client = await this.client({}, address);
+        return { client, address, joined: await client.join(`${prefix}-${Math.floor(i / 5)}`, `P${i}`) };
       }),
     );
   }
