@@ -203,6 +203,34 @@ describe(CallSession.name, () => {
       expect(statuses).toEqual(['joining/online', 'in-call/online']);
     });
 
+    it('holds any other status until then: the word on our own media does not bring the call view in early', async () => {
+      let sent = () => {};
+      pendingOffers = new Promise((resolve) => (sent = resolve));
+      const { sut, socket, inCall, statuses } = setup();
+      await inCall();
+      socket().receive('peer-updated', { peer: { ...peer('me'), host: true } });
+      expect(sut.self?.host).toBe(true);
+      expect(statuses).toEqual(['joining/online']);
+      sent();
+      await tick();
+      expect(statuses).toEqual(['joining/online', 'in-call/online']);
+      socket().receive('peer-updated', { peer: { ...peer('me'), host: false } });
+      expect(statuses).toEqual(['joining/online', 'in-call/online', 'in-call/online']);
+    });
+
+    it('tells a failure during the hold at once, and not the held status after it', async () => {
+      let sent = () => {};
+      pendingOffers = new Promise((resolve) => (sent = resolve));
+      const { sut, socket, inCall, statuses } = setup();
+      await inCall();
+      socket().receive('removed', {});
+      expect(sut.phase).toBe('failed');
+      expect(statuses).toEqual(['joining/online', 'failed/online']);
+      sent();
+      await tick();
+      expect(statuses).toEqual(['joining/online', 'failed/online']);
+    });
+
     it('tells that the call is on after 150 ms even when an offer is still unanswered', async () => {
       pendingOffers = new Promise(() => {});
       const { inCall, statuses } = setup();

@@ -104,6 +104,8 @@ export class CallSession {
   /** Counts joins, so a join overtaken by another (or by leaving) stops where it is. */
   #attempt = 0;
   #announced: MediaState | null = null;
+  /** The attempt whose first `status` is held for the first offers (see `#emitInCall`); none meanwhile. */
+  #statusHeldFor: number | null = null;
   /** While a newcomer's offer is being answered, roster changes wait (see `#holdRoster`). */
   #rosterHeld = false;
   #rosterChanged = false;
@@ -379,10 +381,20 @@ export class CallSession {
    */
   #emitInCall(offers: Promise<void> | null | undefined): void {
     if (!offers) return this.events.emit('status', undefined);
+    // Any other status meanwhile (the server's word on our own media comes ~25 ms after `joined`)
+    // would bring the call view in before the offer is set and answered: it waits too.
     const attempt = this.#attempt;
+    this.#statusHeldFor = attempt;
     void this.#withinOffersFirst(offers).then(() => {
+      if (this.#statusHeldFor !== attempt) return;
+      this.#statusHeldFor = null;
       if (attempt === this.#attempt && this.#phase === 'in-call') this.events.emit('status', undefined);
     });
+  }
+
+  /** Tells that something in the status changed, unless this join's first status is held (it tells the latest). */
+  #emitStatus(): void {
+    if (this.#statusHeldFor !== this.#attempt) this.events.emit('status', undefined);
   }
 
   /**
@@ -448,7 +460,7 @@ export class CallSession {
     if (this.#mode === 'sfu' || !this.#transport) return;
     this.#mode = 'sfu';
     this.#replaceTransport(client);
-    this.events.emit('status', undefined);
+    this.#emitStatus();
   }
 
   /**
@@ -537,19 +549,21 @@ export class CallSession {
 
   #setPhase(phase: CallPhase): void {
     this.#phase = phase;
+    // A new phase (a failure, leaving) is told at once, and ends the hold.
+    this.#statusHeldFor = null;
     this.events.emit('status', undefined);
   }
 
   #setSelf(peer: Peer): void {
     this.#self = peer;
     this.moderation.hostChanged(!!peer.host);
-    this.events.emit('status', undefined);
+    this.#emitStatus();
   }
 
   #setConnection(connection: ServerConnection): void {
     if (this.#connection === connection) return;
     this.#connection = connection;
-    this.events.emit('status', undefined);
+    this.#emitStatus();
   }
 
   /** Closes the session, the media and the screen share; the camera and microphone stay on for a retry. */
