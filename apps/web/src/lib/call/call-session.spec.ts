@@ -316,6 +316,17 @@ describe(CallSession.name, () => {
       ]);
     });
 
+    it('tells that the senders changed when a link connects (the bandwidth plan governs connected links only)', async () => {
+      const { sut, transport, inCall } = setup();
+      await inCall();
+      let changes = 0;
+      sut.events.on('senders', () => changes++);
+      transport().events.emit('linkstate', { peerId: 'b', state: 'connecting' });
+      expect(changes).toBe(0);
+      transport().events.emit('linkstate', { peerId: 'b', state: 'connected' });
+      expect(changes).toBe(1);
+    });
+
     it('sends through the transport only on the current socket', async () => {
       const { socket, transport, inCall } = setup();
       await inCall();

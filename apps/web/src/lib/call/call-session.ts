@@ -451,6 +451,8 @@ export class CallSession {
 
   /** What a transport says about a peer reaches the roster, unless a switch holds it back. */
   #report<E extends keyof MediaTransportEvents>(transport: MediaTransport, event: E, data: MediaTransportEvents[E]): void {
+    // A link that connects now carries our media: the bandwidth plan takes it in.
+    if (event === 'linkstate' && (data as MediaTransportEvents['linkstate']).state === 'connected') this.events.emit('senders', undefined);
     if (this.#switch) return this.#switch.report(transport, event, data);
     if (transport === this.#transport) this.#roster.patch(data.peerId, mediaPatch(event, data));
   }

@@ -52,7 +52,13 @@ export function createCallKit({ room, token, tracks, signalingUrl, people }: Cal
       new Set([tracks.screen?.audio, ...session.participants.flatMap((p) => p.screen?.getAudioTracks() ?? [])].flatMap((t) => (t ? [t.id] : []))),
   });
   const governor = new Governor({
-    links: () => (session.transport?.sending() ?? []).map(({ pc, senders }) => ({ estimate: () => readOutgoingEstimate(pc), senders })),
+    // Only connected links: before, there is no estimate to plan with, and reading a sender's
+    // parameters waits for WebRTC's thread, busy with the first offer and answer (up to 30 ms of a
+    // call's first 300). A link that connects is a change of senders, planned at once.
+    links: () =>
+      (session.transport?.sending() ?? [])
+        .filter(({ pc }) => pc.connectionState === 'connected')
+        .map(({ pc, senders }) => ({ estimate: () => readOutgoingEstimate(pc), senders })),
     sharing: () => !!tracks.screen,
     cameraOn: () => tracks.camOn,
   });
