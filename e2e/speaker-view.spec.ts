@@ -114,6 +114,9 @@ test('pinning the quiet person gives them the large tile, unpinning gives it bac
 
     // Picture in picture shows whoever has the large tile, and follows when that changes.
     const pip = page.getByRole('button', { name: 'Picture in picture' });
+    // The small window's own video plays only while the window is open: no second player before.
+    const pipVideo = page.getByTestId('pip-video');
+    await expect(pipVideo).toHaveJSProperty('srcObject', null);
     await pip.click();
     await expect(pip).toHaveAttribute('aria-pressed', 'true');
     await expect.poll(() => pictureInPictureTrack(page)).toBe(await videoTrackIn(page, STAGE));
@@ -125,6 +128,7 @@ test('pinning the quiet person gives them the large tile, unpinning gives it bac
     await pip.click();
     await expect(pip).toHaveAttribute('aria-pressed', 'false');
     expect(await pictureInPictureTrack(page)).toBeNull();
+    await expect(pipVideo).toHaveJSProperty('srcObject', null);
   } finally {
     await closeAll(people);
   }
