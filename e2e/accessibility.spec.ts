@@ -42,6 +42,8 @@ for (const colorScheme of ['dark', 'light'] as const) {
       }
       await expectRemoteVideosPlaying(ada.page, 1);
       const { page } = ada;
+      // The controls come a moment after the tiles: the check covers them too.
+      await expect(page.getByRole('navigation', { name: 'Call controls' })).toBeVisible();
       await expectNoAxeViolations(page, 'call');
 
       await page.getByRole('button', { name: 'Mute microphone' }).click();
