@@ -38,6 +38,8 @@ test('a join and a leave are announced to the others and chimed, and unread chat
   await joinRoom(ada, room);
   await joinRoom(brian, room);
   await expect(announcement(ada.page)).toHaveText('Brian joined');
+  // Brian's chime (the rising pair of notes) comes a moment after the words.
+  await expect.poll(() => notes(ada.page)).toBe(2);
   const beforeChidi = await notes(ada.page);
 
   await joinRoom(chidi, room);
@@ -59,6 +61,8 @@ test('a join and a leave are announced to the others and chimed, and unread chat
   await brian.page.getByRole('button', { name: 'Leave', exact: true }).click();
   await expect(announcement(ada.page)).toHaveText('Brian left');
   await expect(announcement(chidi.page)).toHaveText('Brian left');
+  // The chime would come 400 ms after the words: silence is silence only after that.
+  await ada.page.waitForTimeout(1000);
   expect(await notes(ada.page)).toBe(beforeBrianLeft);
 
   // Unread chat in the title, until read.
