@@ -4,9 +4,10 @@ import type { MediaTransportEvents, SignalingPort } from './media-transport';
 import { Mesh, type MeshOptions } from './mesh';
 import { FakePeerConnection, FakeTransceiver, settle } from './peer-connection.fake';
 
-class FakeStream {
+class FakeStream extends EventTarget {
   readonly tracks: unknown[];
   constructor(tracks: unknown[] = []) {
+    super();
     this.tracks = [...tracks];
   }
   getTracks() {

@@ -1,5 +1,6 @@
 import type { IceServer } from '@parley/protocol';
 import { Emitter } from '../emitter';
+import { setStreamTracks } from '../media/stream-tracks';
 import type {
   MediaTransport,
   MediaTransportContext,
@@ -145,8 +146,7 @@ export class Mesh implements MediaTransport {
             this.events.emit('screen', { peerId, stream: new MediaStream(screen) });
             return;
           }
-          for (const old of stream.getTracks()) if (old.kind === track.kind && old !== track) stream.removeTrack(old);
-          if (!stream.getTracks().includes(track)) stream.addTrack(track);
+          setStreamTracks(stream, [...stream.getTracks().filter((old) => old.kind !== track.kind), track]);
           this.events.emit('stream', { peerId, stream });
         },
         onstatechange: (state) => this.events.emit('linkstate', { peerId, state }),

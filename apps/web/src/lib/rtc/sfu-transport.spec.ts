@@ -4,9 +4,10 @@ import type { MediaTransportEvents, SignalingPort } from './media-transport';
 import { FakePeerConnection, FakeTrack, FakeTransceiver, settle } from './peer-connection.fake';
 import { peerStats, SfuTransport, SIMULCAST_ENCODINGS, type SfuTransportOptions } from './sfu-transport';
 
-class FakeStream {
+class FakeStream extends EventTarget {
   readonly tracks: FakeTrack[];
   constructor(tracks: FakeTrack[] = []) {
+    super();
     this.tracks = [...tracks];
   }
   getTracks() {

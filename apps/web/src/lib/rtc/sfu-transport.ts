@@ -1,5 +1,6 @@
 import type { IceCandidate, IceServer, SessionDescription, SfuConnection, SfuOfferPayload, SfuStream, SfuViewItem } from '@parley/protocol';
 import { Emitter } from '../emitter';
+import { setStreamTracks } from '../media/stream-tracks';
 import type { GovernedSender, SenderRole } from './governor';
 import type {
   MediaTransport,
@@ -398,8 +399,7 @@ export class SfuTransport implements MediaTransport {
     let stream = this.#cameraStreams.get(peerId);
     if (!stream) this.#cameraStreams.set(peerId, (stream = new MediaStream()));
     const wanted = [audio, camera].filter((track): track is MediaStreamTrack => !!track);
-    for (const old of stream.getTracks()) if (!wanted.includes(old)) stream.removeTrack(old);
-    for (const track of wanted) if (!stream.getTracks().includes(track)) stream.addTrack(track);
+    setStreamTracks(stream, wanted);
     this.events.emit('stream', { peerId, stream });
   }
 
