@@ -25,6 +25,7 @@ export interface LinkStatsSource {
 export const SELF = 'self';
 
 const QUALITY_MS = 2000;
+const NOT_READABLE = new Set<RTCPeerConnectionState>(['new', 'connecting', 'closed']);
 const LEVEL_MS = 200;
 
 /** Quality per link and who is speaking, polled from the peer connections while the call runs. */
@@ -76,11 +77,18 @@ export class LinkStats {
     this.quality = rest;
   }
 
+  /**
+   * The connections worth a `getStats()`: neither closed nor still connecting. While a connection
+   * is being made nothing flows to measure, and a full report is work for the threads making it.
+   */
+  #readable(): [string, StatsConnection][] {
+    return [...this.#source.connections()].filter(([, pc]) => !NOT_READABLE.has(pc.connectionState));
+  }
+
   async #readQuality(): Promise<void> {
     const next: Record<string, LinkQuality> = {};
     await Promise.all(
-      [...this.#source.connections()].map(async ([id, pc]) => {
-        if (pc.connectionState === 'closed') return;
+      this.#readable().map(async ([id, pc]) => {
         try {
           const sample = readQuality(await pc.getStats(), this.quality[id]?.sample);
           next[id] = { sample, level: classify(sample, { expectVideo: this.#source.expectsVideo(id) }) };
@@ -96,7 +104,7 @@ export class LinkStats {
   async #readLevels(): Promise<void> {
     const levels = new Map<string, number>();
     const energy = new Map<string, AudioEnergy>();
-    const connections = [...this.#source.connections()].filter(([, pc]) => pc.connectionState !== 'closed');
+    const connections = this.#readable();
     const notVoices = this.#source.notVoices?.();
     await Promise.all(
       connections.map(async ([id, pc], i) => {
