@@ -81,10 +81,12 @@ export class PeerSession {
   ping(frame?: string): void {
     this.pingOwed = false;
     if (this.socket.readyState !== WebSocket.OPEN) return;
+    // A lone ping is one write already; corking it only adds the stream's buffering around it.
+    if (frame === undefined) return this.socket.ping();
     const tcp = (this.socket as unknown as { _socket?: Writable })._socket;
     tcp?.cork();
     this.socket.ping();
-    if (frame !== undefined) this.socket.send(frame);
+    this.socket.send(frame);
     tcp?.uncork();
   }
 }
