@@ -1,39 +1,11 @@
 import { jest } from '@jest/globals';
+import { FakeStream, FakeTrack, useFakeStreams } from '../rtc/peer-connection.fake';
 import { onTracksChanged, setStreamTracks, tracksOfKind } from './stream-tracks';
 
-class FakeTrack {
-  constructor(readonly kind: 'audio' | 'video') {}
-}
-
-/** A MediaStream as far as these functions use one: an event target with tracks. */
-class FakeStream extends EventTarget {
-  readonly tracks: FakeTrack[];
-  constructor(tracks: FakeTrack[] = []) {
-    super();
-    this.tracks = [...tracks];
-  }
-  getTracks() {
-    return [...this.tracks];
-  }
-  getAudioTracks() {
-    return this.tracks.filter((track) => track.kind === 'audio');
-  }
-  getVideoTracks() {
-    return this.tracks.filter((track) => track.kind === 'video');
-  }
-  addTrack(track: FakeTrack) {
-    this.tracks.push(track);
-  }
-  removeTrack(track: FakeTrack) {
-    this.tracks.splice(this.tracks.indexOf(track), 1);
-  }
-}
-
-beforeAll(() => Object.defineProperty(globalThis, 'MediaStream', { value: FakeStream, configurable: true }));
-afterAll(() => Reflect.deleteProperty(globalThis, 'MediaStream'));
+useFakeStreams();
 
 const stream = (...tracks: FakeTrack[]) => new FakeStream(tracks) as unknown as MediaStream;
-const tracks = (of: MediaStream | null) => of?.getTracks() as unknown as FakeTrack[] | undefined;
+const tracks = (of: MediaStream | null) => [...((of?.getTracks() ?? []) as unknown as FakeTrack[])];
 
 describe('setStreamTracks', () => {
   it('leaves the stream with exactly the wanted tracks and tells its followers once', () => {

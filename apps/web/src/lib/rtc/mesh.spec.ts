@@ -2,27 +2,9 @@ import type { ServerEvents } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import type { MediaTransportEvents, SignalingPort } from './media-transport';
 import { Mesh, type MeshOptions } from './mesh';
-import { FakePeerConnection, FakeTransceiver, settle } from './peer-connection.fake';
+import { FakePeerConnection, type FakeStream, FakeTransceiver, settle, useFakeStreams } from './peer-connection.fake';
 
-class FakeStream extends EventTarget {
-  readonly tracks: unknown[];
-  constructor(tracks: unknown[] = []) {
-    super();
-    this.tracks = [...tracks];
-  }
-  getTracks() {
-    return this.tracks;
-  }
-  addTrack(track: unknown) {
-    this.tracks.push(track);
-  }
-  removeTrack(track: unknown) {
-    this.tracks.splice(this.tracks.indexOf(track), 1);
-  }
-}
-
-beforeAll(() => Object.defineProperty(globalThis, 'MediaStream', { value: FakeStream, configurable: true }));
-afterAll(() => Reflect.deleteProperty(globalThis, 'MediaStream'));
+useFakeStreams();
 
 /** The server's `signal` relay between meshes, delivering asynchronously like a real server. */
 class Relay {

@@ -14,6 +14,36 @@ export class FakeTrack {
   constructor(readonly kind: TrackKind) {}
 }
 
+/** A MediaStream: tracks that a script adds and removes, and an event target to tell it with. */
+export class FakeStream extends EventTarget {
+  readonly tracks: FakeTrack[];
+  constructor(tracks: FakeTrack[] = []) {
+    super();
+    this.tracks = [...tracks];
+  }
+  getTracks() {
+    return this.tracks;
+  }
+  getAudioTracks() {
+    return this.tracks.filter((track) => track.kind === 'audio');
+  }
+  getVideoTracks() {
+    return this.tracks.filter((track) => track.kind === 'video');
+  }
+  addTrack(track: FakeTrack) {
+    this.tracks.push(track);
+  }
+  removeTrack(track: FakeTrack) {
+    this.tracks.splice(this.tracks.indexOf(track), 1);
+  }
+}
+
+/** Makes `FakeStream` the global `MediaStream` for the tests of the spec file that calls it. */
+export function useFakeStreams(): void {
+  beforeAll(() => Object.defineProperty(globalThis, 'MediaStream', { value: FakeStream, configurable: true }));
+  afterAll(() => Reflect.deleteProperty(globalThis, 'MediaStream'));
+}
+
 export class FakeTransceiver {
   mid: string | null = null;
   /** The streams the track was added in (`addTransceiver`'s init). */

@@ -1,28 +1,10 @@
 import type { ClientEvents, ServerEvents, SessionDescription, SfuStream } from '@parley/protocol';
 import { Emitter } from '../emitter';
 import type { MediaTransportEvents, SignalingPort } from './media-transport';
-import { FakePeerConnection, FakeTrack, FakeTransceiver, settle } from './peer-connection.fake';
+import { FakePeerConnection, FakeStream, FakeTrack, FakeTransceiver, settle, useFakeStreams } from './peer-connection.fake';
 import { peerStats, SfuTransport, SIMULCAST_ENCODINGS, type SfuTransportOptions } from './sfu-transport';
 
-class FakeStream extends EventTarget {
-  readonly tracks: FakeTrack[];
-  constructor(tracks: FakeTrack[] = []) {
-    super();
-    this.tracks = [...tracks];
-  }
-  getTracks() {
-    return this.tracks;
-  }
-  addTrack(track: FakeTrack) {
-    this.tracks.push(track);
-  }
-  removeTrack(track: FakeTrack) {
-    this.tracks.splice(this.tracks.indexOf(track), 1);
-  }
-}
-
-beforeAll(() => Object.defineProperty(globalThis, 'MediaStream', { value: FakeStream, configurable: true }));
-afterAll(() => Reflect.deleteProperty(globalThis, 'MediaStream'));
+useFakeStreams();
 
 /**
  * The fake connection, taught what the SFU's connections need: an offer whose "SDP" lists its

@@ -25,8 +25,9 @@ export interface LinkStatsSource {
 export const SELF = 'self';
 
 const QUALITY_MS = 2000;
-const NOT_READABLE = new Set<RTCPeerConnectionState>(['new', 'connecting', 'closed']);
 const LEVEL_MS = 200;
+/** Connections not worth a `getStats()` (see `#readable`). */
+const NOT_READABLE = new Set<RTCPeerConnectionState>(['new', 'connecting', 'closed']);
 
 /** Quality per link and who is speaking, polled from the peer connections while the call runs. */
 export class LinkStats {
