@@ -37,6 +37,11 @@ export function watchMicLevel(track: MediaStreamTrack, onlevel: (level: number) 
     clearInterval(timer);
     removeEventListener('pointerdown', resume);
     source.disconnect();
-    void context.close();
+    // Closing the context stops its audio output, which held the page for up to 22 ms; the lobby's
+    // meter goes as the call is being connected, so the close comes once that is done.
+    setTimeout(() => void context.close(), CLOSE_AFTER_MS);
   };
 }
+
+/** How long a stopped meter's audio context waits to be closed (see `watchMicLevel`). */
+const CLOSE_AFTER_MS = 1000;
