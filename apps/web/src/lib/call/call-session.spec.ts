@@ -316,15 +316,33 @@ describe(CallSession.name, () => {
       ]);
     });
 
-    it('tells that the senders changed when a link connects (the bandwidth plan governs connected links only)', async () => {
+    it('tells that the senders changed a moment after a link connects (the bandwidth plan governs connected links only)', async () => {
       const { sut, transport, inCall } = setup();
       await inCall();
+      jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] });
       let changes = 0;
       sut.events.on('senders', () => changes++);
       transport().events.emit('linkstate', { peerId: 'b', state: 'connecting' });
+      jest.advanceTimersByTime(1000);
       expect(changes).toBe(0);
       transport().events.emit('linkstate', { peerId: 'b', state: 'connected' });
+      transport().events.emit('linkstate', { peerId: 'a', state: 'connected' });
+      expect(changes).toBe(0);
+      jest.advanceTimersByTime(500);
       expect(changes).toBe(1);
+    });
+
+    it('does not tell of a link that connected once the call is over', async () => {
+      const { sut, transport, inCall } = setup();
+      await inCall();
+      jest.useFakeTimers({ doNotFake: ['setImmediate', 'queueMicrotask', 'nextTick'] });
+      let changes = 0;
+      sut.events.on('senders', () => changes++);
+      transport().events.emit('linkstate', { peerId: 'b', state: 'connected' });
+      sut.leave();
+      changes = 0;
+      jest.advanceTimersByTime(1000);
+      expect(changes).toBe(0);
     });
 
     it('sends through the transport only on the current socket', async () => {

@@ -72,6 +72,8 @@ const SWITCH_TIMEOUT_MS = 5000;
  * and the first candidates to go out (tens of milliseconds).
  */
 const OFFERS_FIRST_MS = 150;
+/** How long after a link connects the bandwidth plan takes it in (see `#linkConnected`). */
+const PLAN_CONNECTED_AFTER_MS = 500;
 
 type MediaState = { audio: boolean; video: boolean; screen: boolean };
 
@@ -101,6 +103,8 @@ export class CallSession {
   #leavingTransport: MediaTransport | null = null;
   #iceServers: IceServer[] = [];
   #joinTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Brings links that connected into the bandwidth plan (see `#linkConnected`). */
+  #planTimer: ReturnType<typeof setTimeout> | undefined;
   /** Counts joins, so a join overtaken by another (or by leaving) stops where it is. */
   #attempt = 0;
   #announced: MediaState | null = null;
@@ -451,10 +455,20 @@ export class CallSession {
 
   /** What a transport says about a peer reaches the roster, unless a switch holds it back. */
   #report<E extends keyof MediaTransportEvents>(transport: MediaTransport, event: E, data: MediaTransportEvents[E]): void {
-    // A link that connects now carries our media: the bandwidth plan takes it in.
-    if (event === 'linkstate' && (data as MediaTransportEvents['linkstate']).state === 'connected') this.events.emit('senders', undefined);
+    if (event === 'linkstate' && (data as MediaTransportEvents['linkstate']).state === 'connected') this.#linkConnected();
     if (this.#switch) return this.#switch.report(transport, event, data);
     if (transport === this.#transport) this.#roster.patch(data.peerId, mediaPatch(event, data));
+  }
+
+  /**
+   * A link that connects now carries our media: the bandwidth plan takes it in, a moment later.
+   * Planning reads and sets each sender's parameters, which waits for WebRTC's thread (up to 16 ms
+   * of the page in a CPU profile of the call-setup benchmark), and as a link connects that thread
+   * is starting its first frames; until the plan, the browser's own start-up rate applies.
+   */
+  #linkConnected(): void {
+    clearTimeout(this.#planTimer);
+    this.#planTimer = setTimeout(() => this.events.emit('senders', undefined), PLAN_CONNECTED_AFTER_MS);
   }
 
   /** The room outgrew the mesh: the SFU transport replaces it (make before break). */
@@ -572,6 +586,7 @@ export class CallSession {
   #teardown(): void {
     this.#attempt++;
     clearTimeout(this.#joinTimer);
+    clearTimeout(this.#planTimer);
     const client = this.#client;
     this.#client = null;
     client?.close();
