@@ -46,6 +46,9 @@ test.describe('host controls', () => {
     await ada.context.addInitScript(recordNotes);
     await joinRoom(ada, room);
     await joinRoom(brian, room);
+    // Brian's arrival chimes for the host a moment after his tile comes (Awareness's CHIME_AFTER_MS):
+    // once it has, every later note is the knock's.
+    await expect.poll(() => notes(ada.page)).toEqual([523, 784]);
     // Only the host has the lock.
     await expect(brian.page.getByRole('button', { name: 'Lock room' })).toHaveCount(0);
     await lockRoom(ada.page);
