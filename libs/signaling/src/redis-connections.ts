@@ -14,8 +14,10 @@ export class RedisConnections implements OnApplicationShutdown {
     const connect = (role: string) => {
       const options: RedisOptions = {
         connectionName: `parley-${role}`,
-        // Commands issued in the same tick share one write: a relay is a GET and a PUBLISH.
+        // The store's commands of one turn share one write (a join's reads, a rotation's batch).
         enableAutoPipelining: true,
+        // The bus batches its publishes itself, without waiting for Redis's replies (RedisMessageBus).
+        autoPipeliningIgnoredCommands: ['publish'],
         maxRetriesPerRequest: 2,
         retryStrategy: (times) => Math.min(times * 200, 2_000),
       };

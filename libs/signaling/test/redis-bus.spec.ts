@@ -1,9 +1,11 @@
+import { jest } from '@jest/globals';
+import { Redis } from 'ioredis';
 import { RoomService } from '../src/index.js';
 import { MESSAGE_BUS } from '../src/message-bus.js';
 import type { RedisConnections } from '../src/redis-connections.js';
-import type { RedisMessageBus } from '../src/redis-message-bus.js';
+import { RedisMessageBus } from '../src/redis-message-bus.js';
 import { SIGNALING_REDIS } from '../src/signaling.providers.js';
-import { twoInstancesOnRedis } from './redis-instances.js';
+import { REDIS_URL, twoInstancesOnRedis } from './redis-instances.js';
 
 const offer = { type: 'offer' as const, sdp: 'v=0\r\n' };
 
@@ -82,5 +84,53 @@ describe('the bus between instances', () => {
     // Ada's instance kept its link: it is not told anything.
     expect(ada.client.received.filter((f) => f.event === 'resync')).toEqual([]);
     expect(await instances.b.app.get(RoomService).peersOf('cut')).toEqual([ada.joined.self, bob.joined.self]);
+  });
+
+  it('writes the publishes of one turn in one write, in the order they were made, without waiting for replies', async () => {
+    const bus = instances.a.app.get<RedisMessageBus>(MESSAGE_BUS);
+    const publisher = instances.a.app.get<RedisConnections>(SIGNALING_REDIS).commands;
+    const listener = new Redis(REDIS_URL);
+    try {
+      const heard: string[] = [];
+      listener.on('message', (_channel: string, raw: string) => heard.push((JSON.parse(raw) as { peerId: string }).peerId));
+      await listener.subscribe(`${keyPrefix}bus:listener`);
+      const writes = jest.spyOn(publisher.stream, 'write');
+      const ids = Array.from({ length: 100 }, (_, i) => `p${i}`);
+      // Redis holds its replies to publishes for a while (a write pause runs no PUBLISH).
+      await admin.call('CLIENT', 'PAUSE', '200', 'WRITE');
+
+      const first = Promise.all(ids.slice(0, 50).map((peerId) => bus.publish('listener', { kind: 'takeover', peerId })));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(writes).toHaveBeenCalledTimes(1);
+      const second = Promise.all(ids.slice(50).map((peerId) => bus.publish('listener', { kind: 'takeover', peerId })));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The first turn's replies are not back, and the second turn's write went anyway.
+      expect(heard).toEqual([]);
+      expect(writes).toHaveBeenCalledTimes(2);
+      writes.mockRestore();
+
+      await Promise.all([first, second]);
+      while (heard.length < ids.length) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(heard).toEqual(ids);
+    } finally {
+      listener.disconnect();
+    }
+  });
+
+  it('rejects each publish Redis did not take, alone or in a batch', async () => {
+    const unreachable = () => new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+    const [publisher, subscriber] = [unreachable(), unreachable()];
+    const bus = new RedisMessageBus('lonely', publisher, subscriber, keyPrefix);
+    const results = async (count: number) =>
+      Promise.allSettled(Array.from({ length: count }, (_, i) => bus.publish('elsewhere', { kind: 'takeover', peerId: `p${i}` })));
+    try {
+      for (const count of [1, 3]) {
+        const settled = await results(count);
+        expect(settled.map((result) => result.status)).toEqual(Array(count).fill('rejected'));
+      }
+    } finally {
+      publisher.disconnect();
+      subscriber.disconnect();
+    }
   });
 });
