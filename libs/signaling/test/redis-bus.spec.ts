@@ -94,20 +94,22 @@ describe('the bus between instances', () => {
       const heard: string[] = [];
       listener.on('message', (_channel: string, raw: string) => heard.push((JSON.parse(raw) as { peerId: string }).peerId));
       await listener.subscribe(`${keyPrefix}bus:listener`);
-      const writes = jest.spyOn(publisher.stream, 'write');
+      const write = jest.spyOn(publisher.stream, 'write');
+      // Only the writes that carry these publishes: the app's own heartbeat shares the connection.
+      const writes = () => write.mock.calls.filter(([chunk]) => String(chunk).includes(`${keyPrefix}bus:listener`)).length;
       const ids = Array.from({ length: 100 }, (_, i) => `p${i}`);
       // Redis holds its replies to publishes for a while (a write pause runs no PUBLISH).
       await admin.call('CLIENT', 'PAUSE', '200', 'WRITE');
 
       const first = Promise.all(ids.slice(0, 50).map((peerId) => bus.publish('listener', { kind: 'takeover', peerId })));
       await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(writes).toHaveBeenCalledTimes(1);
+      expect(writes()).toBe(1);
       const second = Promise.all(ids.slice(50).map((peerId) => bus.publish('listener', { kind: 'takeover', peerId })));
       await new Promise((resolve) => setTimeout(resolve, 50));
       // The first turn's replies are not back, and the second turn's write went anyway.
       expect(heard).toEqual([]);
-      expect(writes).toHaveBeenCalledTimes(2);
-      writes.mockRestore();
+      expect(writes()).toBe(2);
+      write.mockRestore();
 
       await Promise.all([first, second]);
       while (heard.length < ids.length) await new Promise((resolve) => setTimeout(resolve, 10));
