@@ -90,16 +90,17 @@ describe('the bus between instances', () => {
     const bus = instances.a.app.get<RedisMessageBus>(MESSAGE_BUS);
     const publisher = instances.a.app.get<RedisConnections>(SIGNALING_REDIS).commands;
     const listener = new Redis(REDIS_URL);
+    const write = jest.spyOn(publisher.stream, 'write');
     try {
       const heard: string[] = [];
       listener.on('message', (_channel: string, raw: string) => heard.push((JSON.parse(raw) as { peerId: string }).peerId));
       await listener.subscribe(`${keyPrefix}bus:listener`);
-      const write = jest.spyOn(publisher.stream, 'write');
       // Only the writes that carry these publishes: the app's own heartbeat shares the connection.
       const writes = () => write.mock.calls.filter(([chunk]) => String(chunk).includes(`${keyPrefix}bus:listener`)).length;
       const ids = Array.from({ length: 100 }, (_, i) => `p${i}`);
-      // Redis holds its replies to publishes for a while (a write pause runs no PUBLISH).
-      await admin.call('CLIENT', 'PAUSE', '200', 'WRITE');
+      // Redis holds its replies to publishes (a write pause runs no PUBLISH) until unpaused below;
+      // the pause's own end is only a backstop, so a slow machine cannot end it early.
+      await admin.call('CLIENT', 'PAUSE', '5000', 'WRITE');
 
       const first = Promise.all(ids.slice(0, 50).map((peerId) => bus.publish('listener', { kind: 'takeover', peerId })));
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -109,12 +110,14 @@ describe('the bus between instances', () => {
       // The first turn's replies are not back, and the second turn's write went anyway.
       expect(heard).toEqual([]);
       expect(writes()).toBe(2);
-      write.mockRestore();
 
+      await admin.call('CLIENT', 'UNPAUSE');
       await Promise.all([first, second]);
       while (heard.length < ids.length) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(heard).toEqual(ids);
     } finally {
+      await admin.call('CLIENT', 'UNPAUSE');
+      write.mockRestore();
       listener.disconnect();
     }
   });
