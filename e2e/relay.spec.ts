@@ -45,18 +45,21 @@ async function relayPerson(people: People, name: string, baseURL: string) {
   return person;
 }
 
-/** The candidate types of each connected peer connection's selected pair. */
+/**
+ * The candidate types of each connected peer connection's selected pair, as its transport names
+ * it: more than one pair can be nominated and succeed (a UDP and a TCP relay allocation), but the
+ * transport carries media on one.
+ */
 function selectedPairs(page: Page) {
   return page.evaluate(async () => {
     const pairs: { local?: string; remote?: string }[] = [];
     for (const pc of window.__pcs.filter((p) => p.connectionState === 'connected')) {
       const stats = await pc.getStats();
-      const byId = new Map<string, { candidateType?: string }>();
+      const byId = new Map<string, { candidateType?: string; localCandidateId?: string; remoteCandidateId?: string }>();
       stats.forEach((report: { id: string; candidateType?: string }) => byId.set(report.id, report));
-      stats.forEach((report: { type: string; nominated?: boolean; state?: string; localCandidateId: string; remoteCandidateId: string }) => {
-        if (report.type === 'candidate-pair' && report.nominated && report.state === 'succeeded') {
-          pairs.push({ local: byId.get(report.localCandidateId)?.candidateType, remote: byId.get(report.remoteCandidateId)?.candidateType });
-        }
+      stats.forEach((report: { type: string; selectedCandidatePairId?: string }) => {
+        const pair = report.type === 'transport' && report.selectedCandidatePairId ? byId.get(report.selectedCandidatePairId) : undefined;
+        if (pair) pairs.push({ local: byId.get(pair.localCandidateId!)?.candidateType, remote: byId.get(pair.remoteCandidateId!)?.candidateType });
       });
     }
     return pairs;
