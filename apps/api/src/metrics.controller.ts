@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Inject, type OnModuleInit } from '@nestjs/common';
 import { RoomService, SIGNALING_REDIS, SignalingGateway, type RedisConnections } from '@parley/nest-signaling';
-import { PrometheusMetrics } from './prometheus-metrics.js';
+import { PrometheusMetrics, REDIS_CONNECTIONS } from './prometheus-metrics.js';
 
 @Controller()
 export class MetricsController implements OnModuleInit {
@@ -18,10 +18,9 @@ export class MetricsController implements OnModuleInit {
     const redis = this.redis;
     if (!redis) return;
     // Beside the connections' own logging listener; ioredis emits 'error' on every failed reconnect.
-    redis.commands.on('error', () => this.metrics.redisError('commands'));
-    redis.subscriber.on('error', () => this.metrics.redisError('subscriber'));
-    this.metrics.gauge('parley_redis_up', '1 when both Redis connections (commands, bus subscriber) are ready', () =>
-      Number(redis.commands.status === 'ready' && redis.subscriber.status === 'ready'),
+    for (const connection of REDIS_CONNECTIONS) redis[connection].on('error', () => this.metrics.redisError(connection));
+    this.metrics.gauge('parley_redis_up', '1 when every Redis connection (commands, bus publisher and subscriber) is ready', () =>
+      Number(REDIS_CONNECTIONS.every((connection) => redis[connection].status === 'ready')),
     );
   }
 

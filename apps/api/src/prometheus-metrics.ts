@@ -6,7 +6,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 const ERROR_CODES = Object.values(ErrorCode);
 const REFUSED_UPGRADES: readonly RefusedUpgrade[] = ['origin', 'caps'];
 const RESUME_RESULTS: readonly ResumeResult[] = ['session', 'token', ...ERROR_CODES];
-const REDIS_CONNECTIONS = ['commands', 'subscriber'] as const;
+export const REDIS_CONNECTIONS = ['commands', 'publisher', 'subscriber'] as const;
 
 /**
  * A counter with one label, counted in a plain Map and handed to prom-client at scrape time:

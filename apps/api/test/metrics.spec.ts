@@ -137,7 +137,12 @@ describe('GET /metrics with Redis', () => {
     const { app, base } = await start({ REDIS_URL: 'redis://127.0.0.1:1', RESUME_SECRET: 'metrics-test-resume-secret' });
     try {
       await until(async () => (sample(await scrape(base), 'parley_redis_errors_total{connection="commands"}') ?? 0) > 0, 'a commands error');
-      await until(async () => (sample(await scrape(base), 'parley_redis_errors_total{connection="subscriber"}') ?? 0) > 0, 'a subscriber error');
+      for (const connection of ['subscriber', 'publisher']) {
+        await until(
+          async () => (sample(await scrape(base), `parley_redis_errors_total{connection="${connection}"}`) ?? 0) > 0,
+          `a ${connection} error`,
+        );
+      }
       expect(sample(await scrape(base), 'parley_redis_up')).toBe(0);
     } finally {
       await app.close();

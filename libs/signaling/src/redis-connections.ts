@@ -2,10 +2,12 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 import { redisTarget } from './redis-target.js';
 
-/** The two Redis connections an instance needs: commands, and a subscriber for the bus. */
+/** The Redis connections an instance needs: commands, and the bus's publisher and subscriber. */
 export class RedisConnections implements OnApplicationShutdown {
   readonly commands: Redis;
   readonly subscriber: Redis;
+  /** The bus's alone: Redis is asked not to answer on it (RedisMessageBus), so no one else may send a command there. */
+  readonly publisher: Redis;
 
   /** `url`: `redis://…`, or `redis+sentinel://host:port[,host:port…]/master` for a Sentinel-managed master. */
   constructor(url: string) {
@@ -15,9 +17,8 @@ export class RedisConnections implements OnApplicationShutdown {
       const options: RedisOptions = {
         connectionName: `parley-${role}`,
         // The store's commands of one turn share one write (a join's reads, a rotation's batch).
-        enableAutoPipelining: true,
-        // The bus batches its publishes itself, without waiting for Redis's replies (RedisMessageBus).
-        autoPipeliningIgnoredCommands: ['publish'],
+        // The bus writes its publishes itself (RedisMessageBus).
+        enableAutoPipelining: role === 'commands',
         maxRetriesPerRequest: 2,
         retryStrategy: (times) => Math.min(times * 200, 2_000),
       };
@@ -28,6 +29,7 @@ export class RedisConnections implements OnApplicationShutdown {
     };
     this.commands = connect('commands');
     this.subscriber = connect('subscriber');
+    this.publisher = connect('publisher');
   }
 
   /** Whether Redis answers within a second. */
@@ -38,6 +40,7 @@ export class RedisConnections implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.subscriber.disconnect();
+    this.publisher.disconnect();
     // quit() would wait for a connection that may never come.
     if (this.commands.status === 'ready') await this.commands.quit().catch(() => undefined);
     this.commands.disconnect();

@@ -1,9 +1,14 @@
 import { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { ReplyError, type Redis } from 'ioredis';
 import { parseBusMessage, type BusMessage, type BusProblem, type MessageBus } from './message-bus.js';
 
 /** At most one warning per this interval, with how many were not logged. */
 const WARN_EVERY_MS = 10_000;
+/** Publishes written but not yet taken by the kernel past which more are refused: Redis has stopped reading. */
+export const MAX_UNSENT_BUS_BYTES = 8 * 1024 * 1024;
+const CLIENT_REPLY_OFF = '*3\r\n$6\r\nCLIENT\r\n$5\r\nREPLY\r\n$3\r\nOFF\r\n';
+
+type Queued = { channel: string; payload: string; resolve: () => void; reject: (error: unknown) => void };
 
 /** Pub/sub through Redis: one channel per instance, so a targeted relay reaches only its holder. */
 export class RedisMessageBus implements MessageBus {
@@ -13,8 +18,10 @@ export class RedisMessageBus implements MessageBus {
   readonly #rejected = new Map<BusProblem | 'handler-failed', number>();
   #lastWarning = 0;
   #unlogged = 0;
+  /** Redis no longer answers on the publisher connection, so publishes are written as they are (see `#silence`). */
+  #silent = false;
   /** Publishes made this turn, not yet written (see `publish`). */
-  #outbox: { channel: string; payload: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  #outbox: Queued[] = [];
 
   constructor(
     readonly instanceId: string,
@@ -39,6 +46,38 @@ export class RedisMessageBus implements MessageBus {
     };
     subscriber.on('ready', connected);
     if (subscriber.status === 'ready') connected();
+    // Redis's answers stop with the connection that was asked; a new one answers until asked again.
+    publisher.on('ready', this.#silence);
+    publisher.on('close', () => (this.#silent = false));
+    if (publisher.status === 'ready') this.#silence();
+  }
+
+  /**
+   * Redis answers every PUBLISH with a count of receivers nobody reads, and reading those answers
+   * (a wake-up, a read, ioredis's parsing and promise) was a good part of what a relay to another
+   * instance cost. Once Redis has shown that it takes this connection's `CLIENT REPLY` and a
+   * publish to the bus's channels (an ACL could refuse either), it is asked to stop answering,
+   * and publishes are written without ioredis. Commands sent before that get their answers:
+   * Redis runs them in order. Whatever refuses them keeps the answered publishes, and says so.
+   */
+  readonly #silence = (): void => {
+    const publisher = this.publisher;
+    Promise.all([publisher.call('CLIENT', 'REPLY', 'ON'), publisher.publish(this.#channel('probe'), '')]).then(
+      () => {
+        if (publisher.status !== 'ready') return;
+        publisher.stream.write(CLIENT_REPLY_OFF);
+        this.#silent = true;
+      },
+      (error: unknown) => {
+        // A connection that went down is asked again on its next 'ready'.
+        if (error instanceof ReplyError) this.#logger.warn(`Redis will answer every publish: ${(error as Error).message}`);
+      },
+    );
+  };
+
+  /** Whether Redis has stopped answering this bus's publishes (see `#silence`). */
+  get unanswered(): boolean {
+    return this.#silent;
   }
 
   /** Messages refused or failed since start, by problem. */
@@ -50,8 +89,10 @@ export class RedisMessageBus implements MessageBus {
    * Queued, and written with the other publishes of this turn in one write. ioredis's
    * auto-pipelining batches too, but keeps one pipeline in flight: a relayed signal waited for
    * Redis's reply to the write before it, and each pipeline cost its objects even when alone.
-   * Publishes keep their order; one may overtake a store command of the same turn, so whoever
-   * publishes about a write awaits the write first (as the room service does).
+   * Publishes keep their order. They go on their own connection, so one may overtake a store
+   * command made before it: whoever publishes about a write awaits the write first (as the room
+   * service does). Resolves once written (see `#silence`), rejects if Redis refused it or could
+   * not be reached.
    */
   publish(instance: string, message: BusMessage): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -60,10 +101,11 @@ export class RedisMessageBus implements MessageBus {
     });
   }
 
-  /** Writes the turn's publishes in the order they were made: one as it is, more as one pipeline. */
+  /** Writes the turn's publishes in the order they were made, in one write. */
   readonly #flush = (): void => {
     const batch = this.#outbox;
     this.#outbox = [];
+    if (this.#silent && this.publisher.status === 'ready') return this.#writeSilently(batch);
     if (batch.length === 1) {
       const [only] = batch;
       this.publisher.publish(only.channel, only.payload).then(() => only.resolve(), only.reject);
@@ -76,6 +118,26 @@ export class RedisMessageBus implements MessageBus {
       (error: unknown) => batch.forEach((item) => item.reject(error)),
     );
   };
+
+  /**
+   * As RESP, in one write; written is all a publish can be told, as Redis no longer answers.
+   * Refused while the socket holds more than MAX_UNSENT_BUS_BYTES: a Redis that stopped reading
+   * must not grow this process without bound.
+   */
+  #writeSilently(batch: Queued[]): void {
+    const stream = this.publisher.stream;
+    if (stream.writableLength > MAX_UNSENT_BUS_BYTES) {
+      const error = new Error('Redis is not reading the publishes: too many unsent');
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    let resp = '';
+    for (const { channel, payload } of batch) {
+      resp += `*3\r\n$7\r\nPUBLISH\r\n$${Buffer.byteLength(channel)}\r\n${channel}\r\n$${Buffer.byteLength(payload)}\r\n${payload}\r\n`;
+    }
+    stream.write(resp);
+    for (const item of batch) item.resolve();
+  }
 
   onMessage(handler: (message: BusMessage) => void): void {
     this.#handler = handler;

@@ -33,7 +33,7 @@ export const storageProviders: Provider[] = [
       if (messageBus) return messageBus;
       const instanceId = randomBytes(8).toString('hex');
       return connections && redis
-        ? new RedisMessageBus(instanceId, connections.commands, connections.subscriber, redis.keyPrefix, (problem) => metrics.busRejected?.(problem))
+        ? new RedisMessageBus(instanceId, connections.publisher, connections.subscriber, redis.keyPrefix, (problem) => metrics.busRejected?.(problem))
         : new LocalMessageBus(instanceId);
     },
     inject: [SIGNALING_OPTIONS, SIGNALING_REDIS],

@@ -1,13 +1,23 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { RoomService } from '../src/index.js';
 import { MESSAGE_BUS } from '../src/message-bus.js';
 import type { RedisConnections } from '../src/redis-connections.js';
-import { RedisMessageBus } from '../src/redis-message-bus.js';
+import { MAX_UNSENT_BUS_BYTES, RedisMessageBus } from '../src/redis-message-bus.js';
 import { SIGNALING_REDIS } from '../src/signaling.providers.js';
 import { REDIS_URL, twoInstancesOnRedis } from './redis-instances.js';
 
 const offer = { type: 'offer' as const, sdp: 'v=0\r\n' };
+const until = async (done: () => boolean, what: string) => {
+  for (const started = Date.now(); !done(); await new Promise((resolve) => setTimeout(resolve, 10))) {
+    if (Date.now() - started > 5_000) throw new Error(`timed out waiting for ${what}`);
+  }
+};
 
 describe('the bus between instances', () => {
   const instances = twoInstancesOnRedis();
@@ -86,16 +96,94 @@ describe('the bus between instances', () => {
     expect(await instances.b.app.get(RoomService).peersOf('cut')).toEqual([ada.joined.self, bob.joined.self]);
   });
 
+  it('asks Redis not to answer its publishes: nothing comes back on its connection for them', async () => {
+    const bus = instances.a.app.get<RedisMessageBus>(MESSAGE_BUS);
+    const publisher = instances.a.app.get<RedisConnections>(SIGNALING_REDIS).publisher;
+    const listener = new Redis(REDIS_URL);
+    try {
+      const heard: string[] = [];
+      listener.on('message', (_channel: string, raw: string) => heard.push((JSON.parse(raw) as { peerId: string }).peerId));
+      await listener.subscribe(`${keyPrefix}bus:listener`);
+      await until(() => bus.unanswered, 'the bus to ask Redis for silence');
+      const read = publisher.stream.bytesRead;
+      const ids = Array.from({ length: 100 }, (_, i) => `p${i}`);
+      for (const peerId of ids) await bus.publish('listener', { kind: 'takeover', peerId });
+      await until(() => heard.length === ids.length, 'the publishes to arrive');
+      expect(heard).toEqual(ids);
+      expect(publisher.stream.bytesRead).toBe(read);
+    } finally {
+      listener.disconnect();
+    }
+  });
+
+  it('keeps Redis answering where an ACL refuses CLIENT REPLY, and relays all the same', async () => {
+    const user = `parley-test-noreply-${randomBytes(4).toString('hex')}`;
+    await admin.call('ACL', 'SETUSER', user, 'on', '>secret', '~*', '&*', '+@all', '-client');
+    const url = new URL(REDIS_URL);
+    [url.username, url.password] = [user, 'secret'];
+    const [publisher, subscriber, listener] = [new Redis(url.href), new Redis(url.href), new Redis(REDIS_URL)];
+    try {
+      const bus = new RedisMessageBus('acl', publisher, subscriber, keyPrefix);
+      // Asked after the bus asked (listeners run in order), so answered after it was refused.
+      const refused = new Promise((resolve) => publisher.once('ready', () => publisher.call('CLIENT', 'REPLY', 'ON').catch(resolve)));
+      const heard: string[] = [];
+      listener.on('message', (_channel: string, raw: string) => heard.push((JSON.parse(raw) as { peerId: string }).peerId));
+      await listener.subscribe(`${keyPrefix}bus:listener`);
+      expect(String(await refused)).toMatch(/NOPERM/);
+      await Promise.all(['p1', 'p2', 'p3'].map((peerId) => bus.publish('listener', { kind: 'takeover', peerId })));
+      await until(() => heard.length === 3, 'the publishes to arrive');
+      expect(heard).toEqual(['p1', 'p2', 'p3']);
+      expect(bus.unanswered).toBe(false);
+    } finally {
+      for (const connection of [publisher, subscriber, listener]) connection.disconnect();
+      await admin.call('ACL', 'DELUSER', user);
+    }
+  });
+
+  it('refuses publishes once a Redis that stopped reading holds more than the cap of them, and not before', async () => {
+    const socket = join(tmpdir(), `parley-bus-${randomBytes(4).toString('hex')}.sock`);
+    const server = spawn('redis-server', ['--port', '0', '--unixsocket', socket, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    try {
+      await until(() => existsSync(socket), 'a private redis-server');
+      const [publisher, subscriber] = [new Redis({ path: socket }), new Redis({ path: socket })];
+      try {
+        const bus = new RedisMessageBus('stopped', publisher, subscriber, keyPrefix);
+        await until(() => bus.unanswered, 'the bus to ask Redis for silence');
+        server.kill('SIGSTOP');
+        const frame = 'x'.repeat(60_000);
+        const settled: PromiseSettledResult<void>[] = [];
+        // One publish a turn, so each is written (or refused) before the next is made.
+        while (!settled.some((result) => result.status === 'rejected') && settled.length < 2_000) {
+          const [result] = await Promise.allSettled([bus.publish('elsewhere', { kind: 'deliver', to: ['x'], frame, event: 'signal', at: 0 })]);
+          settled.push(result);
+        }
+        const refused = settled.findIndex((result) => result.status === 'rejected');
+        expect(String((settled[refused] as PromiseRejectedResult).reason)).toMatch(/not reading/);
+        // Refused only past the cap: everything before was taken, and what waits is the cap and one publish at most.
+        expect(refused * 60_000).toBeGreaterThan(MAX_UNSENT_BUS_BYTES);
+        expect(publisher.stream.writableLength).toBeGreaterThan(MAX_UNSENT_BUS_BYTES);
+        expect(publisher.stream.writableLength).toBeLessThan(MAX_UNSENT_BUS_BYTES + 70_000);
+      } finally {
+        publisher.disconnect();
+        subscriber.disconnect();
+      }
+    } finally {
+      server.kill('SIGCONT');
+      server.kill('SIGKILL');
+      rmSync(socket, { force: true });
+    }
+  });
+
   it('writes the publishes of one turn in one write, in the order they were made, without waiting for replies', async () => {
     const bus = instances.a.app.get<RedisMessageBus>(MESSAGE_BUS);
-    const publisher = instances.a.app.get<RedisConnections>(SIGNALING_REDIS).commands;
+    const publisher = instances.a.app.get<RedisConnections>(SIGNALING_REDIS).publisher;
     const listener = new Redis(REDIS_URL);
     const write = jest.spyOn(publisher.stream, 'write');
     try {
       const heard: string[] = [];
       listener.on('message', (_channel: string, raw: string) => heard.push((JSON.parse(raw) as { peerId: string }).peerId));
       await listener.subscribe(`${keyPrefix}bus:listener`);
-      // Only the writes that carry these publishes: the app's own heartbeat shares the connection.
+      // Only the writes that carry these publishes, not the app's own.
       const writes = () => write.mock.calls.filter(([chunk]) => String(chunk).includes(`${keyPrefix}bus:listener`)).length;
       const ids = Array.from({ length: 100 }, (_, i) => `p${i}`);
       // Redis holds its replies to publishes (a write pause runs no PUBLISH) until unpaused below;
