@@ -9,6 +9,7 @@ import { SfuError, SfuErrorKind } from '../src/sfu/sfu-errors.js';
 import { janusMissing, startJanus, type JanusProcess } from './janus-process.js';
 import { RawJanus, RecordingLogger, answerOffer, connectPublisher, nextEvent, subscriberPc } from './janus-peers.js';
 import { publisherOffer, subscriberAnswer } from './janus-sdp.js';
+import { waitFor } from './test-client.js';
 
 const describeJanus = janusMissing ? describe.skip : describe;
 if (janusMissing) console.warn(janusMissing);
@@ -240,11 +241,3 @@ describeJanus(JanusPool.name, () => {
     expect(await sfuError(sut.publish('alpha', 'peer-ada', publisherOffer()))).toMatchObject({ kind: SfuErrorKind.Unavailable });
   });
 });
-
-async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

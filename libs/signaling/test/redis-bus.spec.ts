@@ -11,13 +11,9 @@ import type { RedisConnections } from '../src/redis-connections.js';
 import { MAX_UNSENT_BUS_BYTES, RedisMessageBus } from '../src/redis-message-bus.js';
 import { SIGNALING_REDIS } from '../src/signaling.providers.js';
 import { REDIS_URL, twoInstancesOnRedis } from './redis-instances.js';
+import { waitFor } from './test-client.js';
 
 const offer = { type: 'offer' as const, sdp: 'v=0\r\n' };
-const until = async (done: () => boolean, what: string) => {
-  for (const started = Date.now(); !done(); await new Promise((resolve) => setTimeout(resolve, 10))) {
-    if (Date.now() - started > 5_000) throw new Error(`timed out waiting for ${what}`);
-  }
-};
 
 describe('the bus between instances', () => {
   const instances = twoInstancesOnRedis();
@@ -104,11 +100,11 @@ describe('the bus between instances', () => {
       const heard: string[] = [];
       listener.on('message', (_channel: string, raw: string) => heard.push((JSON.parse(raw) as { peerId: string }).peerId));
       await listener.subscribe(`${keyPrefix}bus:listener`);
-      await until(() => bus.unanswered, 'the bus to ask Redis for silence');
+      await waitFor(() => bus.unanswered, 5_000, 'the bus to ask Redis for silence');
       const read = publisher.stream.bytesRead;
       const ids = Array.from({ length: 100 }, (_, i) => `p${i}`);
       for (const peerId of ids) await bus.publish('listener', { kind: 'takeover', peerId });
-      await until(() => heard.length === ids.length, 'the publishes to arrive');
+      await waitFor(() => heard.length === ids.length, 5_000, 'the publishes to arrive');
       expect(heard).toEqual(ids);
       expect(publisher.stream.bytesRead).toBe(read);
     } finally {
@@ -131,7 +127,7 @@ describe('the bus between instances', () => {
       await listener.subscribe(`${keyPrefix}bus:listener`);
       expect(String(await refused)).toMatch(/NOPERM/);
       await Promise.all(['p1', 'p2', 'p3'].map((peerId) => bus.publish('listener', { kind: 'takeover', peerId })));
-      await until(() => heard.length === 3, 'the publishes to arrive');
+      await waitFor(() => heard.length === 3, 5_000, 'the publishes to arrive');
       expect(heard).toEqual(['p1', 'p2', 'p3']);
       expect(bus.unanswered).toBe(false);
     } finally {
@@ -144,11 +140,11 @@ describe('the bus between instances', () => {
     const socket = join(tmpdir(), `parley-bus-${randomBytes(4).toString('hex')}.sock`);
     const server = spawn('redis-server', ['--port', '0', '--unixsocket', socket, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     try {
-      await until(() => existsSync(socket), 'a private redis-server');
+      await waitFor(() => existsSync(socket), 5_000, 'a private redis-server');
       const [publisher, subscriber] = [new Redis({ path: socket }), new Redis({ path: socket })];
       try {
         const bus = new RedisMessageBus('stopped', publisher, subscriber, keyPrefix);
-        await until(() => bus.unanswered, 'the bus to ask Redis for silence');
+        await waitFor(() => bus.unanswered, 5_000, 'the bus to ask Redis for silence');
         server.kill('SIGSTOP');
         const frame = 'x'.repeat(60_000);
         const settled: PromiseSettledResult<void>[] = [];
@@ -177,6 +173,8 @@ describe('the bus between instances', () => {
   it('writes the publishes of one turn in one write, in the order they were made, without waiting for replies', async () => {
     const bus = instances.a.app.get<RedisMessageBus>(MESSAGE_BUS);
     const publisher = instances.a.app.get<RedisConnections>(SIGNALING_REDIS).publisher;
+    // The way publishes go once Redis stopped answering, as they do in production.
+    await waitFor(() => bus.unanswered, 5_000, 'the bus to ask Redis for silence');
     const listener = new Redis(REDIS_URL);
     const write = jest.spyOn(publisher.stream, 'write');
     try {

@@ -10,7 +10,7 @@ import { JANUS_POOL, ROOM_STORE, type JanusPool, type RoomStore, type SignalingM
 import { janusMissing, startJanus, type JanusProcess } from './janus-process.js';
 import { activePeers, SfuTestPeers } from './sfu-test-peers.js';
 import { TestApp } from './test-app.js';
-import { settle, type TestClient } from './test-client.js';
+import { settle, waitFor, type TestClient } from './test-client.js';
 
 const describeJanus = janusMissing ? describe.skip : describe;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -166,11 +166,3 @@ describeJanus('SFU rooms on two instances and two Janus servers', () => {
     }
   });
 });
-
-async function waitFor(check: () => boolean, withinMs: number): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`not within ${withinMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

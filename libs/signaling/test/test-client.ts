@@ -86,3 +86,12 @@ export class TestClient {
 export async function settle(ms = 150): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Polls `check` until it holds; throws after `withinMs`, naming what it waited for. */
+export async function waitFor(check: () => boolean, withinMs = 5_000, what = 'the condition'): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what} not within ${withinMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
