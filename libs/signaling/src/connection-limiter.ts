@@ -1,9 +1,14 @@
+import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { clientAddress, type ProxyTrust } from './client-address.js';
-import { TokenBucket } from './rate-limiter.js';
+import { TokenBucket, type BucketSpec } from './rate-limiter.js';
 
 /** How long a connection may take to send its request headers before it is closed with 408. */
 export const HEADERS_TIMEOUT_MS = 8_000;
+
+/** On an open socket: its address's entry, whose count it is in until it closes. */
+const COUNTED_IN = Symbol('parley.countedIn');
+type Counted = EventEmitter & { [COUNTED_IN]?: PerIp };
 
 interface PerIp {
   open: number;
@@ -19,12 +24,15 @@ interface PerIp {
  */
 export class ConnectionLimiter {
   readonly #byIp = new Map<string, PerIp>();
+  /** One spec for every address's bucket. */
+  readonly #arrivals: BucketSpec;
 
   constructor(
     private readonly maxOpen: number,
-    private readonly perSecond: number,
+    perSecond: number,
     private readonly trust: ProxyTrust,
   ) {
+    this.#arrivals = { burst: perSecond * 2, perSecond };
     // Idle entries are forgotten only once their bucket is full again, so that opening and
     // closing sockets in a loop cannot reset the rate.
     setInterval(() => {
@@ -42,10 +50,15 @@ export class ConnectionLimiter {
     return entry.open + entry.pending < this.maxOpen && entry.arrivals.take(now);
   }
 
-  opened(request: IncomingMessage): () => void {
+  /** Counts the socket against its address's cap until it closes. */
+  opened(socket: EventEmitter, request: IncomingMessage): void {
     const entry = this.#byIp.get(this.ipOf(request));
-    if (entry) entry.open++;
-    return () => entry && entry.open--;
+    if (!entry) return;
+    entry.open++;
+    (socket as Counted)[COUNTED_IN] = entry;
+    // One listener for every socket, not a closure each; 'close' comes once, so `on` does what
+    // `once` would without its wrapper.
+    socket.on('close', closed);
   }
 
   /**
@@ -68,8 +81,15 @@ export class ConnectionLimiter {
 
   #entry(ip: string, now: number): PerIp {
     let entry = this.#byIp.get(ip);
-    if (!entry)
-      this.#byIp.set(ip, (entry = { open: 0, pending: 0, arrivals: new TokenBucket({ burst: this.perSecond * 2, perSecond: this.perSecond }, now) }));
+    if (!entry) this.#byIp.set(ip, (entry = { open: 0, pending: 0, arrivals: new TokenBucket(this.#arrivals, now) }));
     return entry;
   }
+}
+
+/** A counted socket closed: it leaves its address's count. `this` is the socket. */
+function closed(this: Counted): void {
+  const entry = this[COUNTED_IN];
+  if (!entry) return;
+  entry.open--;
+  this[COUNTED_IN] = undefined;
 }

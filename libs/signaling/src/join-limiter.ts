@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { TokenBucket } from './rate-limiter.js';
+import { TokenBucket, type BucketSpec } from './rate-limiter.js';
 import { InjectSignalingOptions } from './signaling.decorators.js';
 import type { ResolvedSignalingOptions } from './signaling-options.interface.js';
 
@@ -25,8 +25,12 @@ interface PerIp {
 export class JoinLimiter implements OnModuleDestroy {
   readonly #byIp = new Map<string, PerIp>();
   readonly #sweeper: NodeJS.Timeout;
+  /** One spec for every address's bucket. */
+  readonly #newRooms: BucketSpec;
 
-  constructor(@InjectSignalingOptions() private readonly options: ResolvedSignalingOptions) {
+  constructor(@InjectSignalingOptions() options: ResolvedSignalingOptions) {
+    const { burst, perMinute } = options.newRoomJoinsPerIp;
+    this.#newRooms = { burst, perSecond: perMinute / 60 };
     this.#sweeper = setInterval(() => this.sweep(), 60_000);
     this.#sweeper.unref();
   }
@@ -66,8 +70,7 @@ export class JoinLimiter implements OnModuleDestroy {
   #entry(ip: string, now: number): PerIp {
     let entry = this.#byIp.get(ip);
     if (!entry) {
-      const { burst, perMinute } = this.options.newRoomJoinsPerIp;
-      entry = { newRooms: new TokenBucket({ burst, perSecond: perMinute / 60 }, now), known: new Map() };
+      entry = { newRooms: new TokenBucket(this.#newRooms, now), known: new Map() };
       this.#byIp.set(ip, entry);
     }
     return entry;

@@ -29,13 +29,17 @@ export class PeerSession {
 
   private constructor(
     readonly socket: WebSocket,
-    readonly request: IncomingMessage,
+    /**
+     * The upgrade request, for the host's `authorize` hook; without a hook it is not kept: its
+     * headers would be most of what an idle socket holds.
+     */
+    readonly request: IncomingMessage | undefined,
     /** The client's address, through the trusted proxies (see `clientAddress`). */
     readonly address: string,
     readonly metrics: SignalingMetrics,
   ) {}
 
-  static attach(socket: WebSocket, request: IncomingMessage, address: string, metrics: SignalingMetrics): PeerSession {
+  static attach(socket: WebSocket, request: IncomingMessage | undefined, address: string, metrics: SignalingMetrics): PeerSession {
     const session = new PeerSession(socket, request, address, metrics);
     PeerSession.#bySocket.set(socket, session);
     return session;

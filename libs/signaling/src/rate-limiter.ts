@@ -16,8 +16,6 @@ const BUCKETS = {
   other: { burst: 40, perSecond: 10 },
 } satisfies Record<string, BucketSpec>;
 
-type EventClass = keyof typeof BUCKETS;
-
 /** Strikes within one window that count as sustained abuse: a rate-limited frame is one. */
 const ABUSE_STRIKES = 100;
 const ABUSE_WINDOW_MS = 10_000;
@@ -65,17 +63,17 @@ const LIMITER = Symbol('parley.rateLimiter');
 
 /** Per-socket message rate limits: one token bucket per class of event. */
 export class RateLimiter {
-  readonly #buckets: Record<EventClass, TokenBucket>;
+  // Each bucket is made on first use, full, as it would be by then had it been made with the
+  // socket: most sockets only ever send signals and a few other events, and what a socket keeps
+  // is copied by every young-generation collection until it is old.
+  #signal?: TokenBucket;
+  #chat?: TokenBucket;
+  #reaction?: TokenBucket;
+  #other?: TokenBucket;
   #strikes = 0;
   #windowStart: number;
 
   constructor(now = Date.now()) {
-    this.#buckets = {
-      signal: new TokenBucket(BUCKETS.signal, now),
-      chat: new TokenBucket(BUCKETS.chat, now),
-      reaction: new TokenBucket(BUCKETS.reaction, now),
-      other: new TokenBucket(BUCKETS.other, now),
-    };
     this.#windowStart = now;
   }
 
@@ -89,7 +87,7 @@ export class RateLimiter {
   }
 
   check(event: string, now = Date.now()): RateDecision {
-    if (this.#buckets[classOf(event)].take(now)) return 'allow';
+    if (this.#bucketFor(event, now).take(now)) return 'allow';
     return this.#strike(1, now);
   }
 
@@ -106,22 +104,22 @@ export class RateLimiter {
     this.#strikes += weight;
     return this.#strikes >= ABUSE_STRIKES ? 'abuse' : 'reject';
   }
-}
 
-// A switch, not an object lookup: event names come from clients, and "valueOf" or
-// "__proto__" must not find something on Object.prototype.
-function classOf(event: string): EventClass {
-  switch (event as keyof ClientEvents) {
-    case 'signal':
-    case 'sfu-publish':
-    case 'sfu-answer':
-    case 'sfu-candidate':
-      return 'signal';
-    case 'chat':
-      return 'chat';
-    case 'react':
-      return 'reaction';
-    default:
-      return 'other';
+  // A switch, not an object lookup: event names come from clients, and "valueOf" or
+  // "__proto__" must not find something on Object.prototype.
+  #bucketFor(event: string, now: number): TokenBucket {
+    switch (event as keyof ClientEvents) {
+      case 'signal':
+      case 'sfu-publish':
+      case 'sfu-answer':
+      case 'sfu-candidate':
+        return (this.#signal ??= new TokenBucket(BUCKETS.signal, now));
+      case 'chat':
+        return (this.#chat ??= new TokenBucket(BUCKETS.chat, now));
+      case 'react':
+        return (this.#reaction ??= new TokenBucket(BUCKETS.reaction, now));
+      default:
+        return (this.#other ??= new TokenBucket(BUCKETS.other, now));
+    }
   }
 }

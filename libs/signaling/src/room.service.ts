@@ -293,6 +293,8 @@ export class RoomService implements OnModuleInit, OnModuleDestroy {
   async #authorize(session: PeerSession, dto: JoinDto): Promise<SignalingIdentity> {
     if (!this.options.authorize) return NO_IDENTITY;
     try {
+      // Kept whenever there is a hook (`SignalingGateway.handleConnection`); without it, refused.
+      if (!session.request) throw new Error('the upgrade request was not kept');
       return await this.options.authorize({ request: session.request, room: dto.room, token: dto.token });
     } catch (error) {
       const reason = error instanceof Error && error.message ? `: ${error.message}` : '';

@@ -24,6 +24,8 @@ import { SignalingDrain } from './signaling-drain.js';
 import { SignalingLog } from './signaling-log.js';
 
 type Transform = (data: unknown) => Observable<unknown>;
+/** Nest's handler of one event, bound to one socket: pipes, guards, filters and the gateway's method. */
+type NestCallback = MessageMappingProperties['callback'];
 type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 /** Any Nest WebSocket adapter a host already uses (socket.io's `IoAdapter`, its own). */
 type HostAdapter = WebSocketAdapter & { dispose?(): unknown; forceCloseConnections?: boolean };
@@ -143,7 +145,7 @@ export class SignalingAdapter extends WsAdapter {
         done(true);
       },
     });
-    server.on('connection', (socket: WebSocket, request: IncomingMessage) => socket.once('close', connections.opened(request)));
+    server.on('connection', (socket: WebSocket, request: IncomingMessage) => connections.opened(socket, request));
     return server;
   }
 
@@ -254,6 +256,9 @@ export class SignalingAdapter extends WsAdapter {
   override bindMessageHandlers(client: WebSocket, handlers: MessageMappingProperties[], transform: Transform): void {
     if (this.#hostClients.has(client)) return this.#host!.bindMessageHandlers(client, handlers, transform);
     const byEvent = this.#eventIndex(handlers);
+    // Only the bound callbacks are kept: Nest's objects around them, twenty a socket, are left to
+    // die young instead of being copied by every young-generation collection and then kept.
+    const callbacks = handlers.map((handler) => handler.callback);
     const limiter = RateLimiter.of(client);
     const hot = this.#hotHandlers();
     // While a message's handling is pending (an async join, a store lookup), the socket's next
@@ -262,7 +267,7 @@ export class SignalingAdapter extends WsAdapter {
     const handle = (raw: unknown) => {
       // What waited behind a pending message is dropped once the socket has closed.
       if (client.readyState === client.CLOSED) return;
-      const result = this.#safeDispatch(client, raw, handlers, byEvent, limiter, transform, hot);
+      const result = this.#safeDispatch(client, raw, callbacks, byEvent, limiter, transform, hot);
       if (!result) return;
       const settled: Promise<void> = result.then(() => {
         if (pending === settled) pending = undefined;
@@ -324,7 +329,7 @@ export class SignalingAdapter extends WsAdapter {
   private dispatch(
     client: WebSocket,
     raw: unknown,
-    handlers: MessageMappingProperties[],
+    callbacks: NestCallback[],
     byEvent: ReadonlyMap<string, number>,
     limiter: RateLimiter,
     transform: Transform,
@@ -349,8 +354,8 @@ export class SignalingAdapter extends WsAdapter {
       return refuseFrame(client, undefined, event, ErrorCode.InvalidMessage, 'A frame must be a JSON text frame: {"event": "...", "data": {...}}');
     if (event === undefined) return refuseFrame(client, frame?.data, event, ErrorCode.InvalidMessage, 'A frame needs a string "event"');
     const index = byEvent.get(event);
-    const handler = index === undefined ? undefined : handlers[index];
-    if (!handler) return refuseFrame(client, frame?.data, event, ErrorCode.UnknownEvent, `Unknown event "${event.slice(0, 64)}"`);
+    const callback = index === undefined ? undefined : callbacks[index];
+    if (!callback) return refuseFrame(client, frame?.data, event, ErrorCode.UnknownEvent, `Unknown event "${event.slice(0, 64)}"`);
     const data = frame.data === undefined ? {} : frame.data;
     if (data === null || typeof data !== 'object' || Array.isArray(data))
       return refuseFrame(client, frame?.data, event, ErrorCode.InvalidMessage, '"data" must be an object');
@@ -366,7 +371,7 @@ export class SignalingAdapter extends WsAdapter {
     const payload = fast?.check(data as Record<string, unknown>);
     // What the fast check refuses goes through the pipe, which refuses it in its own words.
     if (fast && payload !== undefined) return this.#handleHot(client, fast, payload, data, event);
-    return this.#handleThroughNest(client, handler, data, event, transform);
+    return this.#handleThroughNest(client, callback, data, event, transform);
   }
 
   /** As Nest would run the gateway's method, and as its exception filter answers a failure. */
@@ -380,9 +385,9 @@ export class SignalingAdapter extends WsAdapter {
   }
 
   /** Nest's handler (pipes, filters, the gateway method); its replies are sent as they come. */
-  #handleThroughNest(client: WebSocket, handler: MessageMappingProperties, data: object, event: string, transform: Transform): Promise<void> {
+  #handleThroughNest(client: WebSocket, callback: NestCallback, data: object, event: string, transform: Transform): Promise<void> {
     return new Promise((resolve) => {
-      transform(handler.callback(data, event)).subscribe({
+      transform(callback(data, event)).subscribe({
         next: (reply) => {
           if (reply !== undefined && reply !== null && client.readyState === client.OPEN && !tooSlow(client)) client.send(JSON.stringify(reply));
         },

@@ -96,7 +96,8 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   // and messages could arrive before it finished.
   handleConnection(socket: WebSocket, request: IncomingMessage): void {
     const address = clientAddress(request, this.#proxyTrust);
-    this.liveness.track(socket, PeerSession.attach(socket, request, address, this.options.metrics));
+    const kept = this.options.authorize ? request : undefined;
+    this.liveness.track(socket, PeerSession.attach(socket, kept, address, this.options.metrics));
   }
 
   /** Tells every client the server is restarting, so they reconnect at once and resume. */

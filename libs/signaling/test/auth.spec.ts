@@ -1,7 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import { ErrorCode } from '@parley/protocol';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { jwtAuthorizer } from '../src/index.js';
+import type { WebSocketServer } from 'ws';
+import { jwtAuthorizer, SignalingGateway, type SignalingModuleOptions } from '../src/index.js';
 import { TestApp } from './test-app.js';
+import { waitFor } from './test-client.js';
 
 const SECRET = 'room-token-secret';
 const key = new TextEncoder().encode(SECRET);
@@ -142,5 +145,51 @@ describe('room tokens with audience, issuer and a shorter cap', () => {
   it('refuses a cap that is not a positive number', () => {
     expect(() => jwtAuthorizer(SECRET, { maxTtlSeconds: 0 })).toThrow(/maxTtlSeconds/);
     expect(() => jwtAuthorizer(SECRET, { maxTtlSeconds: Number.NaN })).toThrow(/maxTtlSeconds/);
+  });
+});
+
+describe('the upgrade request, kept for the authorize hook only', () => {
+  let sut: TestApp | undefined;
+
+  afterEach(async () => {
+    await sut?.close();
+    sut = undefined;
+  });
+
+  /** A joined client, and its upgrade request on the server, held weakly. */
+  async function joinedWithRequest(options: SignalingModuleOptions) {
+    sut = await TestApp.start(options);
+    const server = (sut.app.get(SignalingGateway) as unknown as { server: WebSocketServer }).server;
+    let request: WeakRef<IncomingMessage> | undefined;
+    server.once('connection', (_socket, upgrade: IncomingMessage) => (request = new WeakRef(upgrade)));
+    const client = await sut.client({ 'x-team': 'blue' });
+    await client.join('footprint', 'Ada');
+    return { client, request: request! };
+  }
+
+  it('lets the request go without a hook: an idle socket does not hold its headers', async () => {
+    const { client, request } = await joinedWithRequest({});
+    // Nest remembers the last connection's arguments (a distinctUntilChanged): one more socket.
+    await sut!.client();
+    const gc = (globalThis as { gc?: () => void }).gc;
+    expect(gc).toBeDefined();
+    await waitFor(() => (gc!(), request.deref() === undefined), 5_000, 'the upgrade request to be collected');
+    // Still in the room: the socket lives on without it.
+    client.send('media', { audio: true, video: false, screen: false, ref: 'm' });
+    expect(await client.next('peer-updated')).toMatchObject({ ref: 'm' });
+  });
+
+  it('hands the hook the request of the socket at every join, a rejoin too', async () => {
+    const teams: unknown[] = [];
+    const { client, request } = await joinedWithRequest({
+      authorize: ({ request: upgrade }) => {
+        teams.push(upgrade.headers['x-team']);
+        return {};
+      },
+    });
+    client.send('leave', {});
+    await client.join('footprint', 'Ada');
+    expect(teams).toEqual(['blue', 'blue']);
+    expect(request.deref()).toBeDefined();
   });
 });
