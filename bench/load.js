@@ -2,7 +2,9 @@
 // receivers share this process's clock) and obeys commands over IPC:
 //   {type: 'connect', group, urls, protocol, rooms: [{name, size}], idle, concurrency, timeoutMs} -> 'connected'
 //   {type: 'run', group, runId, rate, durationMs, drainMs}                                -> 'ran'
-//   {type: 'close'}                                                                       -> exits
+//   {type: 'close', leave}                                                                -> exits
+//     (with `leave`, Parley-protocol clients send `leave` and close cleanly first, so that a
+//     server holds no reconnecting peers of theirs afterwards)
 // A group is the set of clients of one target, so one worker can load several targets in turn.
 // Each signal carries its run id, a per-sender sequence number and its send time, written into
 // the candidate line or the SDP text, because the server forwards only protocol fields.
@@ -257,9 +259,21 @@ async function run({ group, runId, rate, durationMs, drainMs }) {
 process.on('message', (message) => {
   if (message.type === 'connect') connect(message);
   else if (message.type === 'run') run(message);
-  else if (message.type === 'close') {
-    for (const clients of groups.values()) for (const c of clients) c.ws?.terminate();
-    process.exit(0);
-  }
+  else if (message.type === 'close') close(message);
 });
 process.on('disconnect', () => process.exit(0));
+
+async function close({ leave = false }) {
+  const clients = [...groups.values()].flat();
+  if (leave) {
+    const open = clients.filter((c) => c.protocol === 'parley' && c.ws?.readyState === WebSocket.OPEN);
+    const closed = open.map((c) => new Promise((resolveClosed) => c.ws.once('close', resolveClosed)));
+    for (const c of open) {
+      c.ws.send(JSON.stringify({ event: 'leave', data: {} }));
+      c.ws.close(1000);
+    }
+    await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 10_000))]);
+  }
+  for (const c of clients) c.ws?.terminate();
+  process.exit(0);
+}

@@ -48,6 +48,8 @@ const CONFIG = args.quick
       roomSize: 4,
       workers: 1,
       idleSockets: 200,
+      warmSockets: 20,
+      connectBatches: 2,
       steadyRate: 200,
       steadyRounds: 1,
       steadyMs: 1500,
@@ -64,6 +66,8 @@ const CONFIG = args.quick
       roomSize: 5,
       workers: 2,
       idleSockets: 5000,
+      warmSockets: 50,
+      connectBatches: 5,
       steadyRate: 2000,
       steadyRounds: 5,
       steadyMs: 4000,
@@ -124,8 +128,9 @@ function startWorkers(count) {
   });
 }
 
-async function stopWorkers(workers) {
-  await Promise.all(workers.map((w) => w.exitCode === null && new Promise((r) => (w.once('exit', r), w.send({ type: 'close' })))));
+/** Stops load workers, their clients' sockets with them; `leave`: Parley's clients leave their rooms first. */
+async function stopWorkers(workers, { leave = false } = {}) {
+  await Promise.all(workers.map((w) => w.exitCode === null && new Promise((r) => (w.once('exit', r), w.send({ type: 'close', leave })))));
 }
 
 /** Connects `sockets` clients in rooms of `roomSize`, whole rooms per worker. */
@@ -415,61 +420,111 @@ function failureReason(m) {
   return `${m.rate}/s failed: ${reasons.join(', ')}`;
 }
 
-/** RSS per connection: a fresh server, a small warm-up, then N idle joined sockets. */
-async function idlePhase(kind, result) {
-  const target = await startTarget(kind);
-  const rss = () => target.pids.reduce((sum, pid) => sum + rssKb(pid), 0);
-  const sampleRss = async () => {
-    const samples = [];
-    for (let i = 0; i < 3; i++) {
-      samples.push(rss());
-      await sleep(CONFIG.settleMs / 4);
-    }
-    return median(samples);
+/**
+ * Connects and idle sockets, every target on a fresh server, all running side by side: a warm-up
+ * (sockets that join and leave), then N idle joined sockets in batches alternated across the
+ * targets (each batch's server CPU per connect; their median is the figure, as the steady rounds'
+ * is), then the RSS per socket, then each target's window of idle CPU in turn.
+ */
+async function idlePhase(kinds, results) {
+  const started = [];
+  const drop = (entry, error) => {
+    results[entry.kind].error = error.message;
+    log(`${entry.kind}: ERROR: ${error.message}`);
+    entry.out = true;
   };
   try {
+    for (const kind of kinds) {
+      try {
+        started.push({ kind, target: await startTarget(kind), batches: [], connectCpuMs: 0, joined: 0, failed: 0, connectMs: [] });
+      } catch (error) {
+        results[kind].error = error.message;
+        log(`${kind}: ERROR: ${error.message}`);
+      }
+    }
+    const live = () => started.filter((entry) => !entry.out);
+    const serverCpu = ({ target }) => target.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+    const sampleRss = async () => {
+      const samples = live().map(() => []);
+      for (let i = 0; i < 3; i++) {
+        live().forEach((entry, j) => samples[j].push(entry.target.pids.reduce((sum, pid) => sum + rssKb(pid), 0)));
+        await sleep(CONFIG.settleMs / 4);
+      }
+      return new Map(live().map((entry, j) => [entry, median(samples[j])]));
+    };
     const warm = startWorkers(1);
-    await connectClients(warm, target, `idle-warm-${kind}`, 50, CONFIG.roomSize);
-    await stopWorkers(warm);
+    try {
+      for (const entry of live()) await connectClients(warm, entry.target, `idle-warm-${entry.kind}`, CONFIG.warmSockets, CONFIG.roomSize);
+    } finally {
+      // Left, not dropped: a dropped Parley peer stays reconnecting for its grace window (20 s),
+      // and its end would fall into the measurements.
+      await stopWorkers(warm, { leave: true });
+    }
     await sleep(CONFIG.settleMs);
     const before = await sampleRss();
     const workers = startWorkers(CONFIG.workers);
     try {
-      log(`${kind}: ${CONFIG.idleSockets} idle sockets`);
-      const serverCpu = () => target.pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
-      const connectCpu0 = serverCpu();
-      const connected = await connectClients(workers, target, `idle-${kind}`, CONFIG.idleSockets, CONFIG.roomSize);
-      const connectCpuMs = serverCpu() - connectCpu0;
+      const names = live().map((entry) => entry.kind);
+      log(`${names.join(', ')}: ${CONFIG.idleSockets} idle sockets each, in ${CONFIG.connectBatches} alternated batches`);
+      const perBatch = Math.ceil(CONFIG.idleSockets / CONFIG.connectBatches);
+      for (let b = 0; b * perBatch < CONFIG.idleSockets; b++) {
+        const sockets = Math.min(perBatch, CONFIG.idleSockets - b * perBatch);
+        // Who goes first rotates, as in the steady rounds.
+        const order = live().map((_, i, all) => all[(i + b) % all.length]);
+        for (const entry of order) {
+          const cpu0 = serverCpu(entry);
+          const connected = await connectClients(workers, entry.target, `idle-${entry.kind}-${b}`, sockets, CONFIG.roomSize);
+          const joined = connected.connectMs.length;
+          const cpuMsUsed = serverCpu(entry) - cpu0;
+          entry.batches.push(joined ? (cpuMsUsed * 1000) / joined : NaN);
+          entry.connectCpuMs += cpuMsUsed;
+          entry.joined += joined;
+          entry.connectMs.push(...connected.connectMs);
+          entry.failed += connected.failed;
+          if (connected.failed) drop(entry, new Error(`${connected.failed} of ${sockets} idle sockets failed to join: ${connected.firstError}`));
+        }
+      }
       await sleep(CONFIG.settleMs);
       const after = await sampleRss();
-      // Idle: the sockets only ping (Parley), heartbeat (PeerJS) or nothing (bare); several ping rounds.
-      const [idleCpu0, idleMachine0, idleAt] = [serverCpu(), machineJiffies(), performance.now()];
-      await sleep(CONFIG.idleCpuMs);
-      const [idleCpu1, idleMachine1, idleWallMs] = [serverCpu(), machineJiffies(), performance.now() - idleAt];
-      const joined = connected.connectMs.length;
-      result.idle = {
-        sockets: joined,
-        failed: connected.failed,
-        rssBeforeKb: before,
-        rssAfterKb: after,
-        rssPerConnKb: joined ? (after - before) / joined : NaN,
-        connectP50Ms: summary(connected.connectMs).p50,
-        connectP99Ms: summary(connected.connectMs).p99,
-        // Server CPU while the sockets connected and joined (handshakes, `join`, announcements), per socket.
-        connectCpuUs: joined ? (connectCpuMs * 1000) / joined : NaN,
-        idleCpuPct: ((idleCpu1 - idleCpu0) / idleWallMs) * 100,
-        idleMachineBusyPct: ((idleMachine1.busy - idleMachine0.busy) / (idleMachine1.total - idleMachine0.total)) * 100,
-      };
-      log(
-        `${kind}: RSS ${fmt(before / 1024)} -> ${fmt(after / 1024)} MB for ${joined} sockets = ${fmt(result.idle.rssPerConnKb, 2)} kB/conn; ` +
-          `${fmt(result.idle.connectCpuUs, 0)} µs server CPU per connect; idle ${fmt(result.idle.idleCpuPct, 2)}% of a core`,
-      );
-      if (connected.failed) throw new Error(`${connected.failed} of ${CONFIG.idleSockets} idle sockets failed to join: ${connected.firstError}`);
+      // Idle: the sockets only ping (Parley), heartbeat (PeerJS) or nothing (bare); several ping
+      // rounds. One target's window after another: the others are idle meanwhile.
+      for (const entry of live()) {
+        const [idleCpu0, idleMachine0, idleAt] = [serverCpu(entry), machineJiffies(), performance.now()];
+        await sleep(CONFIG.idleCpuMs);
+        const [idleCpu1, idleMachine1, idleWallMs] = [serverCpu(entry), machineJiffies(), performance.now() - idleAt];
+        entry.idleCpuPct = ((idleCpu1 - idleCpu0) / idleWallMs) * 100;
+        entry.idleMachineBusyPct = ((idleMachine1.busy - idleMachine0.busy) / (idleMachine1.total - idleMachine0.total)) * 100;
+      }
+      for (const entry of live()) {
+        const { kind, joined, batches } = entry;
+        results[kind].idle = {
+          sockets: joined,
+          failed: entry.failed,
+          rssBeforeKb: before.get(entry),
+          rssAfterKb: after.get(entry),
+          rssPerConnKb: joined ? (after.get(entry) - before.get(entry)) / joined : NaN,
+          connectP50Ms: summary(entry.connectMs).p50,
+          connectP99Ms: summary(entry.connectMs).p99,
+          // Server CPU while a batch's sockets connected and joined (handshakes, `join`,
+          // announcements), per socket: the median of the batches, and each batch.
+          connectCpuUs: median(batches),
+          connectCpuUsBatches: batches,
+          // All of the batches' CPU per socket: with what a fresh server pays once, in the first.
+          connectCpuUsAll: joined ? (entry.connectCpuMs * 1000) / joined : NaN,
+          idleCpuPct: entry.idleCpuPct,
+          idleMachineBusyPct: entry.idleMachineBusyPct,
+        };
+        const r = results[kind].idle;
+        log(
+          `${kind}: RSS ${fmt(r.rssBeforeKb / 1024)} -> ${fmt(r.rssAfterKb / 1024)} MB for ${joined} sockets = ${fmt(r.rssPerConnKb, 2)} kB/conn; ` +
+            `${fmt(r.connectCpuUs, 0)} µs server CPU per connect (batches ${batches.map((us) => fmt(us, 0)).join(', ')}; all ${fmt(r.connectCpuUsAll, 0)}); idle ${fmt(r.idleCpuPct, 2)}% of a core`,
+        );
+      }
     } finally {
       await stopWorkers(workers);
     }
   } finally {
-    await target.stop();
+    await Promise.all(started.map(({ target }) => target.stop()));
   }
 }
 
@@ -656,14 +711,12 @@ async function main() {
   const results = {};
   for (const kind of kinds) results[kind] = {};
   await loadPhase(kinds, results);
-  for (const kind of kinds) {
-    if (results[kind].unavailable || results[kind].error) continue;
-    try {
-      await idlePhase(kind, results[kind]);
-    } catch (error) {
-      results[kind].error = error.message;
-      log(`${kind}: ERROR: ${error.message}`);
-    }
+  const idleKinds = kinds.filter((kind) => !results[kind].unavailable && !results[kind].error);
+  try {
+    await idlePhase(idleKinds, results);
+  } catch (error) {
+    for (const kind of idleKinds) results[kind].error ??= error.message;
+    log(`idle phase: ERROR: ${error.message}`);
   }
   const checks = report(results);
   const failed = failures(results);
