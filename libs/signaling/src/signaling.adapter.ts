@@ -97,8 +97,9 @@ export class SignalingAdapter extends WsAdapter {
   }
 
   override bindClientDisconnect(client: WebSocket, callback: (...args: unknown[]) => void): void {
-    if (!this.#hostClients.has(client)) return super.bindClientDisconnect(client, callback);
-    this.#host!.bindClientDisconnect?.(client, callback);
+    if (this.#hostClients.has(client)) return void this.#host!.bindClientDisconnect?.(client, callback);
+    // As WsAdapter's `once`, whose wrapper each socket would keep till it closes: 'close' comes once.
+    client.on('close', callback);
   }
 
   override async close(server: unknown): Promise<void> {
@@ -189,7 +190,8 @@ export class SignalingAdapter extends WsAdapter {
       if (!release) return void socket.destroy();
       (socket as PendingSocket)[HEADERS_PENDING] = release;
       this.#halfOpen.add(socket);
-      socket.once('close', headersDone);
+      // `on`, not `once`: the listener stays for the connection's life, and `once`'s wrapper with it.
+      socket.on('close', headersDone);
     };
     const onRequest = (request: IncomingMessage) => headersDone.call(request.socket);
     server.on(event, onConnection);
