@@ -428,18 +428,16 @@ function failureReason(m) {
  */
 async function idlePhase(kinds, results) {
   const started = [];
-  const drop = (entry, error) => {
-    results[entry.kind].error = error.message;
-    log(`${entry.kind}: ERROR: ${error.message}`);
-    entry.out = true;
+  const fail = (kind, message) => {
+    results[kind].error = message;
+    log(`${kind}: ERROR: ${message}`);
   };
   try {
     for (const kind of kinds) {
       try {
-        started.push({ kind, target: await startTarget(kind), batches: [], connectCpuMs: 0, joined: 0, failed: 0, connectMs: [] });
+        started.push({ kind, target: await startTarget(kind), batches: [], connectCpuMs: 0, joined: 0, connectMs: [] });
       } catch (error) {
-        results[kind].error = error.message;
-        log(`${kind}: ERROR: ${error.message}`);
+        fail(kind, error.message);
       }
     }
     const live = () => started.filter((entry) => !entry.out);
@@ -480,8 +478,10 @@ async function idlePhase(kinds, results) {
           entry.connectCpuMs += cpuMsUsed;
           entry.joined += joined;
           entry.connectMs.push(...connected.connectMs);
-          entry.failed += connected.failed;
-          if (connected.failed) drop(entry, new Error(`${connected.failed} of ${sockets} idle sockets failed to join: ${connected.firstError}`));
+          if (connected.failed) {
+            fail(entry.kind, `${connected.failed} of ${sockets} idle sockets failed to join: ${connected.firstError}`);
+            entry.out = true;
+          }
         }
       }
       await sleep(CONFIG.settleMs);
@@ -499,7 +499,6 @@ async function idlePhase(kinds, results) {
         const { kind, joined, batches } = entry;
         results[kind].idle = {
           sockets: joined,
-          failed: entry.failed,
           rssBeforeKb: before.get(entry),
           rssAfterKb: after.get(entry),
           rssPerConnKb: joined ? (after.get(entry) - before.get(entry)) / joined : NaN,

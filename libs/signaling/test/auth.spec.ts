@@ -190,6 +190,9 @@ describe('the upgrade request, kept for the authorize hook only', () => {
     client.send('leave', {});
     await client.join('footprint', 'Ada');
     expect(teams).toEqual(['blue', 'blue']);
+    // Kept by the session, not only by Nest's memory of the last connection: one more socket, a collection.
+    await sut!.client();
+    (globalThis as { gc?: () => void }).gc!();
     expect(request.deref()).toBeDefined();
   });
 });
