@@ -28,7 +28,7 @@ import { cpuMs, fmt, machineJiffies, median, ratio, rssKb, summary } from './sta
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
-    targets: { type: 'string', default: 'bare,peerjs,single,redis' },
+    targets: { type: 'string', default: 'bare,peerjs,single,redis,bare-redis' },
     clients: { type: 'string' },
     workers: { type: 'string' },
     idle: { type: 'string' },
@@ -100,9 +100,12 @@ const TARGETS = {
   base: 'Parley, base build',
   redis: 'Parley, 2 instances + Redis',
   'redis-base': 'Parley, base build, 2 instances + Redis',
+  'bare-redis': 'bare ws relay, 2 instances + Redis',
 };
 /** The references every Parley figure is divided by. */
 const REFERENCES = ['bare', 'peerjs'];
+/** The targets that are not Parley: no ratios, no checks of their own. */
+const NOT_PARLEY = [...REFERENCES, 'bare-redis'];
 const runTag = `b${Date.now().toString(36)}`;
 const log = (...parts) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...parts);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -585,7 +588,7 @@ function report(results) {
   // "12.0 (1.40×, 1.25×)": a Parley figure and its ratio to each reference of the run.
   const withRatios = (kind, get, digits = 1) => {
     const value = get(results[kind]);
-    if (REFERENCES.includes(kind) || !refs.length) return fmt(value, digits);
+    if (NOT_PARLEY.includes(kind) || !refs.length) return fmt(value, digits);
     return `${fmt(value, digits)} (${refs.map((k) => `${fmt(ratio(value, get(results[k])), 2)}×`).join(', ')})`;
   };
   const rows = [
@@ -640,9 +643,21 @@ function report(results) {
     );
     console.log(`  ${TARGETS[kind]}:\n    ${cells.join(', ')}`);
   }
-  for (const kind of ['redis', 'redis-base']) {
+  for (const kind of Object.keys(results).filter(onRedis)) {
     const redisCpu = results[kind]?.atSteadyRate?.redisCpuUsPerMsg;
     if (redisCpu) console.log(`  ${TARGETS[kind]}: Redis server CPU ${fmt(redisCpu)} µs/msg (not in the table's CPU column)`);
+  }
+
+  // What crossing instances costs a relay that does nothing else: the floor under Parley's own ratio.
+  for (const [two, one] of [
+    ['bare-redis', 'bare'],
+    ['redis', 'single'],
+  ]) {
+    const [a, b] = [results[two]?.atSteadyRate, results[one]?.atSteadyRate];
+    if (a && b)
+      console.log(
+        `  ${TARGETS[two]} against 1 instance: CPU/msg ${fmt(ratio(a.serverCpuUsPerMsg, b.serverCpuUsPerMsg), 2)}×, p99 ${fmt(ratio(a.p99Ms, b.p99Ms), 2)}×`,
+      );
   }
 
   const { bare, single, redis } = results;
@@ -668,7 +683,7 @@ function report(results) {
   if (results.peerjs && single)
     check('server CPU/msg ≤ PeerJS', ratio(single.atSteadyRate?.serverCpuUsPerMsg, results.peerjs.atSteadyRate?.serverCpuUsPerMsg), 1, (v) => v <= 1);
   for (const [kind, r] of Object.entries(results))
-    if (!REFERENCES.includes(kind) && r.atSteadyRate)
+    if (!NOT_PARLEY.includes(kind) && r.atSteadyRate)
       check(`${TARGETS[kind]}: zero loss (steady + passing steps)`, r.atSteadyRate.lost + r.atSteadyRate.outOfOrder, 0, (v) => v === 0);
   if (single && redis?.atSteadyRate) {
     check(`Redis p99 @${CONFIG.steadyRate}/s ≤ 2× single`, ratio(redis.atSteadyRate.p99Ms, single.atSteadyRate?.p99Ms), 2, (v) => v <= 2);
@@ -695,7 +710,7 @@ async function main() {
     return 0;
   }
   const kinds = args.targets.split(',').filter((k) => k in TARGETS);
-  if (kinds.some((k) => !REFERENCES.includes(k)) && !parleyBuilt()) throw new Error('apps/api/dist/main.js is missing: run `npm run build` first');
+  if (kinds.some((k) => !NOT_PARLEY.includes(k)) && !parleyBuilt()) throw new Error('apps/api/dist/main.js is missing: run `npm run build` first');
   if ((kinds.includes('base') || kinds.includes('redis-base')) && !PARLEY_BASE)
     throw new Error('the base targets need BENCH_PARLEY_BASE=<another build>/apps/api/dist/main.js');
   const started = new Date();

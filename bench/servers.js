@@ -84,13 +84,14 @@ function startProcess(script, env) {
 /** Counts Redis targets started by this process, for their key prefixes. */
 let redisTargets = 0;
 
-/** The targets of two Parley instances sharing rooms through Redis: this build's, and the base build's. */
-export const onRedis = (kind) => kind === 'redis' || kind === 'redis-base';
+/** The targets of two instances sharing rooms through Redis: Parley's (this build's and the base build's) and the bare relay's. */
+export const onRedis = (kind) => kind === 'redis' || kind === 'redis-base' || kind === 'bare-redis';
 
 /**
- * Starts a target: `bare` (bench/bare-relay.js), `peerjs` (PeerJS's server), `single` (one Parley),
- * `base` (one Parley of the BENCH_PARLEY_BASE build), `redis` (two Parley instances sharing Redis) or
- * `redis-base` (the same of the BENCH_PARLEY_BASE build),
+ * Starts a target: `bare` (bench/bare-relay.js), `bare-redis` (two of them sharing rooms through
+ * Redis), `peerjs` (PeerJS's server), `single` (one Parley), `base` (one Parley of the
+ * BENCH_PARLEY_BASE build), `redis` (two Parley instances sharing Redis) or `redis-base` (the same
+ * of the BENCH_PARLEY_BASE build),
  * with `env` added to Parley's environment.
  * Resolves to {urls, pids, protocol, stop()}: `protocol` is `peerjs` for PeerJS, `parley` otherwise.
  */
@@ -106,18 +107,7 @@ export async function startTarget(kind, env = {}) {
     for (let i = 0; i < instances; i++) {
       const port = await freePort();
       const url = kind === 'peerjs' ? `ws://127.0.0.1:${port}/peerjs` : `ws://127.0.0.1:${port}/ws`;
-      const child =
-        kind === 'bare' || kind === 'peerjs'
-          ? startProcess(kind === 'bare' ? BARE_RELAY : PEERJS_SERVER, { PORT: String(port) })
-          : startProcess(kind === 'base' || kind === 'redis-base' ? PARLEY_BASE : PARLEY_MAIN, {
-              PORT: String(port),
-              HOST: '127.0.0.1',
-              STUN_URLS: '',
-              LOG_LEVEL: 'warn',
-              RESUME_SECRET: 'parley-bench-resume-secret-0123456789',
-              ...(prefix ? { REDIS_URL, REDIS_KEY_PREFIX: prefix } : { REDIS_URL: '' }),
-              ...env,
-            });
+      const child = startProcess(...serverOf(kind, { port, instance: i, instances, prefix, env }));
       procs.push(child);
       urls.push(url);
       await waitReady(url, child);
@@ -134,6 +124,35 @@ export async function startTarget(kind, env = {}) {
     stop: () => stopAll(procs, prefix),
     alive: () => procs.every((p) => p.exitCode === null && p.signalCode === null),
   };
+}
+
+/** The script and environment of one of a target's server processes. */
+function serverOf(kind, { port, instance, instances, prefix, env }) {
+  if (kind === 'peerjs') return [PEERJS_SERVER, { PORT: String(port) }];
+  if (kind === 'bare') return [BARE_RELAY, { PORT: String(port) }];
+  if (kind === 'bare-redis') {
+    const ids = Array.from({ length: instances }, (_, j) => `i${j}`);
+    return [
+      BARE_RELAY,
+      {
+        PORT: String(port),
+        BARE_RELAY_REDIS: REDIS_URL,
+        BARE_RELAY_PREFIX: prefix,
+        BARE_RELAY_INSTANCE: ids[instance],
+        BARE_RELAY_INSTANCES: ids.join(','),
+      },
+    ];
+  }
+  const parley = {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    STUN_URLS: '',
+    LOG_LEVEL: 'warn',
+    RESUME_SECRET: 'parley-bench-resume-secret-0123456789',
+    ...(prefix ? { REDIS_URL, REDIS_KEY_PREFIX: prefix } : { REDIS_URL: '' }),
+    ...env,
+  };
+  return [kind === 'base' || kind === 'redis-base' ? PARLEY_BASE : PARLEY_MAIN, parley];
 }
 
 async function stopAll(procs, redisPrefix) {
